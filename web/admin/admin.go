@@ -1,0 +1,43 @@
+// Package admin serves the admin pages: users, roles, teams and pipelines.
+package admin
+
+import (
+	"context"
+	"errors"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/crm-team/crm/db"
+	"github.com/crm-team/crm/web/render"
+	"github.com/crm-team/crm/web/viewer"
+)
+
+// Handler serves /admin/*. The route group lets only admins in; the database's policies refuse
+// writes from anyone else as well.
+type Handler struct {
+	Pool *pgxpool.Pool
+	R    *render.Renderer
+}
+
+// tx runs fn in a transaction carrying the admin's access context.
+func (h *Handler) tx(c *gin.Context, fn func(ctx context.Context, tx pgx.Tx) error) error {
+	ctx := c.Request.Context()
+	return db.InTx(ctx, h.Pool, viewer.Access(c), func(tx pgx.Tx) error { return fn(ctx, tx) })
+}
+
+// pathID reads a numeric path parameter; anything else is a page that does not exist.
+func pathID(c *gin.Context, name string) (int64, error) {
+	id, err := strconv.ParseInt(c.Param(name), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, render.NotFound()
+	}
+	return id, nil
+}
+
+// errInvalid rolls a transaction back after a check failed; the form holds the message.
+var errInvalid = errors.New("invalid form")
+
+func idString(id int64) string { return strconv.FormatInt(id, 10) }

@@ -1,0 +1,320 @@
+package admin
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/crm-team/crm/db"
+	"github.com/crm-team/crm/db/store"
+	"github.com/crm-team/crm/web/form"
+	"github.com/crm-team/crm/web/render"
+)
+
+// PipelinesPage lists pipelines with a form to add one.
+type PipelinesPage struct {
+	render.Page
+	Pipelines []store.ListPipelinesRow
+	Form      *form.Form
+}
+
+// PipelinePage is one pipeline: its name and its ordered stages.
+type PipelinePage struct {
+	render.Page
+	Pipeline store.GetPipelineRow
+	Stages   []store.ListStagesRow
+	Rename   *form.Form
+	NewStage *form.Form
+	EditID   int64 // the stage whose save failed, if any
+	Edit     *form.Form
+	Kinds    []form.Option
+}
+
+var pipelineConstraints = map[string]form.Constraint{
+	"pipelines_name_key":                {Field: "name", Message: "A pipeline with this name already exists."},
+	"pipelines_name_not_blank":          {Field: "name", Message: "This field is required."},
+	"pipeline_stages_name_key":          {Field: "name", Message: "This pipeline already has a stage with this name."},
+	"pipeline_stages_name_not_blank":    {Field: "name", Message: "This field is required."},
+	"pipeline_stages_probability_range": {Field: "probability", Message: "Enter a whole number from 0 to 100."},
+}
+
+var stageKinds = []form.Option{{Value: "open", Label: "Open"}, {Value: "won", Label: "Won"}, {Value: "lost", Label: "Lost"}}
+
+// Pipelines lists pipelines.
+func (h *Handler) Pipelines(c *gin.Context) error {
+	return h.pipelinesPage(c, http.StatusOK, form.New(nil))
+}
+
+func (h *Handler) pipelinesPage(c *gin.Context, status int, f *form.Form) error {
+	page := PipelinesPage{Page: h.R.Page(c, "Pipelines", "admin"), Form: f}
+	if err := h.tx(c, func(ctx context.Context, tx pgx.Tx) (err error) {
+		page.Pipelines, err = db.Q.ListPipelines(ctx, tx)
+		return err
+	}); err != nil {
+		return err
+	}
+	h.R.HTML(c, status, "admin/pipelines", page)
+	return nil
+}
+
+// CreatePipeline adds a pipeline (the first one becomes the default).
+func (h *Handler) CreatePipeline(c *gin.Context) error {
+	f := form.Parse(c, "name")
+	f.Required("name")
+	f.MaxLength("name", 80)
+	var id int64
+	err := errInvalid
+	if f.Valid() {
+		err = h.tx(c, func(ctx context.Context, tx pgx.Tx) (err error) {
+			id, err = db.Q.CreatePipeline(ctx, tx, f.Get("name"))
+			return err
+		})
+	}
+	if err == errInvalid || f.FromDB(err, pipelineConstraints) {
+		return h.pipelinesPage(c, http.StatusUnprocessableEntity, f)
+	}
+	if err != nil {
+		return err
+	}
+	h.R.Flash(c, "Pipeline "+f.Get("name")+" created. Add its stages below.")
+	render.Redirect(c, "/admin/pipelines/"+idString(id))
+	return nil
+}
+
+// Pipeline shows a pipeline's stages.
+func (h *Handler) Pipeline(c *gin.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	return h.pipelinePage(c, http.StatusOK, id, PipelinePage{NewStage: form.New(map[string]string{"kind": "open", "probability": "50"})})
+}
+
+func (h *Handler) pipelinePage(c *gin.Context, status int, id int64, page PipelinePage) error {
+	err := h.tx(c, func(ctx context.Context, tx pgx.Tx) (err error) {
+		if page.Pipeline, err = db.Q.GetPipeline(ctx, tx, id); err != nil {
+			return err
+		}
+		page.Stages, err = db.Q.ListStages(ctx, tx, id)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	page.Page = h.R.Page(c, "Pipeline: "+page.Pipeline.Name, "admin")
+	page.Kinds = stageKinds
+	if page.Rename == nil {
+		page.Rename = form.New(map[string]string{"name": page.Pipeline.Name})
+	}
+	if page.NewStage == nil {
+		page.NewStage = form.New(map[string]string{"kind": "open", "probability": "50"})
+	}
+	h.R.HTML(c, status, "admin/pipeline", page)
+	return nil
+}
+
+// UpdatePipeline renames a pipeline and can make it the default.
+func (h *Handler) UpdatePipeline(c *gin.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	f := form.Parse(c, "name", "is_default")
+	f.Required("name")
+	f.MaxLength("name", 80)
+	err = errInvalid
+	if f.Valid() {
+		err = h.tx(c, func(ctx context.Context, tx pgx.Tx) error {
+			n, err := db.Q.RenamePipeline(ctx, tx, store.RenamePipelineParams{ID: id, Name: f.Get("name")})
+			if err == nil && n == 0 {
+				return pgx.ErrNoRows
+			}
+			if err == nil && f.Get("is_default") == "on" {
+				err = db.Q.MakeDefaultPipeline(ctx, tx, id)
+			}
+			return err
+		})
+	}
+	if err == errInvalid || f.FromDB(err, pipelineConstraints) {
+		return h.pipelinePage(c, http.StatusUnprocessableEntity, id, PipelinePage{Rename: f})
+	}
+	if err != nil {
+		return err
+	}
+	h.R.Flash(c, "Pipeline saved.")
+	render.Redirect(c, "/admin/pipelines/"+idString(id))
+	return nil
+}
+
+// DeletePipeline removes a pipeline that holds no opportunities.
+func (h *Handler) DeletePipeline(c *gin.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var p store.GetPipelineRow
+	err = h.tx(c, func(ctx context.Context, tx pgx.Tx) error {
+		if p, err = db.Q.GetPipeline(ctx, tx, id); err != nil {
+			return err
+		}
+		_, err := db.Q.DeletePipeline(ctx, tx, id)
+		return err
+	})
+	if form.New(nil).FromDB(err, map[string]form.Constraint{"opportunities_pipeline_id_fkey": {}, "opportunities_stage_id_fkey": {}}) {
+		h.R.Flash(c, "Pipeline "+p.Name+" still has opportunities. Move or delete them first.")
+		render.Redirect(c, "/admin/pipelines/"+idString(id))
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	h.R.Flash(c, "Pipeline "+p.Name+" deleted.")
+	render.Redirect(c, "/admin/pipelines")
+	return nil
+}
+
+// CreateStage adds a stage at the end of the pipeline.
+func (h *Handler) CreateStage(c *gin.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	f, prob := parseStage(c)
+	err = errInvalid
+	if f.Valid() {
+		err = h.tx(c, func(ctx context.Context, tx pgx.Tx) error {
+			_, err := db.Q.CreateStage(ctx, tx, store.CreateStageParams{PipelineID: id, Name: f.Get("name"),
+				Probability: prob, Kind: store.StageKind(f.Get("kind"))})
+			return err
+		})
+	}
+	if err == errInvalid || f.FromDB(err, pipelineConstraints) {
+		return h.pipelinePage(c, http.StatusUnprocessableEntity, id, PipelinePage{NewStage: f})
+	}
+	if form.New(nil).FromDB(err, map[string]form.Constraint{"pipeline_stages_pipeline_id_fkey": {}}) {
+		return render.NotFound()
+	}
+	if err != nil {
+		return err
+	}
+	h.R.Flash(c, "Stage "+f.Get("name")+" added.")
+	render.Redirect(c, "/admin/pipelines/"+idString(id))
+	return nil
+}
+
+// UpdateStage saves a stage's name, probability and kind.
+func (h *Handler) UpdateStage(c *gin.Context) error {
+	id, stage, err := stageIDs(c)
+	if err != nil {
+		return err
+	}
+	f, prob := parseStage(c)
+	err = errInvalid
+	if f.Valid() {
+		err = h.tx(c, func(ctx context.Context, tx pgx.Tx) error {
+			n, err := db.Q.UpdateStage(ctx, tx, store.UpdateStageParams{ID: stage, PipelineID: id, Name: f.Get("name"),
+				Probability: prob, Kind: store.StageKind(f.Get("kind"))})
+			if err == nil && n == 0 {
+				err = pgx.ErrNoRows
+			}
+			return err
+		})
+	}
+	if err == errInvalid || f.FromDB(err, pipelineConstraints) {
+		return h.pipelinePage(c, http.StatusUnprocessableEntity, id, PipelinePage{EditID: stage, Edit: f})
+	}
+	if err != nil {
+		return err
+	}
+	h.R.Flash(c, "Stage "+f.Get("name")+" saved.")
+	render.Redirect(c, "/admin/pipelines/"+idString(id))
+	return nil
+}
+
+// MoveStage swaps a stage with its neighbour above or below.
+func (h *Handler) MoveStage(c *gin.Context) error {
+	id, stage, err := stageIDs(c)
+	if err != nil {
+		return err
+	}
+	step := 1
+	if c.PostForm("direction") == "up" {
+		step = -1
+	}
+	if err := h.tx(c, func(ctx context.Context, tx pgx.Tx) error {
+		stages, err := db.Q.ListStages(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		for i, s := range stages {
+			j := i + step
+			if s.ID != stage || j < 0 || j >= len(stages) {
+				continue
+			}
+			// The position key is deferred, so the swap is checked at commit.
+			if _, err := db.Q.SetStagePosition(ctx, tx, store.SetStagePositionParams{ID: s.ID, PipelineID: id, Position: stages[j].Position}); err != nil {
+				return err
+			}
+			_, err := db.Q.SetStagePosition(ctx, tx, store.SetStagePositionParams{ID: stages[j].ID, PipelineID: id, Position: s.Position})
+			return err
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	render.Redirect(c, "/admin/pipelines/"+idString(id))
+	return nil
+}
+
+// DeleteStage removes a stage that holds no opportunities.
+func (h *Handler) DeleteStage(c *gin.Context) error {
+	id, stage, err := stageIDs(c)
+	if err != nil {
+		return err
+	}
+	var count int64
+	err = h.tx(c, func(ctx context.Context, tx pgx.Tx) error {
+		stages, err := db.Q.ListStages(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		for _, s := range stages {
+			if s.ID == stage && s.OpportunityCount > 0 {
+				count = s.OpportunityCount
+				return errInvalid
+			}
+		}
+		_, err = db.Q.DeleteStage(ctx, tx, store.DeleteStageParams{ID: stage, PipelineID: id})
+		return err
+	})
+	switch {
+	case err == errInvalid:
+		h.R.Flash(c, fmt.Sprintf("This stage still holds %d opportunities. Move them to another stage first.", count))
+	case err != nil:
+		return err
+	default:
+		h.R.Flash(c, "Stage deleted.")
+	}
+	render.Redirect(c, "/admin/pipelines/"+idString(id))
+	return nil
+}
+
+func parseStage(c *gin.Context) (*form.Form, int32) {
+	f := form.Parse(c, "name", "probability", "kind")
+	f.Required("name", "probability")
+	f.MaxLength("name", 60)
+	f.OneOf("kind", "open", "won", "lost")
+	p, _ := f.Int("probability", 0, 100)
+	return f, int32(p)
+}
+
+func stageIDs(c *gin.Context) (pipeline, stage int64, err error) {
+	if pipeline, err = pathID(c, "id"); err != nil {
+		return 0, 0, err
+	}
+	stage, err = pathID(c, "stage")
+	return pipeline, stage, err
+}

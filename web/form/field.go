@@ -1,0 +1,23 @@
+package form
+
+// Option is one choice of a select field.
+type Option struct{ Value, Label string }
+
+// Field is what the "field" partial needs to draw one labelled input with its error.
+type Field struct {
+	Name, Label, Type, Value, Error string
+	Options                         []Option
+}
+
+// FieldOf describes a field of f for the "field" partial. Type is an input type, "textarea",
+// or "select" (then pass the options).
+func FieldOf(f *Form, name, label, typ string, options ...[]Option) Field {
+	fl := Field{Name: name, Label: label, Type: typ}
+	if f != nil {
+		fl.Value, fl.Error = f.Values[name], f.Errors[name]
+	}
+	if len(options) > 0 {
+		fl.Options = options[0]
+	}
+	return fl
+}

@@ -1,0 +1,131 @@
+// Package form parses and validates submitted forms, keeps every value the user typed, and turns
+// database constraint violations into messages beside the right field.
+package form
+
+import (
+	"errors"
+	"net/mail"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// Form holds submitted values and the error message of each invalid field.
+type Form struct {
+	Values map[string]string
+	Errors map[string]string
+}
+
+// New returns an empty form, optionally prefilled.
+func New(values map[string]string) *Form {
+	if values == nil {
+		values = map[string]string{}
+	}
+	return &Form{Values: values, Errors: map[string]string{}}
+}
+
+// Parse reads the named fields of a posted form, trimmed of surrounding space.
+func Parse(c *gin.Context, names ...string) *Form {
+	f := New(nil)
+	for _, n := range names {
+		f.Values[n] = strings.TrimSpace(c.PostForm(n))
+	}
+	return f
+}
+
+// Get returns a field's value.
+func (f *Form) Get(name string) string { return f.Values[name] }
+
+// Fail records an error for a field; the first one wins.
+func (f *Form) Fail(name, msg string) {
+	if _, ok := f.Errors[name]; !ok {
+		f.Errors[name] = msg
+	}
+}
+
+// Valid reports whether no field has an error.
+func (f *Form) Valid() bool { return len(f.Errors) == 0 }
+
+// Required fails every named field that is empty.
+func (f *Form) Required(names ...string) {
+	for _, n := range names {
+		if f.Values[n] == "" {
+			f.Fail(n, "This field is required.")
+		}
+	}
+}
+
+// MaxLength fails a field longer than max characters.
+func (f *Form) MaxLength(name string, max int) {
+	if len([]rune(f.Values[name])) > max {
+		f.Fail(name, "Use at most "+strconv.Itoa(max)+" characters.")
+	}
+}
+
+// Email fails a non-empty field that is not a plain email address.
+func (f *Form) Email(name string) {
+	v := f.Values[name]
+	if v == "" {
+		return
+	}
+	a, err := mail.ParseAddress(v)
+	if err != nil || a.Address != v || !strings.Contains(v[strings.LastIndex(v, "@"):], ".") {
+		f.Fail(name, "Enter an email address like name@example.com.")
+	}
+}
+
+// Int parses a whole number between min and max; ok is false (and the field failed) otherwise.
+func (f *Form) Int(name string, min, max int) (n int, ok bool) {
+	n, err := strconv.Atoi(f.Values[name])
+	if err != nil || n < min || n > max {
+		f.Fail(name, "Enter a whole number from "+strconv.Itoa(min)+" to "+strconv.Itoa(max)+".")
+		return 0, false
+	}
+	return n, true
+}
+
+// ID parses a record id; empty gives 0 (none chosen).
+func (f *Form) ID(name string) int64 {
+	v := f.Values[name]
+	if v == "" {
+		return 0
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n <= 0 {
+		f.Fail(name, "Choose one of the options.")
+		return 0
+	}
+	return n
+}
+
+// OneOf fails a field whose value is not one of the allowed ones.
+func (f *Form) OneOf(name string, allowed ...string) {
+	for _, a := range allowed {
+		if f.Values[name] == a {
+			return
+		}
+	}
+	f.Fail(name, "Choose one of the options.")
+}
+
+// Constraint says which field a named database constraint guards, and what to tell the user.
+type Constraint struct{ Field, Message string }
+
+// FromDB turns a unique or check violation of a known constraint into a field error and reports
+// whether it did; any other error is left for the caller to return.
+func (f *Form) FromDB(err error, known map[string]Constraint) bool {
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) {
+		return false
+	}
+	if pe.Code != "23505" && pe.Code != "23514" && pe.Code != "23503" {
+		return false
+	}
+	if c, ok := known[pe.ConstraintName]; ok {
+		f.Fail(c.Field, c.Message)
+		return true
+	}
+	return false
+}

@@ -1,0 +1,49 @@
+package render
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/crm-team/crm/db"
+)
+
+// HTTPError is an error with the status and the message the user should see.
+type HTTPError struct {
+	Status  int
+	Message string
+}
+
+func (e *HTTPError) Error() string { return e.Message }
+
+// Forbidden is the error for an action the user's role does not grant.
+func Forbidden(msg string) error { return &HTTPError{Status: http.StatusForbidden, Message: msg} }
+
+// NotFound is the error for a record that does not exist or that the user may not see.
+func NotFound() error {
+	return &HTTPError{Status: http.StatusNotFound, Message: "This page does not exist, or you do not have access to it."}
+}
+
+// Handle adapts a handler that returns an error: no rows becomes a 404 page, an HTTPError its
+// status and message, anything else is logged once with the request id and shown as a 500 page.
+func (r *Renderer) Handle(fn func(c *gin.Context) error) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		err := fn(c)
+		if err == nil {
+			return
+		}
+		var he *HTTPError
+		switch {
+		case db.IsNoRows(err):
+			r.Error(c, http.StatusNotFound, NotFound().Error())
+		case errors.As(err, &he):
+			r.Error(c, he.Status, he.Message)
+		default:
+			r.log.Error("request failed", "err", err, "method", c.Request.Method, "path", c.Request.URL.Path,
+				"request_id", c.GetString("request_id"))
+			r.Error(c, http.StatusInternalServerError,
+				"Something went wrong on our side. Try again; if it keeps happening, tell your admin the reference "+c.GetString("request_id")+".")
+		}
+	}
+}

@@ -1,0 +1,136 @@
+// Package web is the HTTP side of the CRM: the route table and the middleware order.
+package web
+
+import (
+	"context"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/alexedwards/scs/pgxstore"
+	"github.com/alexedwards/scs/v2"
+	"github.com/gin-gonic/gin"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/crm-team/crm/static"
+	"github.com/crm-team/crm/web/admin"
+	"github.com/crm-team/crm/web/auth"
+	"github.com/crm-team/crm/web/dashboard"
+	mw "github.com/crm-team/crm/web/middleware"
+	"github.com/crm-team/crm/web/render"
+)
+
+// Config is the web server's part of the configuration.
+type Config struct {
+	SecureCookies   bool          // CRM_SECURE_COOKIES: cookies only over HTTPS
+	SessionIdle     time.Duration // CRM_SESSION_IDLE: signed out after this long without a request
+	SessionLifetime time.Duration // CRM_SESSION_LIFETIME: signed out this long after signing in
+	TrustedProxies  []string      // CRM_TRUSTED_PROXIES: proxies whose X-Forwarded-For is believed
+}
+
+// New returns the whole application as one http.Handler, and a function that stops its
+// background work (the session cleanup).
+func New(pool *pgxpool.Pool, cfg Config, log *slog.Logger) (http.Handler, func(), error) {
+	store := pgxstore.NewWithCleanupInterval(pool, 10*time.Minute)
+	sessions := scs.New()
+	sessions.Store = store
+	sessions.IdleTimeout = cfg.SessionIdle
+	sessions.Lifetime = cfg.SessionLifetime
+	sessions.Cookie.Name = "crm_session"
+	sessions.Cookie.HttpOnly = true
+	sessions.Cookie.SameSite = http.SameSiteLaxMode
+	sessions.Cookie.Secure = cfg.SecureCookies
+
+	r, err := render.New(sessions, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	gin.SetMode(gin.ReleaseMode)
+	e := gin.New()
+	if err := e.SetTrustedProxies(cfg.TrustedProxies); err != nil {
+		return nil, nil, err
+	}
+	e.Use(mw.RequestLog(log), mw.Recover(r, log), mw.SecurityHeaders, mw.CrossOrigin(r))
+	e.NoRoute(func(c *gin.Context) { r.Error(c, http.StatusNotFound, render.NotFound().Error()) })
+
+	assets, _ := fs.Sub(static.FS, ".")
+	e.GET("/static/:version/*path", serveStatic(http.FS(assets)))
+	e.GET("/healthz", health(pool))
+
+	// Everything below has a session and, when signed in, a user.
+	app := e.Group("/", mw.LoadUser(pool, sessions, r))
+	login := &auth.Handler{Pool: pool, Sessions: sessions, R: r}
+	app.GET("/login", login.Show)
+	app.POST("/login", r.Handle(login.Login))
+	app.POST("/logout", r.Handle(login.Logout))
+
+	in := app.Group("/", mw.RequireLogin)
+	home := &dashboard.Handler{Pool: pool, R: r}
+	in.GET("/", r.Handle(home.Show))
+
+	ad := &admin.Handler{Pool: pool, R: r}
+	a := in.Group("/admin", mw.RequireAdmin(r))
+	a.GET("", func(c *gin.Context) { c.Redirect(http.StatusFound, "/admin/users") })
+	a.GET("/users", r.Handle(ad.Users))
+	a.GET("/users/new", r.Handle(ad.NewUser))
+	a.POST("/users", r.Handle(ad.CreateUser))
+	a.GET("/users/:id/edit", r.Handle(ad.EditUser))
+	a.POST("/users/:id", r.Handle(ad.UpdateUser))
+	a.POST("/users/:id/password", r.Handle(ad.ResetPassword))
+	a.GET("/roles", r.Handle(ad.Roles))
+	a.POST("/roles", r.Handle(ad.CreateRole))
+	a.GET("/roles/:id", r.Handle(ad.Role))
+	a.POST("/roles/:id", r.Handle(ad.UpdateRole))
+	a.POST("/roles/:id/delete", r.Handle(ad.DeleteRole))
+	a.GET("/teams", r.Handle(ad.Teams))
+	a.POST("/teams", r.Handle(ad.CreateTeam))
+	a.POST("/teams/:id", r.Handle(ad.RenameTeam))
+	a.POST("/teams/:id/delete", r.Handle(ad.DeleteTeam))
+	a.GET("/pipelines", r.Handle(ad.Pipelines))
+	a.POST("/pipelines", r.Handle(ad.CreatePipeline))
+	a.GET("/pipelines/:id", r.Handle(ad.Pipeline))
+	a.POST("/pipelines/:id", r.Handle(ad.UpdatePipeline))
+	a.POST("/pipelines/:id/delete", r.Handle(ad.DeletePipeline))
+	a.POST("/pipelines/:id/stages", r.Handle(ad.CreateStage))
+	a.POST("/pipelines/:id/stages/:stage", r.Handle(ad.UpdateStage))
+	a.POST("/pipelines/:id/stages/:stage/move", r.Handle(ad.MoveStage))
+	a.POST("/pipelines/:id/stages/:stage/delete", r.Handle(ad.DeleteStage))
+
+	// scs must wrap the whole engine so it can save the session after the handler ran.
+	return sessions.LoadAndSave(e), store.StopCleanup, nil
+}
+
+// health answers 200 "ok" while the database answers, 503 otherwise.
+func health(pool *pgxpool.Pool) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
+		defer cancel()
+		if err := pool.Ping(ctx); err != nil {
+			c.String(http.StatusServiceUnavailable, "database unavailable")
+			return
+		}
+		c.String(http.StatusOK, "ok")
+	}
+}
+
+// serveStatic serves embedded assets. URLs carry the content version, so a matching version is
+// cached for a year; an old version still gets the file, but only briefly cached.
+func serveStatic(files http.FileSystem) gin.HandlerFunc {
+	fileServer := http.FileServer(files)
+	return func(c *gin.Context) {
+		if c.Param("version") == static.Version {
+			c.Header("Cache-Control", "public, max-age=31536000, immutable")
+		} else {
+			c.Header("Cache-Control", "public, max-age=300")
+		}
+		p := c.Param("path")
+		if strings.HasSuffix(p, "/") { // no directory listings
+			c.Status(http.StatusNotFound)
+			return
+		}
+		c.Request.URL.Path = p
+		fileServer.ServeHTTP(c.Writer, c.Request)
+	}
+}

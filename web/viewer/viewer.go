@@ -1,0 +1,66 @@
+// Package viewer holds the signed-in user of a request.
+package viewer
+
+import (
+	"github.com/gin-gonic/gin"
+
+	"github.com/crm-team/crm/db"
+)
+
+// User is the signed-in user, loaded once per request.
+type User struct {
+	ID       int64
+	Email    string
+	Name     string
+	RoleName string
+	TeamName string
+	TimeZone string
+	Access   db.Access
+}
+
+// IsAdmin reports whether the user may administer users, roles, teams and pipelines.
+func (u *User) IsAdmin() bool { return u != nil && u.Access.Scope("admin", "edit") == "all" }
+
+// Can reports whether the user's role grants entity.action at any scope.
+func (u *User) Can(entity, action string) bool { return u != nil && u.Access.Can(entity, action) }
+
+// Initials are shown in the avatar.
+func (u *User) Initials() string { return Initials(u.Name) }
+
+// Initials returns up to two capital letters for a name.
+func Initials(name string) string {
+	var out []rune
+	start := true
+	for _, r := range name {
+		if r == ' ' || r == '-' {
+			start = true
+			continue
+		}
+		if start && len(out) < 2 {
+			out = append(out, r)
+		}
+		start = false
+	}
+	return string(out)
+}
+
+const key = "crm.viewer"
+
+// Set stores the signed-in user on the request.
+func Set(c *gin.Context, u *User) { c.Set(key, u) }
+
+// From returns the signed-in user, or nil for an anonymous request.
+func From(c *gin.Context) *User {
+	if u, ok := c.Get(key); ok {
+		return u.(*User)
+	}
+	return nil
+}
+
+// Access returns the access context of the request (anonymous when nobody is signed in).
+func Access(c *gin.Context) db.Access {
+	if u := From(c); u != nil {
+		return u.Access
+	}
+	return db.Access{}
+}
