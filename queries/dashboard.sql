@@ -21,3 +21,17 @@ LEFT JOIN opportunities o ON o.id = a.opportunity_id
 WHERE a.owner_id = @user_id AND a.type = 'task' AND a.done_at IS NULL
 ORDER BY a.due_at NULLS LAST, a.id
 LIMIT 10;
+
+-- name: PipelineByStage :many
+-- Open deals the user may see in the default pipeline, per stage. The scope predicate repeats
+-- what row-level security enforces, so the planner can use the owner or team index.
+SELECT s.id, s.name, s.probability,
+       count(o.id)::bigint AS deals,
+       coalesce(sum(o.amount), 0)::numeric AS amount
+FROM pipeline_stages s
+JOIN pipelines p ON p.id = s.pipeline_id AND p.is_default
+LEFT JOIN opportunities o ON o.stage_id = s.id
+    AND (@see_all::boolean OR o.owner_id = sqlc.narg(own_id) OR o.team_id = sqlc.narg(team_id))
+WHERE s.kind = 'open'
+GROUP BY s.id
+ORDER BY s.position;

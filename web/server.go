@@ -53,14 +53,15 @@ func New(pool *pgxpool.Pool, cfg Config, log *slog.Logger) (http.Handler, func()
 		return nil, nil, err
 	}
 	e.Use(mw.RequestLog(log), mw.Recover(r, log), mw.SecurityHeaders, mw.CrossOrigin(r))
-	e.NoRoute(func(c *gin.Context) { r.Error(c, http.StatusNotFound, render.NotFound().Error()) })
 
 	assets, _ := fs.Sub(static.FS, ".")
 	e.GET("/static/:version/*path", serveStatic(http.FS(assets)))
 	e.GET("/healthz", health(pool))
 
 	// Everything below has a session and, when signed in, a user.
-	app := e.Group("/", mw.LoadUser(pool, sessions, r))
+	loadUser := mw.LoadUser(pool, sessions, r)
+	app := e.Group("/", loadUser)
+	e.NoRoute(loadUser, func(c *gin.Context) { r.Error(c, http.StatusNotFound, render.NotFound().Error()) })
 	login := &auth.Handler{Pool: pool, Sessions: sessions, R: r}
 	app.GET("/login", login.Show)
 	app.POST("/login", r.Handle(login.Login))

@@ -90,3 +90,58 @@ func (q *Queries) MyOpenTasks(ctx context.Context, db DBTX, userID int64) ([]MyO
 	}
 	return items, nil
 }
+
+const pipelineByStage = `-- name: PipelineByStage :many
+SELECT s.id, s.name, s.probability,
+       count(o.id)::bigint AS deals,
+       coalesce(sum(o.amount), 0)::numeric AS amount
+FROM pipeline_stages s
+JOIN pipelines p ON p.id = s.pipeline_id AND p.is_default
+LEFT JOIN opportunities o ON o.stage_id = s.id
+    AND ($1::boolean OR o.owner_id = $2 OR o.team_id = $3)
+WHERE s.kind = 'open'
+GROUP BY s.id
+ORDER BY s.position
+`
+
+type PipelineByStageParams struct {
+	SeeAll bool
+	OwnID  *int64
+	TeamID *int64
+}
+
+type PipelineByStageRow struct {
+	ID          int64
+	Name        string
+	Probability int32
+	Deals       int64
+	Amount      pgtype.Numeric
+}
+
+// Open deals the user may see in the default pipeline, per stage. The scope predicate repeats
+// what row-level security enforces, so the planner can use the owner or team index.
+func (q *Queries) PipelineByStage(ctx context.Context, db DBTX, arg PipelineByStageParams) ([]PipelineByStageRow, error) {
+	rows, err := db.Query(ctx, pipelineByStage, arg.SeeAll, arg.OwnID, arg.TeamID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []PipelineByStageRow{}
+	for rows.Next() {
+		var i PipelineByStageRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.Name,
+			&i.Probability,
+			&i.Deals,
+			&i.Amount,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}

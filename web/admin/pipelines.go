@@ -25,12 +25,18 @@ type PipelinesPage struct {
 type PipelinePage struct {
 	render.Page
 	Pipeline store.GetPipelineRow
-	Stages   []store.ListStagesRow
+	Stages   []StageRow
 	Rename   *form.Form
 	NewStage *form.Form
 	EditID   int64 // the stage whose save failed, if any
 	Edit     *form.Form
 	Kinds    []form.Option
+}
+
+// StageRow is a stage with its form when a save of it just failed.
+type StageRow struct {
+	store.ListStagesRow
+	Failed *form.Form
 }
 
 var pipelineConstraints = map[string]form.Constraint{
@@ -98,7 +104,14 @@ func (h *Handler) pipelinePage(c *gin.Context, status int, id int64, page Pipeli
 		if page.Pipeline, err = db.Q.GetPipeline(ctx, tx, id); err != nil {
 			return err
 		}
-		page.Stages, err = db.Q.ListStages(ctx, tx, id)
+		stages, err := db.Q.ListStages(ctx, tx, id)
+		for _, s := range stages {
+			row := StageRow{ListStagesRow: s}
+			if s.ID == page.EditID {
+				row.Failed = page.Edit
+			}
+			page.Stages = append(page.Stages, row)
+		}
 		return err
 	})
 	if err != nil {

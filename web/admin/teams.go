@@ -16,10 +16,16 @@ import (
 // TeamsPage lists teams with a form to add one and a rename form per team.
 type TeamsPage struct {
 	render.Page
-	Teams  []store.ListTeamsRow
+	Teams  []TeamRow
 	Form   *form.Form // the new-team form
 	EditID int64      // the team whose rename failed, if any
 	Edit   *form.Form
+}
+
+// TeamRow is a team with its rename form when a rename of it just failed.
+type TeamRow struct {
+	store.ListTeamsRow
+	Failed *form.Form
 }
 
 var teamConstraints = map[string]form.Constraint{
@@ -34,11 +40,19 @@ func (h *Handler) Teams(c *gin.Context) error {
 
 func (h *Handler) teamsPage(c *gin.Context, status int, page TeamsPage) error {
 	page.Page = h.R.Page(c, "Teams", "admin")
+	var teams []store.ListTeamsRow
 	if err := h.tx(c, func(ctx context.Context, tx pgx.Tx) (err error) {
-		page.Teams, err = db.Q.ListTeams(ctx, tx)
+		teams, err = db.Q.ListTeams(ctx, tx)
 		return err
 	}); err != nil {
 		return err
+	}
+	for _, t := range teams {
+		row := TeamRow{ListTeamsRow: t}
+		if t.ID == page.EditID {
+			row.Failed = page.Edit
+		}
+		page.Teams = append(page.Teams, row)
 	}
 	h.R.HTML(c, status, "admin/teams", page)
 	return nil

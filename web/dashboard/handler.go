@@ -23,8 +23,11 @@ type Handler struct {
 // Page is the dashboard's view model.
 type Page struct {
 	render.Page
-	Stats store.MyDashboardRow
-	Tasks []store.MyOpenTasksRow
+	Stats    store.MyDashboardRow
+	Tasks    []store.MyOpenTasksRow
+	Pipeline []store.PipelineByStageRow
+	// PipelineOf says whose deals the pipeline shows: "My", "My team's" or "All".
+	PipelineOf string
 }
 
 // Show renders the dashboard.
@@ -36,7 +39,15 @@ func (h *Handler) Show(c *gin.Context) error {
 		if page.Stats, err = db.Q.MyDashboard(ctx, tx, u.ID); err != nil {
 			return err
 		}
-		page.Tasks, err = db.Q.MyOpenTasks(ctx, tx, u.ID)
+		if page.Tasks, err = db.Q.MyOpenTasks(ctx, tx, u.ID); err != nil {
+			return err
+		}
+		f := u.Access.Filter("opportunities", "view")
+		page.PipelineOf = map[string]string{"all": "All", "team": "My team's"}[u.Access.Scope("opportunities", "view")]
+		if page.PipelineOf == "" {
+			page.PipelineOf = "My"
+		}
+		page.Pipeline, err = db.Q.PipelineByStage(ctx, tx, store.PipelineByStageParams(f))
 		return err
 	})
 	if err != nil {

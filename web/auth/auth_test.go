@@ -1,0 +1,154 @@
+package auth_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/crm-team/crm/web/webtest"
+)
+
+func TestLoginStartsANewSessionAndGoesWhereTheUserWasHeaded(t *testing.T) {
+	t.Parallel()
+	app := webtest.New(t)
+	c := app.Client(t)
+
+	r := c.Get("/admin/users")
+	require.Equal(t, http.StatusSeeOther, r.Status)
+	require.Equal(t, "/login?next=%2Fadmin%2Fusers", r.Header.Get("Location"))
+
+	r = c.Get("/login?next=%2Fadmin%2Fusers")
+	require.Equal(t, http.StatusOK, r.Status)
+	require.Contains(t, r.Body, `name="next" value="/admin/users"`)
+	before := c.Cookie("crm_session")
+
+	r = c.Post("/login", url.Values{"email": {"Admin@Demo.Test"}, "password": {webtest.DemoPassword}, "next": {"/admin/users"}})
+	require.Equal(t, http.StatusSeeOther, r.Status)
+	require.Equal(t, "/admin/users", r.Header.Get("Location"))
+	after := c.Cookie("crm_session")
+	require.NotEmpty(t, after)
+	require.NotEqual(t, before, after, "the session token is renewed at login")
+	cookie := r.Header.Get("Set-Cookie")
+	require.Contains(t, cookie, "HttpOnly")
+	require.Contains(t, cookie, "SameSite=Lax")
+
+	r = c.Get("/")
+	require.Equal(t, http.StatusOK, r.Status)
+	require.Contains(t, r.Body, "Alex Admin")
+}
+
+func TestLoginRefusesToLeaveTheSite(t *testing.T) {
+	t.Parallel()
+	app := webtest.New(t)
+	for _, next := range []string{"//evil.example/x", "https://evil.example", "/\\evil.example"} {
+		r := app.Client(t).Post("/login", url.Values{"email": {"rep1@demo.test"}, "password": {webtest.DemoPassword}, "next": {next}})
+		require.Equal(t, http.StatusSeeOther, r.Status)
+		require.Equal(t, "/", r.Header.Get("Location"), next)
+	}
+}
+
+func TestWrongPasswordKeepsTheEmailAndSetsNoSession(t *testing.T) {
+	t.Parallel()
+	app := webtest.New(t)
+	c := app.Client(t)
+	r := c.Post("/login", url.Values{"email": {"rep1@demo.test"}, "password": {"wrong-password"}})
+	require.Equal(t, http.StatusUnauthorized, r.Status)
+	require.Contains(t, r.Body, "The email or password is not right")
+	require.Contains(t, r.Body, `value="rep1@demo.test"`)
+	require.Empty(t, r.Header.Get("Set-Cookie"))
+	require.Equal(t, http.StatusSeeOther, c.Get("/").Status, "still signed out")
+
+	r = c.Post("/login", url.Values{"email": {""}, "password": {""}})
+	require.Equal(t, http.StatusUnprocessableEntity, r.Status)
+	require.Contains(t, r.Body, "This field is required.")
+	require.Contains(t, r.Body, "Enter your password.")
+}
+
+func TestLoginIsThrottledAfterFiveFailures(t *testing.T) {
+	t.Parallel()
+	app := webtest.New(t)
+	c := app.Client(t)
+	for i := range 5 {
+		r := c.Post("/login", url.Values{"email": {"rep1@demo.test"}, "password": {"guess"}})
+		require.Equal(t, http.StatusUnauthorized, r.Status, "attempt %d", i+1)
+	}
+	// Even the right password is refused now, with a clear wait.
+	r := c.Post("/login", url.Values{"email": {"rep1@demo.test"}, "password": {webtest.DemoPassword}})
+	require.Equal(t, http.StatusTooManyRequests, r.Status)
+	require.Contains(t, r.Body, "Too many failed sign-ins. Try again in 15 minutes")
+
+	// The same address is blocked for other accounts too.
+	r = app.Client(t).Post("/login", url.Values{"email": {"rep2@demo.test"}, "password": {webtest.DemoPassword}})
+	require.Equal(t, http.StatusTooManyRequests, r.Status)
+
+	// Once the failures are older than the window, the account signs in again.
+	_, err := app.Pool.Exec(context.Background(), "UPDATE login_failures SET created_at = created_at - interval '16 minutes'")
+	require.NoError(t, err)
+	app.Login(t, "rep1@demo.test")
+}
+
+func TestThrottleCountsPerAccountAcrossAddresses(t *testing.T) {
+	t.Parallel()
+	app := webtest.New(t)
+	_, err := app.Pool.Exec(context.Background(),
+		"INSERT INTO login_failures (email, ip) SELECT 'rep2@demo.test', '203.0.113.' || g FROM generate_series(1, 5) g")
+	require.NoError(t, err)
+	r := app.Client(t).Post("/login", url.Values{"email": {"rep2@demo.test"}, "password": {webtest.DemoPassword}})
+	require.Equal(t, http.StatusTooManyRequests, r.Status)
+	app.Login(t, "rep1@demo.test") // other accounts from this address are fine
+}
+
+func TestDeactivatedUserCannotLoginAndLosesSessions(t *testing.T) {
+	t.Parallel()
+	app := webtest.New(t)
+	rep := app.Login(t, "rep2@demo.test")
+	require.Equal(t, http.StatusOK, rep.Get("/").Status)
+
+	admin := app.Login(t, "admin@demo.test")
+	id := userID(t, app, "rep2@demo.test")
+	r := admin.Post("/admin/users/"+id, url.Values{"name": {"Sam Seller"}, "email": {"rep2@demo.test"},
+		"role_id": {roleID(t, app, "sales_rep")}, "time_zone": {"UTC"}})
+	require.Equal(t, http.StatusSeeOther, r.Status, r.Body)
+
+	r = rep.Get("/")
+	require.Equal(t, http.StatusSeeOther, r.Status, "the open session is gone")
+	r = app.Client(t).Post("/login", url.Values{"email": {"rep2@demo.test"}, "password": {webtest.DemoPassword}})
+	require.Equal(t, http.StatusForbidden, r.Status)
+	require.Contains(t, r.Body, "deactivated")
+}
+
+func TestLogoutEndsTheSession(t *testing.T) {
+	t.Parallel()
+	app := webtest.New(t)
+	c := app.Login(t, "rep1@demo.test")
+	token := c.Cookie("crm_session")
+	r := c.Post("/logout", nil)
+	require.Equal(t, http.StatusSeeOther, r.Status)
+	require.NotEqual(t, token, c.Cookie("crm_session"))
+	require.Equal(t, http.StatusSeeOther, c.Get("/").Status)
+
+	// The old token is worthless too.
+	old := app.Client(t)
+	req, _ := http.NewRequest(http.MethodGet, app.URL+"/", nil)
+	req.AddCookie(&http.Cookie{Name: "crm_session", Value: token})
+	res, err := old.HTTP.Do(req)
+	require.NoError(t, err)
+	res.Body.Close()
+	require.Equal(t, http.StatusSeeOther, res.StatusCode)
+}
+
+func userID(t *testing.T, app *webtest.App, email string) string {
+	var id string
+	require.NoError(t, app.Pool.QueryRow(context.Background(), "SELECT id::text FROM users WHERE email = $1", email).Scan(&id))
+	return id
+}
+
+func roleID(t *testing.T, app *webtest.App, name string) string {
+	var id string
+	require.NoError(t, app.Pool.QueryRow(context.Background(), "SELECT id::text FROM roles WHERE name = $1", name).Scan(&id))
+	return strings.TrimSpace(id)
+}

@@ -1,0 +1,86 @@
+package web_test
+
+import (
+	"net/http"
+	"net/url"
+	"regexp"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/crm-team/crm/web/webtest"
+)
+
+func TestHealthzAnswersWithoutLogin(t *testing.T) {
+	t.Parallel()
+	app := webtest.New(t)
+	r := app.Client(t).Get("/healthz")
+	require.Equal(t, http.StatusOK, r.Status)
+	require.Equal(t, "ok", r.Body)
+
+	app.Pool.Close() // the database stops answering
+	r = app.Client(t).Get("/healthz")
+	require.Equal(t, http.StatusServiceUnavailable, r.Status)
+}
+
+func TestCrossSitePostsAreRefused(t *testing.T) {
+	t.Parallel()
+	app := webtest.New(t)
+	c := app.Login(t, "admin@demo.test")
+	form := url.Values{"name": {"Evil team"}}
+	r := c.Do(http.MethodPost, "/admin/teams", form, "Sec-Fetch-Site", "cross-site")
+	require.Equal(t, http.StatusForbidden, r.Status)
+	r = c.Do(http.MethodPost, "/admin/teams", form, "Origin", "https://evil.example")
+	require.Equal(t, http.StatusForbidden, r.Status)
+	r = c.Do(http.MethodPost, "/login", url.Values{"email": {"admin@demo.test"}, "password": {webtest.DemoPassword}}, "Sec-Fetch-Site", "cross-site")
+	require.Equal(t, http.StatusForbidden, r.Status, "login CSRF too")
+
+	require.NotContains(t, c.Get("/admin/teams").Body, "Evil team")
+	r = c.Post("/admin/teams", form)
+	require.Equal(t, http.StatusSeeOther, r.Status, "the same post from the site itself works")
+}
+
+func TestPagesCarrySecurityHeaders(t *testing.T) {
+	t.Parallel()
+	app := webtest.New(t)
+	for _, path := range []string{"/login", "/healthz", "/nowhere"} {
+		r := app.Client(t).Get(path)
+		csp := r.Header.Get("Content-Security-Policy")
+		require.Contains(t, csp, "script-src 'self'", path)
+		require.Contains(t, csp, "frame-ancestors 'none'", path)
+		require.NotContains(t, csp, "unsafe-inline", path)
+		require.Equal(t, "nosniff", r.Header.Get("X-Content-Type-Options"), path)
+		require.Equal(t, "same-origin", r.Header.Get("Referrer-Policy"), path)
+	}
+}
+
+func TestUnknownPageIs404InTheAppsLayout(t *testing.T) {
+	t.Parallel()
+	app := webtest.New(t)
+	r := app.Login(t, "rep1@demo.test").Get("/no/such/page")
+	require.Equal(t, http.StatusNotFound, r.Status)
+	require.Contains(t, r.Body, `class="topbar"`)
+	require.Contains(t, r.Body, "This page does not exist")
+}
+
+func TestStaticFilesAreVersionedAndCachedForAYear(t *testing.T) {
+	t.Parallel()
+	app := webtest.New(t)
+	c := app.Client(t)
+	page := c.Get("/login").Body
+	css := regexp.MustCompile(`href="(/static/[0-9a-f]+/css/app\.css)"`).FindStringSubmatch(page)
+	require.NotNil(t, css, "the layout links the versioned stylesheet")
+	r := c.Get(css[1])
+	require.Equal(t, http.StatusOK, r.Status)
+	require.Equal(t, "public, max-age=31536000, immutable", r.Header.Get("Cache-Control"))
+	require.Contains(t, r.Header.Get("Content-Type"), "text/css")
+
+	js := regexp.MustCompile(`src="(/static/[0-9a-f]+/js/htmx\.min\.js)"`).FindStringSubmatch(page)
+	require.NotNil(t, js)
+	require.Equal(t, http.StatusOK, c.Get(js[1]).Status)
+
+	r = c.Get("/static/old/css/app.css")
+	require.Equal(t, http.StatusOK, r.Status, "pages from before an upgrade still get their files")
+	require.Equal(t, "public, max-age=300", r.Header.Get("Cache-Control"))
+	require.Equal(t, http.StatusNotFound, c.Get(css[1][:len(css[1])-len("app.css")]).Status, "no directory listings")
+}

@@ -1,0 +1,124 @@
+// Package webtest runs the whole application on a fresh demo database behind a real HTTP server,
+// and gives tests clients that keep cookies like a browser.
+package webtest
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/stretchr/testify/require"
+
+	"github.com/crm-team/crm/db/dbtest"
+	"github.com/crm-team/crm/db/seed"
+	"github.com/crm-team/crm/web"
+)
+
+// DemoPassword is the password of every demo user in tests.
+const DemoPassword = "demo-password"
+
+// App is the application serving a database of its own.
+type App struct {
+	Pool *pgxpool.Pool
+	URL  string
+}
+
+// New starts the application on a fresh database seeded with the demo company.
+func New(t testing.TB) *App {
+	t.Helper()
+	pool := dbtest.New(t)
+	_, err := seed.Demo(context.Background(), pool, DemoPassword)
+	require.NoError(t, err)
+	// Errors show up in the failing test's output; request lines are left out.
+	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
+	h, stop, err := web.New(pool, web.Config{SessionIdle: time.Hour, SessionLifetime: 24 * time.Hour}, log)
+	require.NoError(t, err)
+	srv := httptest.NewServer(h)
+	t.Cleanup(func() { srv.Close(); stop() })
+	return &App{Pool: pool, URL: srv.URL}
+}
+
+// Client is a visitor with its own cookie jar. It does not follow redirects, so tests see them.
+type Client struct {
+	t    testing.TB
+	base string
+	HTTP *http.Client
+}
+
+// Response is a finished response with its body read.
+type Response struct {
+	Status int
+	Header http.Header
+	Body   string
+}
+
+// Client returns a new anonymous visitor.
+func (a *App) Client(t testing.TB) *Client {
+	jar, err := cookiejar.New(nil)
+	require.NoError(t, err)
+	return &Client{t: t, base: a.URL, HTTP: &http.Client{
+		Jar:           jar,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}}
+}
+
+// Login returns a client signed in as one of the demo users.
+func (a *App) Login(t testing.TB, email string) *Client {
+	t.Helper()
+	c := a.Client(t)
+	r := c.Post("/login", url.Values{"email": {email}, "password": {DemoPassword}})
+	require.Equal(t, http.StatusSeeOther, r.Status, "login as %s: %s", email, r.Body)
+	return c
+}
+
+// Get fetches a path.
+func (c *Client) Get(path string, headers ...string) *Response {
+	return c.Do(http.MethodGet, path, nil, headers...)
+}
+
+// Post sends a form the way a browser on this site does (same-origin fetch metadata).
+func (c *Client) Post(path string, form url.Values, headers ...string) *Response {
+	return c.Do(http.MethodPost, path, form, append([]string{"Sec-Fetch-Site", "same-origin"}, headers...)...)
+}
+
+// Do sends a request with a form body (if any) and header name/value pairs.
+func (c *Client) Do(method, path string, form url.Values, headers ...string) *Response {
+	c.t.Helper()
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, err := http.NewRequest(method, c.base+path, body)
+	require.NoError(c.t, err)
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	res, err := c.HTTP.Do(req)
+	require.NoError(c.t, err)
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	require.NoError(c.t, err)
+	return &Response{Status: res.StatusCode, Header: res.Header, Body: string(b)}
+}
+
+// Cookie returns the value of the client's cookie for the app, or "".
+func (c *Client) Cookie(name string) string {
+	u, _ := url.Parse(c.base)
+	for _, ck := range c.HTTP.Jar.Cookies(u) {
+		if ck.Name == name {
+			return ck.Value
+		}
+	}
+	return ""
+}
