@@ -91,7 +91,11 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 	}
 	errs := make(chan error, 1)
 	go func() { errs <- srv.ListenAndServe() }()
-	log.Info("serving", "addr", cfg.Addr)
+	url := cfg.Addr
+	if strings.HasPrefix(url, ":") {
+		url = "localhost" + url
+	}
+	log.Info("serving", "addr", cfg.Addr, "url", "http://"+url)
 	select {
 	case err := <-errs:
 		return err
