@@ -4,7 +4,7 @@ SHELL := /bin/bash
 GO_DIRS := cmd db internal static web
 
 # DATABASE_URL if set, else the private cluster under .pg/ (started on demand).
-DB = DATABASE_URL="$${DATABASE_URL:-$$(bash db/cluster.sh start)}"
+DB = url="$${DATABASE_URL:-}"; [ -n "$$url" ] || url=$$(bash db/cluster.sh start) || exit 1; export DATABASE_URL="$$url"
 
 .PHONY: help run test build generate check-generated fmt-check vet unit stop chromium bench-deps clean
 
@@ -12,16 +12,16 @@ help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
 run: build ## start the app on http://localhost:8080 (private PostgreSQL and demo data unless DATABASE_URL is set)
-	@export $(DB) && ./bin/crm seed --demo && ./bin/crm serve
+	@$(DB); ./bin/crm seed --demo && ./bin/crm serve
 
 build: ## build bin/crm
 	CGO_ENABLED=0 go build -trimpath -o bin/crm ./cmd/crm
 
 test: chromium fmt-check vet check-generated ## everything: format, vet, sqlc drift, all tests (browser tests included)
-	@export $(DB) && go test -count=1 ./...
+	@$(DB); go test -count=1 ./...
 
 unit: ## go test ./... without the checks (DATABASE_URL or the private cluster)
-	@export $(DB) && go test -count=1 $(or $(PKG),./...)
+	@$(DB); go test -count=1 $(or $(PKG),./...)
 
 stop: ## stop the private PostgreSQL cluster
 	@bash db/cluster.sh stop

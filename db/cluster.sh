@@ -44,7 +44,7 @@ ensure_binaries() {
 # As root, PostgreSQL must run as the postgres user, which may not be able to enter the checkout
 # (a clone under a private temp dir), so the data lives under /var/lib/postgresql and .pg links to it.
 as_pg() {
-	if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+	if [ "$(id -u)" = 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
 }
 
 data_dir() {
@@ -60,7 +60,7 @@ data_dir() {
 	else
 		mkdir -p "$link"
 	fi
-	echo "$link/data"
+	echo "$(readlink -f "$link")/data"
 }
 
 start() {
@@ -84,7 +84,11 @@ CONF
 		printf 'host all all 127.0.0.1/32 trust\n' >"$data/pg_hba.conf"
 	fi
 	if ! as_pg "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1; then
-		as_pg "$bin/pg_ctl" -D "$data" -l "$data/server.log" -w -t 60 start >/dev/null
+		if ! as_pg "$bin/pg_ctl" -D "$data" -l "$data/server.log" -w -t 60 start >/dev/null; then
+			say "PostgreSQL did not start (is port $port taken? set CRM_PG_PORT). Its log says:"
+			tail -n 5 "$data/server.log" >&2
+			exit 1
+		fi
 		say "started on 127.0.0.1:$port"
 	fi
 	if ! "$bin/psql" -h 127.0.0.1 -p "$port" -U postgres -d postgres -tAc "select 1 from pg_database where datname = '$dbname'" | grep -q 1; then
@@ -97,7 +101,7 @@ stop() {
 	local bin data
 	bin=$(pg_bindir) || exit 0
 	[ -e "$link/data/PG_VERSION" ] || { say "no cluster"; exit 0; }
-	data=$link/data
+	data=$(readlink -f "$link")/data
 	as_pg "$bin/pg_ctl" -D "$data" -m fast -w stop >/dev/null && say "stopped"
 }
 
