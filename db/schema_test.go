@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/crm-team/crm/db"
+	"github.com/crm-team/crm/db/dbtest"
 )
 
 // Each statement breaks one rule a user can trip; the database must refuse it by the named
@@ -129,4 +130,24 @@ func TestMigrationsGoDownAndUpAgain(t *testing.T) {
 	require.NoError(t, err)
 	_, err = p.Up(ctx)
 	require.NoError(t, err)
+}
+
+// Every foreign key needs an index that starts with its columns, or deleting a parent row scans
+// the child table (and so does every join a page makes).
+func TestEveryForeignKeyIsIndexed(t *testing.T) {
+	t.Parallel()
+	pool := dbtest.New(t)
+	rows, err := pool.Query(context.Background(), `
+		SELECT c.conrelid::regclass::text || '.' || c.conname
+		FROM pg_constraint c
+		WHERE c.contype = 'f' AND c.connamespace = 'public'::regnamespace
+		  AND NOT EXISTS (
+		      SELECT FROM pg_index i
+		      WHERE i.indrelid = c.conrelid
+		        AND (i.indkey::int2[])[0:array_length(c.conkey, 1) - 1] = c.conkey)
+		ORDER BY 1`)
+	require.NoError(t, err)
+	missing, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	require.NoError(t, err)
+	require.Empty(t, missing)
 }

@@ -42,6 +42,10 @@ func New(pool *pgxpool.Pool, cfg Config, log *slog.Logger) (http.Handler, func()
 	sessions.Cookie.HttpOnly = true
 	sessions.Cookie.SameSite = http.SameSiteLaxMode
 	sessions.Cookie.Secure = cfg.SecureCookies
+	sessions.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) {
+		log.Error("session store", "err", err, "path", r.URL.Path)
+		http.Error(w, "The database is not answering. Try again in a moment.", http.StatusServiceUnavailable)
+	}
 
 	r, err := render.New(sessions, log)
 	if err != nil {

@@ -84,3 +84,30 @@ func TestStaticFilesAreVersionedAndCachedForAYear(t *testing.T) {
 	require.Equal(t, "public, max-age=300", r.Header.Get("Cache-Control"))
 	require.Equal(t, http.StatusNotFound, c.Get(css[1][:len(css[1])-len("app.css")]).Status, "no directory listings")
 }
+
+func TestHTMXRequestsGetThePartialWithoutTheLayout(t *testing.T) {
+	t.Parallel()
+	app := webtest.New(t)
+	c := app.Login(t, "admin@demo.test")
+	full := c.Get("/admin/teams")
+	require.Contains(t, full.Body, "<html")
+	part := c.Get("/admin/teams", "HX-Request", "true")
+	require.Equal(t, http.StatusOK, part.Status)
+	require.NotContains(t, part.Body, "<html")
+	require.NotContains(t, part.Body, `class="topbar"`)
+	require.Contains(t, part.Body, "Inside Sales")
+	require.Contains(t, part.Header.Get("Vary"), "HX-Request", "caches keep the two apart")
+	boosted := c.Get("/admin/teams", "HX-Request", "true", "HX-Boosted", "true")
+	require.Contains(t, boosted.Body, "<html", "boosted navigation wants the whole page")
+}
+
+func TestDatabaseOutageShowsAnErrorPageNotAStackTrace(t *testing.T) {
+	t.Parallel()
+	app := webtest.New(t)
+	c := app.Login(t, "rep1@demo.test")
+	app.Pool.Close()
+	r := c.Get("/")
+	require.Equal(t, http.StatusServiceUnavailable, r.Status)
+	require.Contains(t, r.Body, "The database is not answering. Try again in a moment.")
+	require.NotContains(t, r.Body, "closed pool")
+}

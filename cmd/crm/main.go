@@ -60,7 +60,7 @@ func run(args []string, log *slog.Logger) error {
 	case "seed":
 		return seedCmd(ctx, cfg, args[1:])
 	case "user":
-		return userCmd(ctx, cfg, args[1:])
+		return userCmd(ctx, cfg, args[1:], os.Stdin)
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 		return nil

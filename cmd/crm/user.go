@@ -5,7 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
+	"io"
 	"strings"
 
 	"github.com/crm-team/crm/db"
@@ -13,7 +13,7 @@ import (
 	"github.com/crm-team/crm/internal/password"
 )
 
-func userCmd(ctx context.Context, cfg config, args []string) error {
+func userCmd(ctx context.Context, cfg config, args []string, stdin io.Reader) error {
 	if len(args) == 0 || args[0] != "create" {
 		return errors.New("user: usage: crm user create --email E --name N --role ROLE [--team T] --password-stdin")
 	}
@@ -22,14 +22,14 @@ func userCmd(ctx context.Context, cfg config, args []string) error {
 	name := fs.String("name", "", "full name")
 	role := fs.String("role", "", "role name: admin, manager, sales_rep or a custom one")
 	team := fs.String("team", "", "team name (created if missing)")
-	stdin := fs.Bool("password-stdin", false, "read the password from the first line of standard input")
+	fromStdin := fs.Bool("password-stdin", false, "read the password from the first line of standard input")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
-	if *email == "" || *name == "" || *role == "" || !*stdin {
+	if *email == "" || *name == "" || *role == "" || !*fromStdin {
 		return errors.New("user create: --email, --name, --role and --password-stdin are required")
 	}
-	line, err := bufio.NewReader(os.Stdin).ReadString('\n')
+	line, err := bufio.NewReader(stdin).ReadString('\n')
 	if err != nil && line == "" {
 		return errors.New("user create: no password on standard input")
 	}

@@ -305,7 +305,7 @@ CREATE INDEX opportunities_owner_id_idx ON opportunities (owner_id, close_date, 
 CREATE INDEX opportunities_team_id_idx ON opportunities (team_id, close_date, id);
 CREATE INDEX opportunities_account_id_idx ON opportunities (account_id);
 CREATE INDEX opportunities_contact_id_idx ON opportunities (contact_id);
-CREATE INDEX opportunities_pipeline_id_idx ON opportunities (pipeline_id);
+CREATE INDEX opportunities_pipeline_stage_idx ON opportunities (pipeline_id, stage_id);
 CREATE INDEX opportunities_stage_position_idx ON opportunities (stage_id, position, id);
 CREATE INDEX opportunities_close_date_idx ON opportunities (close_date, id);
 CREATE INDEX leads_owner_id_idx ON leads (owner_id, created_at DESC, id DESC);
