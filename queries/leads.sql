@@ -2,3 +2,93 @@
 INSERT INTO leads (owner_id, first_name, last_name, company, title, email, phone, source, status)
 VALUES (@owner_id, @first_name, @last_name, @company, @title, sqlc.narg(email), @phone, @source, @status)
 RETURNING id;
+
+-- name: ListLeads :many
+-- One page of the leads list; see ListAccounts for how the optional filters fold away.
+SELECT l.id, l.first_name, l.last_name, l.company, l.email, l.status, l.source, l.created_at, u.name AS owner_name
+FROM leads l
+JOIN users u ON u.id = l.owner_id
+WHERE (@see_all::boolean OR l.owner_id = sqlc.narg(own_id) OR l.team_id = sqlc.narg(team_id))
+  AND (sqlc.narg(owner)::bigint IS NULL OR l.owner_id = sqlc.narg(owner))
+  AND (sqlc.narg(team)::bigint IS NULL OR l.team_id = sqlc.narg(team))
+  AND (sqlc.narg(status)::lead_status IS NULL OR l.status = sqlc.narg(status)::lead_status)
+  AND (sqlc.narg(source)::text IS NULL OR l.source = sqlc.narg(source))
+  AND (sqlc.narg(q)::text IS NULL OR l.search_text LIKE '%' || sqlc.narg(q) || '%')
+  AND (sqlc.narg(created_from)::date IS NULL OR l.created_at >= sqlc.narg(created_from)::date)
+  AND (sqlc.narg(created_to)::date IS NULL OR l.created_at < sqlc.narg(created_to)::date + 1)
+  AND (sqlc.narg(after_id)::bigint IS NULL OR CASE @sort::text
+        WHEN 'name' THEN (l.last_name, l.id) > (sqlc.narg(after_text)::text, sqlc.narg(after_id))
+        WHEN '-name' THEN (l.last_name, l.id) < (sqlc.narg(after_text)::text, sqlc.narg(after_id))
+        WHEN 'company' THEN (l.company, l.id) > (sqlc.narg(after_text)::text, sqlc.narg(after_id))
+        WHEN '-company' THEN (l.company, l.id) < (sqlc.narg(after_text)::text, sqlc.narg(after_id))
+        WHEN 'created' THEN (l.created_at, l.id) > (sqlc.narg(after_time)::timestamptz, sqlc.narg(after_id))
+        ELSE (l.created_at, l.id) < (sqlc.narg(after_time)::timestamptz, sqlc.narg(after_id))
+      END)
+ORDER BY
+  CASE WHEN @sort = 'name' THEN l.last_name END,
+  CASE WHEN @sort = '-name' THEN l.last_name END DESC,
+  CASE WHEN @sort = 'company' THEN l.company END,
+  CASE WHEN @sort = '-company' THEN l.company END DESC,
+  CASE WHEN @sort = 'created' THEN l.created_at END,
+  CASE WHEN @sort = '-created' THEN l.created_at END DESC,
+  CASE WHEN @sort IN ('name', 'company', 'created') THEN l.id END,
+  CASE WHEN @sort IN ('-name', '-company', '-created') THEN l.id END DESC
+LIMIT @lim;
+
+-- name: CountLeads :one
+SELECT count(*) FROM (
+    SELECT 1 FROM leads l
+    WHERE (@see_all::boolean OR l.owner_id = sqlc.narg(own_id) OR l.team_id = sqlc.narg(team_id))
+      AND (sqlc.narg(owner)::bigint IS NULL OR l.owner_id = sqlc.narg(owner))
+      AND (sqlc.narg(team)::bigint IS NULL OR l.team_id = sqlc.narg(team))
+      AND (sqlc.narg(status)::lead_status IS NULL OR l.status = sqlc.narg(status)::lead_status)
+      AND (sqlc.narg(source)::text IS NULL OR l.source = sqlc.narg(source))
+      AND (sqlc.narg(q)::text IS NULL OR l.search_text LIKE '%' || sqlc.narg(q) || '%')
+      AND (sqlc.narg(created_from)::date IS NULL OR l.created_at >= sqlc.narg(created_from)::date)
+      AND (sqlc.narg(created_to)::date IS NULL OR l.created_at < sqlc.narg(created_to)::date + 1)
+    LIMIT @cap
+) capped;
+
+-- name: GetLead :one
+SELECT l.id, l.owner_id, l.team_id, l.first_name, l.last_name, l.company, l.title, l.email, l.phone, l.source, l.status,
+       l.converted_account_id, l.converted_contact_id, l.converted_opportunity_id, l.converted_at,
+       l.version, l.created_at, l.updated_at, u.name AS owner_name
+FROM leads l
+JOIN users u ON u.id = l.owner_id
+WHERE l.id = @id;
+
+-- name: LockLead :one
+-- The lead being converted, locked so two conversions cannot both go ahead.
+SELECT id, owner_id, status, version FROM leads WHERE id = @id FOR UPDATE;
+
+-- name: UpdateLead :one
+-- A converted lead is never edited as a lead: the WHERE refuses it like a stale version.
+UPDATE leads
+SET owner_id = @owner_id, first_name = @first_name, last_name = @last_name, company = @company, title = @title,
+    email = sqlc.narg(email), phone = @phone, source = @source, status = @status
+WHERE id = @id AND version = @version AND status <> 'converted'
+RETURNING version;
+
+-- name: MarkLeadConverted :execrows
+UPDATE leads
+SET status = 'converted', converted_at = now(), converted_account_id = @account_id,
+    converted_contact_id = @contact_id, converted_opportunity_id = sqlc.narg(opportunity_id)
+WHERE id = @id AND status <> 'converted';
+
+-- name: MoveLeadActivities :execrows
+-- The lead's activities join the records it became; they keep the lead link for its history.
+UPDATE activities
+SET account_id = @account_id, contact_id = @contact_id,
+    opportunity_id = coalesce(opportunity_id, sqlc.narg(opportunity_id))
+WHERE lead_id = @lead_id;
+
+-- name: DeleteLead :execrows
+DELETE FROM leads WHERE id = @id;
+
+-- name: SuggestAccounts :many
+-- Existing accounts a converted lead probably belongs to: same email domain, or a similar name.
+SELECT a.id, a.name, a.domain FROM accounts a
+WHERE (sqlc.narg(domain)::text IS NOT NULL AND a.domain = sqlc.narg(domain)::citext)
+   OR (sqlc.narg(company)::text IS NOT NULL AND a.search_text LIKE '%' || sqlc.narg(company) || '%')
+ORDER BY (a.domain = sqlc.narg(domain)::citext) DESC NULLS LAST, a.name
+LIMIT 5;

@@ -1,6 +1,126 @@
 -- name: CreateOpportunity :one
-INSERT INTO opportunities (owner_id, name, account_id, contact_id, pipeline_id, stage_id, amount, currency, close_date, position, closed_at)
-VALUES (@owner_id, @name, @account_id, sqlc.narg(contact_id), @pipeline_id, @stage_id, @amount, @currency, sqlc.narg(close_date),
+-- A new deal goes to the bottom of its stage column; a deal created in a won or lost stage is closed.
+INSERT INTO opportunities (owner_id, name, account_id, contact_id, pipeline_id, stage_id, amount, currency, close_date,
+                           lost_reason, position, closed_at)
+VALUES (@owner_id, @name, @account_id, sqlc.narg(contact_id), @pipeline_id, @stage_id, @amount, @currency, @close_date,
+        @lost_reason,
         (SELECT coalesce(max(position), 0) + 1 FROM opportunities WHERE stage_id = @stage_id),
-        sqlc.narg(closed_at))
+        CASE WHEN (SELECT kind FROM pipeline_stages WHERE id = @stage_id) <> 'open' THEN coalesce(sqlc.narg(closed_at), now()) END)
 RETURNING id;
+
+-- name: ListOpportunities :many
+-- One page of the opportunities list; see ListAccounts for how the optional filters fold away.
+SELECT o.id, o.name, o.amount, o.currency, o.close_date, o.created_at, o.account_id, a.name AS account_name,
+       s.name AS stage_name, s.kind AS stage_kind, u.name AS owner_name
+FROM opportunities o
+JOIN users u ON u.id = o.owner_id
+JOIN pipeline_stages s ON s.id = o.stage_id
+LEFT JOIN accounts a ON a.id = o.account_id
+WHERE (@see_all::boolean OR o.owner_id = sqlc.narg(own_id) OR o.team_id = sqlc.narg(team_id))
+  AND (sqlc.narg(owner)::bigint IS NULL OR o.owner_id = sqlc.narg(owner))
+  AND (sqlc.narg(team)::bigint IS NULL OR o.team_id = sqlc.narg(team))
+  AND (sqlc.narg(stage)::bigint IS NULL OR o.stage_id = sqlc.narg(stage))
+  AND (sqlc.narg(q)::text IS NULL OR o.search_text LIKE '%' || sqlc.narg(q) || '%')
+  AND (sqlc.narg(close_from)::date IS NULL OR o.close_date >= sqlc.narg(close_from)::date)
+  AND (sqlc.narg(close_to)::date IS NULL OR o.close_date <= sqlc.narg(close_to)::date)
+  AND (sqlc.narg(amount_min)::numeric IS NULL OR o.amount >= sqlc.narg(amount_min)::numeric)
+  AND (sqlc.narg(amount_max)::numeric IS NULL OR o.amount <= sqlc.narg(amount_max)::numeric)
+  AND (sqlc.narg(after_id)::bigint IS NULL OR CASE @sort::text
+        WHEN 'close' THEN (o.close_date, o.id) > (sqlc.narg(after_date)::date, sqlc.narg(after_id))
+        WHEN '-close' THEN (o.close_date, o.id) < (sqlc.narg(after_date)::date, sqlc.narg(after_id))
+        WHEN 'amount' THEN (o.amount, o.id) > (sqlc.narg(after_num)::numeric, sqlc.narg(after_id))
+        WHEN '-amount' THEN (o.amount, o.id) < (sqlc.narg(after_num)::numeric, sqlc.narg(after_id))
+        WHEN 'name' THEN (o.name, o.id) > (sqlc.narg(after_text)::text, sqlc.narg(after_id))
+        WHEN '-name' THEN (o.name, o.id) < (sqlc.narg(after_text)::text, sqlc.narg(after_id))
+        WHEN 'created' THEN (o.created_at, o.id) > (sqlc.narg(after_time)::timestamptz, sqlc.narg(after_id))
+        ELSE (o.created_at, o.id) < (sqlc.narg(after_time)::timestamptz, sqlc.narg(after_id))
+      END)
+ORDER BY
+  CASE WHEN @sort = 'close' THEN o.close_date END,
+  CASE WHEN @sort = '-close' THEN o.close_date END DESC,
+  CASE WHEN @sort = 'amount' THEN o.amount END,
+  CASE WHEN @sort = '-amount' THEN o.amount END DESC,
+  CASE WHEN @sort = 'name' THEN o.name END,
+  CASE WHEN @sort = '-name' THEN o.name END DESC,
+  CASE WHEN @sort = 'created' THEN o.created_at END,
+  CASE WHEN @sort = '-created' THEN o.created_at END DESC,
+  CASE WHEN @sort IN ('close', 'amount', 'name', 'created') THEN o.id END,
+  CASE WHEN @sort IN ('-close', '-amount', '-name', '-created') THEN o.id END DESC
+LIMIT @lim;
+
+-- name: CountOpportunities :one
+SELECT count(*) FROM (
+    SELECT 1 FROM opportunities o
+    WHERE (@see_all::boolean OR o.owner_id = sqlc.narg(own_id) OR o.team_id = sqlc.narg(team_id))
+      AND (sqlc.narg(owner)::bigint IS NULL OR o.owner_id = sqlc.narg(owner))
+      AND (sqlc.narg(team)::bigint IS NULL OR o.team_id = sqlc.narg(team))
+      AND (sqlc.narg(stage)::bigint IS NULL OR o.stage_id = sqlc.narg(stage))
+      AND (sqlc.narg(q)::text IS NULL OR o.search_text LIKE '%' || sqlc.narg(q) || '%')
+      AND (sqlc.narg(close_from)::date IS NULL OR o.close_date >= sqlc.narg(close_from)::date)
+      AND (sqlc.narg(close_to)::date IS NULL OR o.close_date <= sqlc.narg(close_to)::date)
+      AND (sqlc.narg(amount_min)::numeric IS NULL OR o.amount >= sqlc.narg(amount_min)::numeric)
+      AND (sqlc.narg(amount_max)::numeric IS NULL OR o.amount <= sqlc.narg(amount_max)::numeric)
+    LIMIT @cap
+) capped;
+
+-- name: GetOpportunity :one
+SELECT o.id, o.owner_id, o.team_id, o.name, o.account_id, o.contact_id, o.pipeline_id, o.stage_id, o.amount, o.currency,
+       o.close_date, o.lost_reason, o.closed_at, o.stage_changed_at, o.version, o.created_at, o.updated_at,
+       u.name AS owner_name, a.name AS account_name,
+       btrim(coalesce(c.first_name, '') || ' ' || coalesce(c.last_name, ''))::text AS contact_name,
+       s.name AS stage_name, s.kind AS stage_kind, s.probability, p.name AS pipeline_name
+FROM opportunities o
+JOIN users u ON u.id = o.owner_id
+JOIN pipeline_stages s ON s.id = o.stage_id
+JOIN pipelines p ON p.id = o.pipeline_id
+LEFT JOIN accounts a ON a.id = o.account_id
+LEFT JOIN contacts c ON c.id = o.contact_id
+WHERE o.id = @id;
+
+-- name: UpdateOpportunity :one
+-- A stage change restarts the days-in-stage clock and puts the card at the bottom of its new
+-- column; a won or lost stage closes the deal, an open one reopens it.
+UPDATE opportunities o
+SET owner_id = @owner_id, name = @name, account_id = @account_id, contact_id = sqlc.narg(contact_id),
+    pipeline_id = s.pipeline_id, stage_id = s.id, amount = @amount, currency = @currency, close_date = @close_date,
+    lost_reason = CASE WHEN s.kind = 'lost' THEN @lost_reason ELSE '' END,
+    stage_changed_at = CASE WHEN o.stage_id <> s.id THEN now() ELSE o.stage_changed_at END,
+    position = CASE WHEN o.stage_id <> s.id
+                    THEN (SELECT coalesce(max(x.position), 0) + 1 FROM opportunities x WHERE x.stage_id = s.id)
+                    ELSE o.position END,
+    closed_at = CASE WHEN s.kind = 'open' THEN NULL ELSE coalesce(o.closed_at, now()) END
+FROM pipeline_stages s
+WHERE o.id = @id AND o.version = @version AND s.id = @stage_id
+RETURNING o.version;
+
+-- name: DeleteOpportunity :execrows
+DELETE FROM opportunities WHERE id = @id;
+
+-- name: ListStageChoices :many
+-- Every stage of every pipeline, for the stage select of the opportunity form.
+SELECT s.id, s.name, s.kind, p.id AS pipeline_id, p.name AS pipeline_name, p.is_default
+FROM pipeline_stages s
+JOIN pipelines p ON p.id = s.pipeline_id
+ORDER BY p.is_default DESC, p.name, s.position;
+
+-- name: StageHistory :many
+-- The stages an opportunity went through, from its history.
+SELECT h.created_at, coalesce(u.name, 'someone')::text AS user_name,
+       coalesce(f.name, '?')::text AS from_stage, coalesce(t.name, '?')::text AS to_stage
+FROM record_history h
+LEFT JOIN users u ON u.id = h.user_id
+LEFT JOIN pipeline_stages f ON f.id = h.old_value::bigint
+LEFT JOIN pipeline_stages t ON t.id = h.new_value::bigint
+WHERE h.entity = 'opportunities' AND h.record_id = @id AND h.field = 'stage_id'
+ORDER BY h.created_at DESC, h.id DESC;
+
+-- name: ListOpportunitiesOf :many
+-- The deals of an account or of a contact (as primary contact), by close date.
+SELECT o.id, o.name, o.amount, o.currency, o.close_date, s.name AS stage_name, s.kind AS stage_kind, u.name AS owner_name
+FROM opportunities o
+JOIN pipeline_stages s ON s.id = o.stage_id
+JOIN users u ON u.id = o.owner_id
+WHERE (sqlc.narg(account_id)::bigint IS NULL OR o.account_id = sqlc.narg(account_id))
+  AND (sqlc.narg(contact_id)::bigint IS NULL OR o.contact_id = sqlc.narg(contact_id))
+ORDER BY o.close_date, o.id
+LIMIT 200;

@@ -27,14 +27,15 @@ func login(t *testing.T, app *webtest.App, tab context.Context, email string) {
 func TestEachDemoRoleSignsInAndSeesItsNavigation(t *testing.T) {
 	t.Parallel()
 	app := webtest.New(t)
+	records := []string{"Dashboard", "Leads", "Accounts", "Contacts", "Opportunities"}
 	cases := []struct {
 		email, name string
 		nav         []string
 	}{
-		{"admin@demo.test", "Alex Admin", []string{"Dashboard", "Admin"}},
-		{"manager@demo.test", "Morgan Manager", []string{"Dashboard"}},
-		{"rep1@demo.test", "Riley Rep", []string{"Dashboard"}},
-		{"rep2@demo.test", "Sam Seller", []string{"Dashboard"}},
+		{"admin@demo.test", "Alex Admin", append(records, "Admin")},
+		{"manager@demo.test", "Morgan Manager", records},
+		{"rep1@demo.test", "Riley Rep", records},
+		{"rep2@demo.test", "Sam Seller", records},
 	}
 	for _, tc := range cases {
 		t.Run(tc.email, func(t *testing.T) {
@@ -44,6 +45,7 @@ func TestEachDemoRoleSignsInAndSeesItsNavigation(t *testing.T) {
 			require.Equal(t, tc.nav, nav)
 			require.Equal(t, tc.name, browsertest.Eval[string](t, tab, `document.querySelector(".me-name .truncate").textContent`))
 			require.Contains(t, browsertest.Eval[string](t, tab, `document.querySelector("h1").textContent`), tc.name)
+			require.Equal(t, "4.0.1", browsertest.Eval[string](t, tab, `window.htmx ? htmx.version : "not loaded"`), "htmx loads under the CSP")
 
 			// Signing out lands on the login page with a message.
 			browsertest.Do(t, tab, chromedp.Click(chromedp.CSS(".me button")), chromedp.WaitVisible(chromedp.CSS("#f-email")))
@@ -74,7 +76,8 @@ func TestPagesFitDesktopAndPhoneScreens(t *testing.T) {
 	app := webtest.New(t)
 	_, err := app.Pool.Exec(t.Context(), `UPDATE users SET name = 'Maximiliana Alexandrovna Featherstonehaugh-Wolfeschlegel' WHERE email = 'rep2@demo.test'`)
 	require.NoError(t, err)
-	pages := []string{"/", "/admin/users", "/admin/users/new", "/admin/roles", "/admin/roles/3", "/admin/teams", "/admin/pipelines", "/admin/pipelines/1", "/nowhere"}
+	pages := []string{"/", "/leads", "/leads/1", "/leads/1/convert", "/accounts", "/accounts/1", "/accounts/new",
+		"/contacts", "/contacts/1", "/contacts/new", "/opportunities", "/opportunities/1", "/opportunities/new", "/admin/users", "/admin/users/new", "/admin/roles", "/admin/roles/3", "/admin/teams", "/admin/pipelines", "/admin/pipelines/1", "/nowhere"}
 	for _, vp := range browsertest.Viewports {
 		t.Run(vp.Name, func(t *testing.T) {
 			tab := browsertest.Tab(t)

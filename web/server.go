@@ -15,10 +15,14 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/crm-team/crm/static"
+	"github.com/crm-team/crm/web/accounts"
 	"github.com/crm-team/crm/web/admin"
 	"github.com/crm-team/crm/web/auth"
+	"github.com/crm-team/crm/web/contacts"
 	"github.com/crm-team/crm/web/dashboard"
+	"github.com/crm-team/crm/web/leads"
 	mw "github.com/crm-team/crm/web/middleware"
+	"github.com/crm-team/crm/web/opportunities"
 	"github.com/crm-team/crm/web/render"
 )
 
@@ -74,6 +78,46 @@ func New(pool *pgxpool.Pool, cfg Config, log *slog.Logger) (http.Handler, func()
 	in := app.Group("/", mw.RequireLogin)
 	home := &dashboard.Handler{Pool: pool, R: r}
 	in.GET("/", r.Handle(home.Show))
+
+	lds := &leads.Handler{Pool: pool, R: r}
+	in.GET("/leads", r.Handle(lds.List))
+	in.GET("/leads/new", r.Handle(lds.New))
+	in.POST("/leads", r.Handle(lds.Create))
+	in.GET("/leads/:id", r.Handle(lds.Show))
+	in.GET("/leads/:id/edit", r.Handle(lds.Edit))
+	in.POST("/leads/:id", r.Handle(lds.Update))
+	in.POST("/leads/:id/delete", r.Handle(lds.Delete))
+	in.GET("/leads/:id/convert", r.Handle(lds.ConvertForm))
+	in.POST("/leads/:id/convert", r.Handle(lds.Convert))
+
+	accs := &accounts.Handler{Pool: pool, R: r}
+	in.GET("/accounts", r.Handle(accs.List))
+	in.GET("/accounts/new", r.Handle(accs.New))
+	in.GET("/accounts/pick", r.Handle(accs.Pick))
+	in.POST("/accounts", r.Handle(accs.Create))
+	in.GET("/accounts/:id", r.Handle(accs.Show))
+	in.GET("/accounts/:id/edit", r.Handle(accs.Edit))
+	in.POST("/accounts/:id", r.Handle(accs.Update))
+	in.POST("/accounts/:id/delete", r.Handle(accs.Delete))
+
+	cons := &contacts.Handler{Pool: pool, R: r}
+	in.GET("/contacts", r.Handle(cons.List))
+	in.GET("/contacts/new", r.Handle(cons.New))
+	in.GET("/contacts/pick", r.Handle(cons.Pick))
+	in.POST("/contacts", r.Handle(cons.Create))
+	in.GET("/contacts/:id", r.Handle(cons.Show))
+	in.GET("/contacts/:id/edit", r.Handle(cons.Edit))
+	in.POST("/contacts/:id", r.Handle(cons.Update))
+	in.POST("/contacts/:id/delete", r.Handle(cons.Delete))
+
+	opps := &opportunities.Handler{Pool: pool, R: r}
+	in.GET("/opportunities", r.Handle(opps.List))
+	in.GET("/opportunities/new", r.Handle(opps.New))
+	in.POST("/opportunities", r.Handle(opps.Create))
+	in.GET("/opportunities/:id", r.Handle(opps.Show))
+	in.GET("/opportunities/:id/edit", r.Handle(opps.Edit))
+	in.POST("/opportunities/:id", r.Handle(opps.Update))
+	in.POST("/opportunities/:id/delete", r.Handle(opps.Delete))
 
 	ad := &admin.Handler{Pool: pool, R: r}
 	a := in.Group("/admin", mw.RequireAdmin(r))

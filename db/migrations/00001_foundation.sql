@@ -180,7 +180,9 @@ CREATE TABLE accounts (
     updated_at     timestamptz NOT NULL DEFAULT now(),
     search         tsvector GENERATED ALWAYS AS (
                        to_tsvector('simple', name || ' ' || coalesce(domain::text, '') || ' ' || industry || ' ' || city)
-                   ) STORED
+                   ) STORED,
+    -- Lower-cased text for as-you-type search with trigrams.
+    search_text    text GENERATED ALWAYS AS (lower(name || ' ' || coalesce(domain::text, ''))) STORED
 );
 
 CREATE TABLE contacts (
@@ -200,7 +202,8 @@ CREATE TABLE contacts (
     updated_at timestamptz NOT NULL DEFAULT now(),
     search     tsvector GENERATED ALWAYS AS (
                    to_tsvector('simple', first_name || ' ' || last_name || ' ' || coalesce(email::text, '') || ' ' || title)
-               ) STORED
+               ) STORED,
+    search_text text GENERATED ALWAYS AS (lower(first_name || ' ' || last_name || ' ' || coalesce(email::text, ''))) STORED
 );
 
 CREATE TABLE opportunities (
@@ -214,7 +217,7 @@ CREATE TABLE opportunities (
     stage_id    bigint NOT NULL REFERENCES pipeline_stages ON DELETE RESTRICT,
     amount      numeric(14, 2) NOT NULL CONSTRAINT opportunities_amount_positive CHECK (amount > 0),
     currency    char(3) NOT NULL DEFAULT 'USD' CONSTRAINT opportunities_currency_format CHECK (currency ~ '^[A-Z]{3}$'),
-    close_date  date,
+    close_date  date NOT NULL,
     -- Order within the stage column; numeric so a card dropped between two others takes the
     -- midpoint and no column is ever renumbered.
     position    numeric NOT NULL DEFAULT 0,
@@ -226,6 +229,7 @@ CREATE TABLE opportunities (
     created_at  timestamptz NOT NULL DEFAULT now(),
     updated_at  timestamptz NOT NULL DEFAULT now(),
     search      tsvector GENERATED ALWAYS AS (to_tsvector('simple', name)) STORED,
+    search_text text GENERATED ALWAYS AS (lower(name)) STORED,
     CONSTRAINT opportunities_stage_in_pipeline FOREIGN KEY (pipeline_id, stage_id)
         REFERENCES pipeline_stages (pipeline_id, id)
 );
@@ -253,6 +257,7 @@ CREATE TABLE leads (
     search       tsvector GENERATED ALWAYS AS (
                      to_tsvector('simple', first_name || ' ' || last_name || ' ' || company || ' ' || coalesce(email::text, ''))
                  ) STORED,
+    search_text  text GENERATED ALWAYS AS (lower(first_name || ' ' || last_name || ' ' || company || ' ' || coalesce(email::text, ''))) STORED,
     CONSTRAINT leads_named CHECK (btrim(last_name) <> '' OR btrim(company) <> ''),
     CONSTRAINT leads_conversion_recorded CHECK ((status = 'converted') = (converted_at IS NOT NULL))
 );
@@ -285,6 +290,8 @@ CREATE TABLE record_history (
     entity     perm_entity NOT NULL,
     record_id  bigint NOT NULL,
     user_id    bigint REFERENCES users ON DELETE SET NULL,
+    -- The record's version after the change, so a refused stale edit can say what changed since.
+    version    integer,
     field      text NOT NULL,
     old_value  text,
     new_value  text,
@@ -297,10 +304,12 @@ CREATE INDEX record_history_user_id_idx ON record_history (user_id);
 CREATE INDEX accounts_owner_id_idx ON accounts (owner_id, name, id);
 CREATE INDEX accounts_team_id_idx ON accounts (team_id, name, id);
 CREATE INDEX accounts_name_idx ON accounts (name, id);
+CREATE INDEX accounts_created_at_idx ON accounts (created_at, id);
 CREATE INDEX contacts_owner_id_idx ON contacts (owner_id, last_name, id);
 CREATE INDEX contacts_team_id_idx ON contacts (team_id, last_name, id);
 CREATE INDEX contacts_account_id_idx ON contacts (account_id);
 CREATE INDEX contacts_name_idx ON contacts (last_name, id);
+CREATE INDEX contacts_created_at_idx ON contacts (created_at, id);
 CREATE INDEX opportunities_owner_id_idx ON opportunities (owner_id, close_date, id);
 CREATE INDEX opportunities_team_id_idx ON opportunities (team_id, close_date, id);
 CREATE INDEX opportunities_account_id_idx ON opportunities (account_id);
@@ -308,9 +317,14 @@ CREATE INDEX opportunities_contact_id_idx ON opportunities (contact_id);
 CREATE INDEX opportunities_pipeline_stage_idx ON opportunities (pipeline_id, stage_id);
 CREATE INDEX opportunities_stage_position_idx ON opportunities (stage_id, position, id);
 CREATE INDEX opportunities_close_date_idx ON opportunities (close_date, id);
+CREATE INDEX opportunities_amount_idx ON opportunities (amount, id);
+CREATE INDEX opportunities_name_idx ON opportunities (name, id);
+CREATE INDEX opportunities_created_at_idx ON opportunities (created_at, id);
 CREATE INDEX leads_owner_id_idx ON leads (owner_id, created_at DESC, id DESC);
 CREATE INDEX leads_team_id_idx ON leads (team_id, created_at DESC, id DESC);
 CREATE INDEX leads_created_at_idx ON leads (created_at DESC, id DESC);
+CREATE INDEX leads_name_idx ON leads (last_name, id);
+CREATE INDEX leads_company_idx ON leads (company, id);
 CREATE INDEX leads_converted_account_id_idx ON leads (converted_account_id);
 CREATE INDEX leads_converted_contact_id_idx ON leads (converted_contact_id);
 CREATE INDEX leads_converted_opportunity_id_idx ON leads (converted_opportunity_id);
@@ -326,10 +340,10 @@ CREATE INDEX accounts_search_idx ON accounts USING gin (search);
 CREATE INDEX contacts_search_idx ON contacts USING gin (search);
 CREATE INDEX leads_search_idx ON leads USING gin (search);
 CREATE INDEX opportunities_search_idx ON opportunities USING gin (search);
-CREATE INDEX accounts_name_trgm_idx ON accounts USING gin (name gin_trgm_ops);
-CREATE INDEX contacts_name_trgm_idx ON contacts USING gin ((first_name || ' ' || last_name) gin_trgm_ops);
-CREATE INDEX leads_name_trgm_idx ON leads USING gin ((first_name || ' ' || last_name || ' ' || company) gin_trgm_ops);
-CREATE INDEX opportunities_name_trgm_idx ON opportunities USING gin (name gin_trgm_ops);
+CREATE INDEX accounts_search_text_idx ON accounts USING gin (search_text gin_trgm_ops);
+CREATE INDEX contacts_search_text_idx ON contacts USING gin (search_text gin_trgm_ops);
+CREATE INDEX leads_search_text_idx ON leads USING gin (search_text gin_trgm_ops);
+CREATE INDEX opportunities_search_text_idx ON opportunities USING gin (search_text gin_trgm_ops);
 CREATE INDEX accounts_custom_idx ON accounts USING gin (custom);
 CREATE INDEX contacts_custom_idx ON contacts USING gin (custom);
 CREATE INDEX leads_custom_idx ON leads USING gin (custom);
@@ -366,10 +380,10 @@ DECLARE
     k text;
 BEGIN
     FOR k IN SELECT jsonb_object_keys(new_row) LOOP
-        CONTINUE WHEN k IN ('id', 'version', 'created_at', 'updated_at', 'search', 'team_id', 'position', 'stage_changed_at');
+        CONTINUE WHEN k IN ('id', 'version', 'created_at', 'updated_at', 'search', 'search_text', 'team_id', 'position', 'stage_changed_at');
         IF old_row -> k IS DISTINCT FROM new_row -> k THEN
-            INSERT INTO record_history (entity, record_id, user_id, field, old_value, new_value)
-            VALUES (TG_TABLE_NAME::perm_entity, NEW.id, crm_user_id(), k, old_row ->> k, new_row ->> k);
+            INSERT INTO record_history (entity, record_id, user_id, version, field, old_value, new_value)
+            VALUES (TG_TABLE_NAME::perm_entity, NEW.id, crm_user_id(), NEW.version, k, old_row ->> k, new_row ->> k);
         END IF;
     END LOOP;
     RETURN NULL;

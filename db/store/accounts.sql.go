@@ -7,16 +7,90 @@ package store
 
 import (
 	"context"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgtype"
 )
 
-const countAccounts = `-- name: CountAccounts :one
-SELECT count(*) FROM accounts
+const accountDependents = `-- name: AccountDependents :one
+SELECT (SELECT count(*) FROM contacts c WHERE c.account_id = $1::bigint)::bigint AS contacts,
+       (SELECT count(*) FROM opportunities o WHERE o.account_id = $1::bigint)::bigint AS opportunities
 `
 
-func (q *Queries) CountAccounts(ctx context.Context, db DBTX) (int64, error) {
-	row := db.QueryRow(ctx, countAccounts)
+type AccountDependentsRow struct {
+	Contacts      int64
+	Opportunities int64
+}
+
+// What keeps an account from being deleted, counted whoever owns it.
+func (q *Queries) AccountDependents(ctx context.Context, db DBTX, id int64) (AccountDependentsRow, error) {
+	row := db.QueryRow(ctx, accountDependents, id)
+	var i AccountDependentsRow
+	err := row.Scan(&i.Contacts, &i.Opportunities)
+	return i, err
+}
+
+const accountTotals = `-- name: AccountTotals :one
+SELECT coalesce(sum(o.amount) FILTER (WHERE s.kind = 'open'), 0)::numeric AS open_amount,
+       coalesce(sum(o.amount) FILTER (WHERE s.kind = 'won'), 0)::numeric AS won_amount,
+       coalesce(sum(o.amount * s.probability / 100.0) FILTER (WHERE s.kind = 'open'), 0)::numeric AS weighted_amount
+FROM opportunities o
+JOIN pipeline_stages s ON s.id = o.stage_id
+WHERE o.account_id = $1
+`
+
+type AccountTotalsRow struct {
+	OpenAmount     pgtype.Numeric
+	WonAmount      pgtype.Numeric
+	WeightedAmount pgtype.Numeric
+}
+
+// The account's deals the user may see: open, won, and open weighted by stage probability.
+func (q *Queries) AccountTotals(ctx context.Context, db DBTX, id int64) (AccountTotalsRow, error) {
+	row := db.QueryRow(ctx, accountTotals, id)
+	var i AccountTotalsRow
+	err := row.Scan(&i.OpenAmount, &i.WonAmount, &i.WeightedAmount)
+	return i, err
+}
+
+const countAccounts = `-- name: CountAccounts :one
+SELECT count(*) FROM (
+    SELECT 1 FROM accounts a
+    WHERE ($1::boolean OR a.owner_id = $2 OR a.team_id = $3)
+      AND ($4::bigint IS NULL OR a.owner_id = $4)
+      AND ($5::bigint IS NULL OR a.team_id = $5)
+      AND ($6::text IS NULL OR a.search_text LIKE '%' || $6 || '%')
+      AND ($7::date IS NULL OR a.created_at >= $7::date)
+      AND ($8::date IS NULL OR a.created_at < $8::date + 1)
+    LIMIT $9
+) capped
+`
+
+type CountAccountsParams struct {
+	SeeAll      bool
+	OwnID       *int64
+	TeamID      *int64
+	Owner       *int64
+	Team        *int64
+	Q           *string
+	CreatedFrom pgtype.Date
+	CreatedTo   pgtype.Date
+	Cap         int32
+}
+
+// How many accounts the list holds, counted up to a cap so a huge list stays fast.
+func (q *Queries) CountAccounts(ctx context.Context, db DBTX, arg CountAccountsParams) (int64, error) {
+	row := db.QueryRow(ctx, countAccounts,
+		arg.SeeAll,
+		arg.OwnID,
+		arg.TeamID,
+		arg.Owner,
+		arg.Team,
+		arg.Q,
+		arg.CreatedFrom,
+		arg.CreatedTo,
+		arg.Cap,
+	)
 	var count int64
 	err := row.Scan(&count)
 	return count, err
@@ -61,4 +135,270 @@ func (q *Queries) CreateAccount(ctx context.Context, db DBTX, arg CreateAccountP
 	var id int64
 	err := row.Scan(&id)
 	return id, err
+}
+
+const deleteAccount = `-- name: DeleteAccount :execrows
+DELETE FROM accounts WHERE id = $1
+`
+
+func (q *Queries) DeleteAccount(ctx context.Context, db DBTX, id int64) (int64, error) {
+	result, err := db.Exec(ctx, deleteAccount, id)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const findAccountByDomain = `-- name: FindAccountByDomain :one
+SELECT id, name FROM accounts WHERE domain = $1
+`
+
+type FindAccountByDomainRow struct {
+	ID   int64
+	Name string
+}
+
+func (q *Queries) FindAccountByDomain(ctx context.Context, db DBTX, domain *string) (FindAccountByDomainRow, error) {
+	row := db.QueryRow(ctx, findAccountByDomain, domain)
+	var i FindAccountByDomainRow
+	err := row.Scan(&i.ID, &i.Name)
+	return i, err
+}
+
+const getAccount = `-- name: GetAccount :one
+SELECT a.id, a.owner_id, a.team_id, a.name, a.domain, a.industry, a.employees, a.annual_revenue, a.phone, a.street, a.city,
+       a.region, a.postal_code, a.country, a.version, a.created_at, a.updated_at, u.name AS owner_name
+FROM accounts a
+JOIN users u ON u.id = a.owner_id
+WHERE a.id = $1
+`
+
+type GetAccountRow struct {
+	ID            int64
+	OwnerID       int64
+	TeamID        *int64
+	Name          string
+	Domain        *string
+	Industry      string
+	Employees     *int32
+	AnnualRevenue pgtype.Numeric
+	Phone         string
+	Street        string
+	City          string
+	Region        string
+	PostalCode    string
+	Country       string
+	Version       int32
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+	OwnerName     string
+}
+
+func (q *Queries) GetAccount(ctx context.Context, db DBTX, id int64) (GetAccountRow, error) {
+	row := db.QueryRow(ctx, getAccount, id)
+	var i GetAccountRow
+	err := row.Scan(
+		&i.ID,
+		&i.OwnerID,
+		&i.TeamID,
+		&i.Name,
+		&i.Domain,
+		&i.Industry,
+		&i.Employees,
+		&i.AnnualRevenue,
+		&i.Phone,
+		&i.Street,
+		&i.City,
+		&i.Region,
+		&i.PostalCode,
+		&i.Country,
+		&i.Version,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+		&i.OwnerName,
+	)
+	return i, err
+}
+
+const listAccounts = `-- name: ListAccounts :many
+SELECT a.id, a.name, a.domain, a.industry, a.city, a.country, a.created_at, a.owner_id, u.name AS owner_name
+FROM accounts a
+JOIN users u ON u.id = a.owner_id
+WHERE ($1::boolean OR a.owner_id = $2 OR a.team_id = $3)
+  AND ($4::bigint IS NULL OR a.owner_id = $4)
+  AND ($5::bigint IS NULL OR a.team_id = $5)
+  AND ($6::text IS NULL OR a.search_text LIKE '%' || $6 || '%')
+  AND ($7::date IS NULL OR a.created_at >= $7::date)
+  AND ($8::date IS NULL OR a.created_at < $8::date + 1)
+  AND ($9::bigint IS NULL OR CASE $10::text
+        WHEN 'name' THEN (a.name, a.id) > ($11::text, $9)
+        WHEN '-name' THEN (a.name, a.id) < ($11::text, $9)
+        WHEN 'created' THEN (a.created_at, a.id) > ($12::timestamptz, $9)
+        ELSE (a.created_at, a.id) < ($12::timestamptz, $9)
+      END)
+ORDER BY
+  CASE WHEN $10 = 'name' THEN a.name END,
+  CASE WHEN $10 = '-name' THEN a.name END DESC,
+  CASE WHEN $10 = 'created' THEN a.created_at END,
+  CASE WHEN $10 = '-created' THEN a.created_at END DESC,
+  CASE WHEN $10 IN ('name', 'created') THEN a.id END,
+  CASE WHEN $10 IN ('-name', '-created') THEN a.id END DESC
+LIMIT $13
+`
+
+type ListAccountsParams struct {
+	SeeAll      bool
+	OwnID       *int64
+	TeamID      *int64
+	Owner       *int64
+	Team        *int64
+	Q           *string
+	CreatedFrom pgtype.Date
+	CreatedTo   pgtype.Date
+	AfterID     *int64
+	Sort        string
+	AfterText   *string
+	AfterTime   *time.Time
+	Lim         int32
+}
+
+type ListAccountsRow struct {
+	ID        int64
+	Name      string
+	Domain    *string
+	Industry  string
+	City      string
+	Country   string
+	CreatedAt time.Time
+	OwnerID   int64
+	OwnerName string
+}
+
+// One page of the accounts list. Every optional filter is NULL when unused; with custom plans
+// the planner folds them away, and the CASE sort and cursor into one index order.
+func (q *Queries) ListAccounts(ctx context.Context, db DBTX, arg ListAccountsParams) ([]ListAccountsRow, error) {
+	rows, err := db.Query(ctx, listAccounts,
+		arg.SeeAll,
+		arg.OwnID,
+		arg.TeamID,
+		arg.Owner,
+		arg.Team,
+		arg.Q,
+		arg.CreatedFrom,
+		arg.CreatedTo,
+		arg.AfterID,
+		arg.Sort,
+		arg.AfterText,
+		arg.AfterTime,
+		arg.Lim,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ListAccountsRow{}
+	for rows.Next() {
+		var i ListAccountsRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.Name,
+			&i.Domain,
+			&i.Industry,
+			&i.City,
+			&i.Country,
+			&i.CreatedAt,
+			&i.OwnerID,
+			&i.OwnerName,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const pickAccounts = `-- name: PickAccounts :many
+SELECT a.id, a.name, a.domain FROM accounts a
+WHERE ($1::text IS NULL OR a.search_text LIKE '%' || $1 || '%')
+ORDER BY a.name, a.id
+LIMIT 10
+`
+
+type PickAccountsRow struct {
+	ID     int64
+	Name   string
+	Domain *string
+}
+
+// Accounts matching what the user typed, for pickers; RLS limits them to what the user may see.
+func (q *Queries) PickAccounts(ctx context.Context, db DBTX, q_ *string) ([]PickAccountsRow, error) {
+	rows, err := db.Query(ctx, pickAccounts, q_)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []PickAccountsRow{}
+	for rows.Next() {
+		var i PickAccountsRow
+		if err := rows.Scan(&i.ID, &i.Name, &i.Domain); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const updateAccount = `-- name: UpdateAccount :one
+UPDATE accounts
+SET owner_id = $1, name = $2, domain = $3, industry = $4, employees = $5,
+    annual_revenue = $6, phone = $7, street = $8, city = $9, region = $10,
+    postal_code = $11, country = $12
+WHERE id = $13 AND version = $14
+RETURNING version
+`
+
+type UpdateAccountParams struct {
+	OwnerID       int64
+	Name          string
+	Domain        *string
+	Industry      string
+	Employees     *int32
+	AnnualRevenue pgtype.Numeric
+	Phone         string
+	Street        string
+	City          string
+	Region        string
+	PostalCode    string
+	Country       string
+	ID            int64
+	Version       int32
+}
+
+// Saves only over the version the user started from; no row means stale (or not editable).
+func (q *Queries) UpdateAccount(ctx context.Context, db DBTX, arg UpdateAccountParams) (int32, error) {
+	row := db.QueryRow(ctx, updateAccount,
+		arg.OwnerID,
+		arg.Name,
+		arg.Domain,
+		arg.Industry,
+		arg.Employees,
+		arg.AnnualRevenue,
+		arg.Phone,
+		arg.Street,
+		arg.City,
+		arg.Region,
+		arg.PostalCode,
+		arg.Country,
+		arg.ID,
+		arg.Version,
+	)
+	var version int32
+	err := row.Scan(&version)
+	return version, err
 }

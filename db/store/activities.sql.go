@@ -56,3 +56,68 @@ func (q *Queries) CreateActivity(ctx context.Context, db DBTX, arg CreateActivit
 	err := row.Scan(&id)
 	return id, err
 }
+
+const recentActivities = `-- name: RecentActivities :many
+SELECT a.id, a.type, a.subject, a.body, a.due_at, a.done_at, a.created_at, u.name AS owner_name
+FROM activities a
+JOIN users u ON u.id = a.owner_id
+WHERE ($1::bigint IS NOT NULL AND a.lead_id = $1)
+   OR ($2::bigint IS NOT NULL AND a.account_id = $2)
+   OR ($3::bigint IS NOT NULL AND a.contact_id = $3)
+   OR ($4::bigint IS NOT NULL AND a.opportunity_id = $4)
+ORDER BY a.created_at DESC, a.id DESC
+LIMIT 20
+`
+
+type RecentActivitiesParams struct {
+	LeadID        *int64
+	AccountID     *int64
+	ContactID     *int64
+	OpportunityID *int64
+}
+
+type RecentActivitiesRow struct {
+	ID        int64
+	Type      ActivityType
+	Subject   string
+	Body      string
+	DueAt     *time.Time
+	DoneAt    *time.Time
+	CreatedAt time.Time
+	OwnerName string
+}
+
+// The latest activities linked to a record (the timeline of issue #5 pages through all of them).
+func (q *Queries) RecentActivities(ctx context.Context, db DBTX, arg RecentActivitiesParams) ([]RecentActivitiesRow, error) {
+	rows, err := db.Query(ctx, recentActivities,
+		arg.LeadID,
+		arg.AccountID,
+		arg.ContactID,
+		arg.OpportunityID,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []RecentActivitiesRow{}
+	for rows.Next() {
+		var i RecentActivitiesRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.Type,
+			&i.Subject,
+			&i.Body,
+			&i.DueAt,
+			&i.DoneAt,
+			&i.CreatedAt,
+			&i.OwnerName,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}

@@ -7,7 +7,52 @@ package store
 
 import (
 	"context"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgtype"
 )
+
+const countContacts = `-- name: CountContacts :one
+SELECT count(*) FROM (
+    SELECT 1 FROM contacts c
+    WHERE ($1::boolean OR c.owner_id = $2 OR c.team_id = $3)
+      AND ($4::bigint IS NULL OR c.owner_id = $4)
+      AND ($5::bigint IS NULL OR c.team_id = $5)
+      AND ($6::text IS NULL OR c.search_text LIKE '%' || $6 || '%')
+      AND ($7::date IS NULL OR c.created_at >= $7::date)
+      AND ($8::date IS NULL OR c.created_at < $8::date + 1)
+    LIMIT $9
+) capped
+`
+
+type CountContactsParams struct {
+	SeeAll      bool
+	OwnID       *int64
+	TeamID      *int64
+	Owner       *int64
+	Team        *int64
+	Q           *string
+	CreatedFrom pgtype.Date
+	CreatedTo   pgtype.Date
+	Cap         int32
+}
+
+func (q *Queries) CountContacts(ctx context.Context, db DBTX, arg CountContactsParams) (int64, error) {
+	row := db.QueryRow(ctx, countContacts,
+		arg.SeeAll,
+		arg.OwnID,
+		arg.TeamID,
+		arg.Owner,
+		arg.Team,
+		arg.Q,
+		arg.CreatedFrom,
+		arg.CreatedTo,
+		arg.Cap,
+	)
+	var count int64
+	err := row.Scan(&count)
+	return count, err
+}
 
 const createContact = `-- name: CreateContact :one
 INSERT INTO contacts (owner_id, account_id, first_name, last_name, email, phone, title)
@@ -38,4 +83,293 @@ func (q *Queries) CreateContact(ctx context.Context, db DBTX, arg CreateContactP
 	var id int64
 	err := row.Scan(&id)
 	return id, err
+}
+
+const deleteContact = `-- name: DeleteContact :execrows
+DELETE FROM contacts WHERE id = $1
+`
+
+func (q *Queries) DeleteContact(ctx context.Context, db DBTX, id int64) (int64, error) {
+	result, err := db.Exec(ctx, deleteContact, id)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const getContact = `-- name: GetContact :one
+SELECT c.id, c.owner_id, c.team_id, c.account_id, c.first_name, c.last_name, c.email, c.phone, c.title,
+       c.version, c.created_at, c.updated_at, u.name AS owner_name, a.name AS account_name
+FROM contacts c
+JOIN users u ON u.id = c.owner_id
+LEFT JOIN accounts a ON a.id = c.account_id
+WHERE c.id = $1
+`
+
+type GetContactRow struct {
+	ID          int64
+	OwnerID     int64
+	TeamID      *int64
+	AccountID   *int64
+	FirstName   string
+	LastName    string
+	Email       *string
+	Phone       string
+	Title       string
+	Version     int32
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+	OwnerName   string
+	AccountName *string
+}
+
+func (q *Queries) GetContact(ctx context.Context, db DBTX, id int64) (GetContactRow, error) {
+	row := db.QueryRow(ctx, getContact, id)
+	var i GetContactRow
+	err := row.Scan(
+		&i.ID,
+		&i.OwnerID,
+		&i.TeamID,
+		&i.AccountID,
+		&i.FirstName,
+		&i.LastName,
+		&i.Email,
+		&i.Phone,
+		&i.Title,
+		&i.Version,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+		&i.OwnerName,
+		&i.AccountName,
+	)
+	return i, err
+}
+
+const listContacts = `-- name: ListContacts :many
+SELECT c.id, c.first_name, c.last_name, c.email, c.phone, c.title, c.created_at, c.account_id,
+       a.name AS account_name, u.name AS owner_name
+FROM contacts c
+JOIN users u ON u.id = c.owner_id
+LEFT JOIN accounts a ON a.id = c.account_id
+WHERE ($1::boolean OR c.owner_id = $2 OR c.team_id = $3)
+  AND ($4::bigint IS NULL OR c.owner_id = $4)
+  AND ($5::bigint IS NULL OR c.team_id = $5)
+  AND ($6::text IS NULL OR c.search_text LIKE '%' || $6 || '%')
+  AND ($7::date IS NULL OR c.created_at >= $7::date)
+  AND ($8::date IS NULL OR c.created_at < $8::date + 1)
+  AND ($9::bigint IS NULL OR CASE $10::text
+        WHEN 'name' THEN (c.last_name, c.id) > ($11::text, $9)
+        WHEN '-name' THEN (c.last_name, c.id) < ($11::text, $9)
+        WHEN 'created' THEN (c.created_at, c.id) > ($12::timestamptz, $9)
+        ELSE (c.created_at, c.id) < ($12::timestamptz, $9)
+      END)
+ORDER BY
+  CASE WHEN $10 = 'name' THEN c.last_name END,
+  CASE WHEN $10 = '-name' THEN c.last_name END DESC,
+  CASE WHEN $10 = 'created' THEN c.created_at END,
+  CASE WHEN $10 = '-created' THEN c.created_at END DESC,
+  CASE WHEN $10 IN ('name', 'created') THEN c.id END,
+  CASE WHEN $10 IN ('-name', '-created') THEN c.id END DESC
+LIMIT $13
+`
+
+type ListContactsParams struct {
+	SeeAll      bool
+	OwnID       *int64
+	TeamID      *int64
+	Owner       *int64
+	Team        *int64
+	Q           *string
+	CreatedFrom pgtype.Date
+	CreatedTo   pgtype.Date
+	AfterID     *int64
+	Sort        string
+	AfterText   *string
+	AfterTime   *time.Time
+	Lim         int32
+}
+
+type ListContactsRow struct {
+	ID          int64
+	FirstName   string
+	LastName    string
+	Email       *string
+	Phone       string
+	Title       string
+	CreatedAt   time.Time
+	AccountID   *int64
+	AccountName *string
+	OwnerName   string
+}
+
+// One page of the contacts list; see ListAccounts for how the optional filters fold away.
+func (q *Queries) ListContacts(ctx context.Context, db DBTX, arg ListContactsParams) ([]ListContactsRow, error) {
+	rows, err := db.Query(ctx, listContacts,
+		arg.SeeAll,
+		arg.OwnID,
+		arg.TeamID,
+		arg.Owner,
+		arg.Team,
+		arg.Q,
+		arg.CreatedFrom,
+		arg.CreatedTo,
+		arg.AfterID,
+		arg.Sort,
+		arg.AfterText,
+		arg.AfterTime,
+		arg.Lim,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ListContactsRow{}
+	for rows.Next() {
+		var i ListContactsRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.FirstName,
+			&i.LastName,
+			&i.Email,
+			&i.Phone,
+			&i.Title,
+			&i.CreatedAt,
+			&i.AccountID,
+			&i.AccountName,
+			&i.OwnerName,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listContactsOfAccount = `-- name: ListContactsOfAccount :many
+SELECT id, first_name, last_name, email, phone, title FROM contacts
+WHERE account_id = $1::bigint
+ORDER BY last_name, id
+LIMIT 200
+`
+
+type ListContactsOfAccountRow struct {
+	ID        int64
+	FirstName string
+	LastName  string
+	Email     *string
+	Phone     string
+	Title     string
+}
+
+func (q *Queries) ListContactsOfAccount(ctx context.Context, db DBTX, accountID int64) ([]ListContactsOfAccountRow, error) {
+	rows, err := db.Query(ctx, listContactsOfAccount, accountID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ListContactsOfAccountRow{}
+	for rows.Next() {
+		var i ListContactsOfAccountRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.FirstName,
+			&i.LastName,
+			&i.Email,
+			&i.Phone,
+			&i.Title,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const pickContacts = `-- name: PickContacts :many
+SELECT c.id, c.first_name, c.last_name, c.email FROM contacts c
+WHERE ($1::text IS NULL OR c.search_text LIKE '%' || $1 || '%')
+  AND ($2::bigint IS NULL OR c.account_id = $2)
+ORDER BY c.last_name, c.id
+LIMIT 10
+`
+
+type PickContactsParams struct {
+	Q         *string
+	AccountID *int64
+}
+
+type PickContactsRow struct {
+	ID        int64
+	FirstName string
+	LastName  string
+	Email     *string
+}
+
+// Contacts matching what the user typed, optionally of one account, for pickers.
+func (q *Queries) PickContacts(ctx context.Context, db DBTX, arg PickContactsParams) ([]PickContactsRow, error) {
+	rows, err := db.Query(ctx, pickContacts, arg.Q, arg.AccountID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []PickContactsRow{}
+	for rows.Next() {
+		var i PickContactsRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.FirstName,
+			&i.LastName,
+			&i.Email,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const updateContact = `-- name: UpdateContact :one
+UPDATE contacts
+SET owner_id = $1, account_id = $2, first_name = $3, last_name = $4,
+    email = $5, phone = $6, title = $7
+WHERE id = $8 AND version = $9
+RETURNING version
+`
+
+type UpdateContactParams struct {
+	OwnerID   int64
+	AccountID *int64
+	FirstName string
+	LastName  string
+	Email     *string
+	Phone     string
+	Title     string
+	ID        int64
+	Version   int32
+}
+
+func (q *Queries) UpdateContact(ctx context.Context, db DBTX, arg UpdateContactParams) (int32, error) {
+	row := db.QueryRow(ctx, updateContact,
+		arg.OwnerID,
+		arg.AccountID,
+		arg.FirstName,
+		arg.LastName,
+		arg.Email,
+		arg.Phone,
+		arg.Title,
+		arg.ID,
+		arg.Version,
+	)
+	var version int32
+	err := row.Scan(&version)
+	return version, err
 }

@@ -7,7 +7,58 @@ package store
 
 import (
 	"context"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgtype"
 )
+
+const countLeads = `-- name: CountLeads :one
+SELECT count(*) FROM (
+    SELECT 1 FROM leads l
+    WHERE ($1::boolean OR l.owner_id = $2 OR l.team_id = $3)
+      AND ($4::bigint IS NULL OR l.owner_id = $4)
+      AND ($5::bigint IS NULL OR l.team_id = $5)
+      AND ($6::lead_status IS NULL OR l.status = $6::lead_status)
+      AND ($7::text IS NULL OR l.source = $7)
+      AND ($8::text IS NULL OR l.search_text LIKE '%' || $8 || '%')
+      AND ($9::date IS NULL OR l.created_at >= $9::date)
+      AND ($10::date IS NULL OR l.created_at < $10::date + 1)
+    LIMIT $11
+) capped
+`
+
+type CountLeadsParams struct {
+	SeeAll      bool
+	OwnID       *int64
+	TeamID      *int64
+	Owner       *int64
+	Team        *int64
+	Status      NullLeadStatus
+	Source      *string
+	Q           *string
+	CreatedFrom pgtype.Date
+	CreatedTo   pgtype.Date
+	Cap         int32
+}
+
+func (q *Queries) CountLeads(ctx context.Context, db DBTX, arg CountLeadsParams) (int64, error) {
+	row := db.QueryRow(ctx, countLeads,
+		arg.SeeAll,
+		arg.OwnID,
+		arg.TeamID,
+		arg.Owner,
+		arg.Team,
+		arg.Status,
+		arg.Source,
+		arg.Q,
+		arg.CreatedFrom,
+		arg.CreatedTo,
+		arg.Cap,
+	)
+	var count int64
+	err := row.Scan(&count)
+	return count, err
+}
 
 const createLead = `-- name: CreateLead :one
 INSERT INTO leads (owner_id, first_name, last_name, company, title, email, phone, source, status)
@@ -42,4 +93,344 @@ func (q *Queries) CreateLead(ctx context.Context, db DBTX, arg CreateLeadParams)
 	var id int64
 	err := row.Scan(&id)
 	return id, err
+}
+
+const deleteLead = `-- name: DeleteLead :execrows
+DELETE FROM leads WHERE id = $1
+`
+
+func (q *Queries) DeleteLead(ctx context.Context, db DBTX, id int64) (int64, error) {
+	result, err := db.Exec(ctx, deleteLead, id)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const getLead = `-- name: GetLead :one
+SELECT l.id, l.owner_id, l.team_id, l.first_name, l.last_name, l.company, l.title, l.email, l.phone, l.source, l.status,
+       l.converted_account_id, l.converted_contact_id, l.converted_opportunity_id, l.converted_at,
+       l.version, l.created_at, l.updated_at, u.name AS owner_name
+FROM leads l
+JOIN users u ON u.id = l.owner_id
+WHERE l.id = $1
+`
+
+type GetLeadRow struct {
+	ID                     int64
+	OwnerID                int64
+	TeamID                 *int64
+	FirstName              string
+	LastName               string
+	Company                string
+	Title                  string
+	Email                  *string
+	Phone                  string
+	Source                 string
+	Status                 LeadStatus
+	ConvertedAccountID     *int64
+	ConvertedContactID     *int64
+	ConvertedOpportunityID *int64
+	ConvertedAt            *time.Time
+	Version                int32
+	CreatedAt              time.Time
+	UpdatedAt              time.Time
+	OwnerName              string
+}
+
+func (q *Queries) GetLead(ctx context.Context, db DBTX, id int64) (GetLeadRow, error) {
+	row := db.QueryRow(ctx, getLead, id)
+	var i GetLeadRow
+	err := row.Scan(
+		&i.ID,
+		&i.OwnerID,
+		&i.TeamID,
+		&i.FirstName,
+		&i.LastName,
+		&i.Company,
+		&i.Title,
+		&i.Email,
+		&i.Phone,
+		&i.Source,
+		&i.Status,
+		&i.ConvertedAccountID,
+		&i.ConvertedContactID,
+		&i.ConvertedOpportunityID,
+		&i.ConvertedAt,
+		&i.Version,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+		&i.OwnerName,
+	)
+	return i, err
+}
+
+const listLeads = `-- name: ListLeads :many
+SELECT l.id, l.first_name, l.last_name, l.company, l.email, l.status, l.source, l.created_at, u.name AS owner_name
+FROM leads l
+JOIN users u ON u.id = l.owner_id
+WHERE ($1::boolean OR l.owner_id = $2 OR l.team_id = $3)
+  AND ($4::bigint IS NULL OR l.owner_id = $4)
+  AND ($5::bigint IS NULL OR l.team_id = $5)
+  AND ($6::lead_status IS NULL OR l.status = $6::lead_status)
+  AND ($7::text IS NULL OR l.source = $7)
+  AND ($8::text IS NULL OR l.search_text LIKE '%' || $8 || '%')
+  AND ($9::date IS NULL OR l.created_at >= $9::date)
+  AND ($10::date IS NULL OR l.created_at < $10::date + 1)
+  AND ($11::bigint IS NULL OR CASE $12::text
+        WHEN 'name' THEN (l.last_name, l.id) > ($13::text, $11)
+        WHEN '-name' THEN (l.last_name, l.id) < ($13::text, $11)
+        WHEN 'company' THEN (l.company, l.id) > ($13::text, $11)
+        WHEN '-company' THEN (l.company, l.id) < ($13::text, $11)
+        WHEN 'created' THEN (l.created_at, l.id) > ($14::timestamptz, $11)
+        ELSE (l.created_at, l.id) < ($14::timestamptz, $11)
+      END)
+ORDER BY
+  CASE WHEN $12 = 'name' THEN l.last_name END,
+  CASE WHEN $12 = '-name' THEN l.last_name END DESC,
+  CASE WHEN $12 = 'company' THEN l.company END,
+  CASE WHEN $12 = '-company' THEN l.company END DESC,
+  CASE WHEN $12 = 'created' THEN l.created_at END,
+  CASE WHEN $12 = '-created' THEN l.created_at END DESC,
+  CASE WHEN $12 IN ('name', 'company', 'created') THEN l.id END,
+  CASE WHEN $12 IN ('-name', '-company', '-created') THEN l.id END DESC
+LIMIT $15
+`
+
+type ListLeadsParams struct {
+	SeeAll      bool
+	OwnID       *int64
+	TeamID      *int64
+	Owner       *int64
+	Team        *int64
+	Status      NullLeadStatus
+	Source      *string
+	Q           *string
+	CreatedFrom pgtype.Date
+	CreatedTo   pgtype.Date
+	AfterID     *int64
+	Sort        string
+	AfterText   *string
+	AfterTime   *time.Time
+	Lim         int32
+}
+
+type ListLeadsRow struct {
+	ID        int64
+	FirstName string
+	LastName  string
+	Company   string
+	Email     *string
+	Status    LeadStatus
+	Source    string
+	CreatedAt time.Time
+	OwnerName string
+}
+
+// One page of the leads list; see ListAccounts for how the optional filters fold away.
+func (q *Queries) ListLeads(ctx context.Context, db DBTX, arg ListLeadsParams) ([]ListLeadsRow, error) {
+	rows, err := db.Query(ctx, listLeads,
+		arg.SeeAll,
+		arg.OwnID,
+		arg.TeamID,
+		arg.Owner,
+		arg.Team,
+		arg.Status,
+		arg.Source,
+		arg.Q,
+		arg.CreatedFrom,
+		arg.CreatedTo,
+		arg.AfterID,
+		arg.Sort,
+		arg.AfterText,
+		arg.AfterTime,
+		arg.Lim,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ListLeadsRow{}
+	for rows.Next() {
+		var i ListLeadsRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.FirstName,
+			&i.LastName,
+			&i.Company,
+			&i.Email,
+			&i.Status,
+			&i.Source,
+			&i.CreatedAt,
+			&i.OwnerName,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const lockLead = `-- name: LockLead :one
+SELECT id, owner_id, status, version FROM leads WHERE id = $1 FOR UPDATE
+`
+
+type LockLeadRow struct {
+	ID      int64
+	OwnerID int64
+	Status  LeadStatus
+	Version int32
+}
+
+// The lead being converted, locked so two conversions cannot both go ahead.
+func (q *Queries) LockLead(ctx context.Context, db DBTX, id int64) (LockLeadRow, error) {
+	row := db.QueryRow(ctx, lockLead, id)
+	var i LockLeadRow
+	err := row.Scan(
+		&i.ID,
+		&i.OwnerID,
+		&i.Status,
+		&i.Version,
+	)
+	return i, err
+}
+
+const markLeadConverted = `-- name: MarkLeadConverted :execrows
+UPDATE leads
+SET status = 'converted', converted_at = now(), converted_account_id = $1,
+    converted_contact_id = $2, converted_opportunity_id = $3
+WHERE id = $4 AND status <> 'converted'
+`
+
+type MarkLeadConvertedParams struct {
+	AccountID     *int64
+	ContactID     *int64
+	OpportunityID *int64
+	ID            int64
+}
+
+func (q *Queries) MarkLeadConverted(ctx context.Context, db DBTX, arg MarkLeadConvertedParams) (int64, error) {
+	result, err := db.Exec(ctx, markLeadConverted,
+		arg.AccountID,
+		arg.ContactID,
+		arg.OpportunityID,
+		arg.ID,
+	)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const moveLeadActivities = `-- name: MoveLeadActivities :execrows
+UPDATE activities
+SET account_id = $1, contact_id = $2,
+    opportunity_id = coalesce(opportunity_id, $3)
+WHERE lead_id = $4
+`
+
+type MoveLeadActivitiesParams struct {
+	AccountID     *int64
+	ContactID     *int64
+	OpportunityID *int64
+	LeadID        *int64
+}
+
+// The lead's activities join the records it became; they keep the lead link for its history.
+func (q *Queries) MoveLeadActivities(ctx context.Context, db DBTX, arg MoveLeadActivitiesParams) (int64, error) {
+	result, err := db.Exec(ctx, moveLeadActivities,
+		arg.AccountID,
+		arg.ContactID,
+		arg.OpportunityID,
+		arg.LeadID,
+	)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const suggestAccounts = `-- name: SuggestAccounts :many
+SELECT a.id, a.name, a.domain FROM accounts a
+WHERE ($1::text IS NOT NULL AND a.domain = $1::citext)
+   OR ($2::text IS NOT NULL AND a.search_text LIKE '%' || $2 || '%')
+ORDER BY (a.domain = $1::citext) DESC NULLS LAST, a.name
+LIMIT 5
+`
+
+type SuggestAccountsParams struct {
+	Domain  *string
+	Company *string
+}
+
+type SuggestAccountsRow struct {
+	ID     int64
+	Name   string
+	Domain *string
+}
+
+// Existing accounts a converted lead probably belongs to: same email domain, or a similar name.
+func (q *Queries) SuggestAccounts(ctx context.Context, db DBTX, arg SuggestAccountsParams) ([]SuggestAccountsRow, error) {
+	rows, err := db.Query(ctx, suggestAccounts, arg.Domain, arg.Company)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []SuggestAccountsRow{}
+	for rows.Next() {
+		var i SuggestAccountsRow
+		if err := rows.Scan(&i.ID, &i.Name, &i.Domain); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const updateLead = `-- name: UpdateLead :one
+UPDATE leads
+SET owner_id = $1, first_name = $2, last_name = $3, company = $4, title = $5,
+    email = $6, phone = $7, source = $8, status = $9
+WHERE id = $10 AND version = $11 AND status <> 'converted'
+RETURNING version
+`
+
+type UpdateLeadParams struct {
+	OwnerID   int64
+	FirstName string
+	LastName  string
+	Company   string
+	Title     string
+	Email     *string
+	Phone     string
+	Source    string
+	Status    LeadStatus
+	ID        int64
+	Version   int32
+}
+
+// A converted lead is never edited as a lead: the WHERE refuses it like a stale version.
+func (q *Queries) UpdateLead(ctx context.Context, db DBTX, arg UpdateLeadParams) (int32, error) {
+	row := db.QueryRow(ctx, updateLead,
+		arg.OwnerID,
+		arg.FirstName,
+		arg.LastName,
+		arg.Company,
+		arg.Title,
+		arg.Email,
+		arg.Phone,
+		arg.Source,
+		arg.Status,
+		arg.ID,
+		arg.Version,
+	)
+	var version int32
+	err := row.Scan(&version)
+	return version, err
 }

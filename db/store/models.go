@@ -431,6 +431,7 @@ type Account struct {
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
 	Search        interface{}
+	SearchText    *string
 }
 
 type Activity struct {
@@ -455,20 +456,21 @@ type Activity struct {
 }
 
 type Contact struct {
-	ID        int64
-	OwnerID   int64
-	TeamID    *int64
-	AccountID *int64
-	FirstName string
-	LastName  string
-	Email     *string
-	Phone     string
-	Title     string
-	Custom    []byte
-	Version   int32
-	CreatedAt time.Time
-	UpdatedAt time.Time
-	Search    interface{}
+	ID         int64
+	OwnerID    int64
+	TeamID     *int64
+	AccountID  *int64
+	FirstName  string
+	LastName   string
+	Email      *string
+	Phone      string
+	Title      string
+	Custom     []byte
+	Version    int32
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+	Search     interface{}
+	SearchText *string
 }
 
 type Lead struct {
@@ -492,6 +494,7 @@ type Lead struct {
 	CreatedAt              time.Time
 	UpdatedAt              time.Time
 	Search                 interface{}
+	SearchText             *string
 }
 
 type LoginFailure struct {
@@ -522,6 +525,7 @@ type Opportunity struct {
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
 	Search         interface{}
+	SearchText     *string
 }
 
 type Pipeline struct {
@@ -548,6 +552,7 @@ type RecordHistory struct {
 	Entity    PermEntity
 	RecordID  int64
 	UserID    *int64
+	Version   *int32
 	Field     string
 	OldValue  *string
 	NewValue  *string

@@ -12,11 +12,64 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 )
 
+const countOpportunities = `-- name: CountOpportunities :one
+SELECT count(*) FROM (
+    SELECT 1 FROM opportunities o
+    WHERE ($1::boolean OR o.owner_id = $2 OR o.team_id = $3)
+      AND ($4::bigint IS NULL OR o.owner_id = $4)
+      AND ($5::bigint IS NULL OR o.team_id = $5)
+      AND ($6::bigint IS NULL OR o.stage_id = $6)
+      AND ($7::text IS NULL OR o.search_text LIKE '%' || $7 || '%')
+      AND ($8::date IS NULL OR o.close_date >= $8::date)
+      AND ($9::date IS NULL OR o.close_date <= $9::date)
+      AND ($10::numeric IS NULL OR o.amount >= $10::numeric)
+      AND ($11::numeric IS NULL OR o.amount <= $11::numeric)
+    LIMIT $12
+) capped
+`
+
+type CountOpportunitiesParams struct {
+	SeeAll    bool
+	OwnID     *int64
+	TeamID    *int64
+	Owner     *int64
+	Team      *int64
+	Stage     *int64
+	Q         *string
+	CloseFrom pgtype.Date
+	CloseTo   pgtype.Date
+	AmountMin pgtype.Numeric
+	AmountMax pgtype.Numeric
+	Cap       int32
+}
+
+func (q *Queries) CountOpportunities(ctx context.Context, db DBTX, arg CountOpportunitiesParams) (int64, error) {
+	row := db.QueryRow(ctx, countOpportunities,
+		arg.SeeAll,
+		arg.OwnID,
+		arg.TeamID,
+		arg.Owner,
+		arg.Team,
+		arg.Stage,
+		arg.Q,
+		arg.CloseFrom,
+		arg.CloseTo,
+		arg.AmountMin,
+		arg.AmountMax,
+		arg.Cap,
+	)
+	var count int64
+	err := row.Scan(&count)
+	return count, err
+}
+
 const createOpportunity = `-- name: CreateOpportunity :one
-INSERT INTO opportunities (owner_id, name, account_id, contact_id, pipeline_id, stage_id, amount, currency, close_date, position, closed_at)
+INSERT INTO opportunities (owner_id, name, account_id, contact_id, pipeline_id, stage_id, amount, currency, close_date,
+                           lost_reason, position, closed_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,
+        $10,
         (SELECT coalesce(max(position), 0) + 1 FROM opportunities WHERE stage_id = $6),
-        $10)
+        CASE WHEN (SELECT kind FROM pipeline_stages WHERE id = $6) <> 'open' THEN coalesce($11, now()) END)
 RETURNING id
 `
 
@@ -30,9 +83,11 @@ type CreateOpportunityParams struct {
 	Amount     pgtype.Numeric
 	Currency   string
 	CloseDate  pgtype.Date
-	ClosedAt   *time.Time
+	LostReason string
+	ClosedAt   interface{}
 }
 
+// A new deal goes to the bottom of its stage column; a deal created in a won or lost stage is closed.
 func (q *Queries) CreateOpportunity(ctx context.Context, db DBTX, arg CreateOpportunityParams) (int64, error) {
 	row := db.QueryRow(ctx, createOpportunity,
 		arg.OwnerID,
@@ -44,9 +99,418 @@ func (q *Queries) CreateOpportunity(ctx context.Context, db DBTX, arg CreateOppo
 		arg.Amount,
 		arg.Currency,
 		arg.CloseDate,
+		arg.LostReason,
 		arg.ClosedAt,
 	)
 	var id int64
 	err := row.Scan(&id)
 	return id, err
+}
+
+const deleteOpportunity = `-- name: DeleteOpportunity :execrows
+DELETE FROM opportunities WHERE id = $1
+`
+
+func (q *Queries) DeleteOpportunity(ctx context.Context, db DBTX, id int64) (int64, error) {
+	result, err := db.Exec(ctx, deleteOpportunity, id)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const getOpportunity = `-- name: GetOpportunity :one
+SELECT o.id, o.owner_id, o.team_id, o.name, o.account_id, o.contact_id, o.pipeline_id, o.stage_id, o.amount, o.currency,
+       o.close_date, o.lost_reason, o.closed_at, o.stage_changed_at, o.version, o.created_at, o.updated_at,
+       u.name AS owner_name, a.name AS account_name,
+       btrim(coalesce(c.first_name, '') || ' ' || coalesce(c.last_name, ''))::text AS contact_name,
+       s.name AS stage_name, s.kind AS stage_kind, s.probability, p.name AS pipeline_name
+FROM opportunities o
+JOIN users u ON u.id = o.owner_id
+JOIN pipeline_stages s ON s.id = o.stage_id
+JOIN pipelines p ON p.id = o.pipeline_id
+LEFT JOIN accounts a ON a.id = o.account_id
+LEFT JOIN contacts c ON c.id = o.contact_id
+WHERE o.id = $1
+`
+
+type GetOpportunityRow struct {
+	ID             int64
+	OwnerID        int64
+	TeamID         *int64
+	Name           string
+	AccountID      int64
+	ContactID      *int64
+	PipelineID     int64
+	StageID        int64
+	Amount         pgtype.Numeric
+	Currency       string
+	CloseDate      pgtype.Date
+	LostReason     string
+	ClosedAt       *time.Time
+	StageChangedAt time.Time
+	Version        int32
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+	OwnerName      string
+	AccountName    *string
+	ContactName    string
+	StageName      string
+	StageKind      StageKind
+	Probability    int32
+	PipelineName   string
+}
+
+func (q *Queries) GetOpportunity(ctx context.Context, db DBTX, id int64) (GetOpportunityRow, error) {
+	row := db.QueryRow(ctx, getOpportunity, id)
+	var i GetOpportunityRow
+	err := row.Scan(
+		&i.ID,
+		&i.OwnerID,
+		&i.TeamID,
+		&i.Name,
+		&i.AccountID,
+		&i.ContactID,
+		&i.PipelineID,
+		&i.StageID,
+		&i.Amount,
+		&i.Currency,
+		&i.CloseDate,
+		&i.LostReason,
+		&i.ClosedAt,
+		&i.StageChangedAt,
+		&i.Version,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+		&i.OwnerName,
+		&i.AccountName,
+		&i.ContactName,
+		&i.StageName,
+		&i.StageKind,
+		&i.Probability,
+		&i.PipelineName,
+	)
+	return i, err
+}
+
+const listOpportunities = `-- name: ListOpportunities :many
+SELECT o.id, o.name, o.amount, o.currency, o.close_date, o.created_at, o.account_id, a.name AS account_name,
+       s.name AS stage_name, s.kind AS stage_kind, u.name AS owner_name
+FROM opportunities o
+JOIN users u ON u.id = o.owner_id
+JOIN pipeline_stages s ON s.id = o.stage_id
+LEFT JOIN accounts a ON a.id = o.account_id
+WHERE ($1::boolean OR o.owner_id = $2 OR o.team_id = $3)
+  AND ($4::bigint IS NULL OR o.owner_id = $4)
+  AND ($5::bigint IS NULL OR o.team_id = $5)
+  AND ($6::bigint IS NULL OR o.stage_id = $6)
+  AND ($7::text IS NULL OR o.search_text LIKE '%' || $7 || '%')
+  AND ($8::date IS NULL OR o.close_date >= $8::date)
+  AND ($9::date IS NULL OR o.close_date <= $9::date)
+  AND ($10::numeric IS NULL OR o.amount >= $10::numeric)
+  AND ($11::numeric IS NULL OR o.amount <= $11::numeric)
+  AND ($12::bigint IS NULL OR CASE $13::text
+        WHEN 'close' THEN (o.close_date, o.id) > ($14::date, $12)
+        WHEN '-close' THEN (o.close_date, o.id) < ($14::date, $12)
+        WHEN 'amount' THEN (o.amount, o.id) > ($15::numeric, $12)
+        WHEN '-amount' THEN (o.amount, o.id) < ($15::numeric, $12)
+        WHEN 'name' THEN (o.name, o.id) > ($16::text, $12)
+        WHEN '-name' THEN (o.name, o.id) < ($16::text, $12)
+        WHEN 'created' THEN (o.created_at, o.id) > ($17::timestamptz, $12)
+        ELSE (o.created_at, o.id) < ($17::timestamptz, $12)
+      END)
+ORDER BY
+  CASE WHEN $13 = 'close' THEN o.close_date END,
+  CASE WHEN $13 = '-close' THEN o.close_date END DESC,
+  CASE WHEN $13 = 'amount' THEN o.amount END,
+  CASE WHEN $13 = '-amount' THEN o.amount END DESC,
+  CASE WHEN $13 = 'name' THEN o.name END,
+  CASE WHEN $13 = '-name' THEN o.name END DESC,
+  CASE WHEN $13 = 'created' THEN o.created_at END,
+  CASE WHEN $13 = '-created' THEN o.created_at END DESC,
+  CASE WHEN $13 IN ('close', 'amount', 'name', 'created') THEN o.id END,
+  CASE WHEN $13 IN ('-close', '-amount', '-name', '-created') THEN o.id END DESC
+LIMIT $18
+`
+
+type ListOpportunitiesParams struct {
+	SeeAll    bool
+	OwnID     *int64
+	TeamID    *int64
+	Owner     *int64
+	Team      *int64
+	Stage     *int64
+	Q         *string
+	CloseFrom pgtype.Date
+	CloseTo   pgtype.Date
+	AmountMin pgtype.Numeric
+	AmountMax pgtype.Numeric
+	AfterID   *int64
+	Sort      string
+	AfterDate pgtype.Date
+	AfterNum  pgtype.Numeric
+	AfterText *string
+	AfterTime *time.Time
+	Lim       int32
+}
+
+type ListOpportunitiesRow struct {
+	ID          int64
+	Name        string
+	Amount      pgtype.Numeric
+	Currency    string
+	CloseDate   pgtype.Date
+	CreatedAt   time.Time
+	AccountID   int64
+	AccountName *string
+	StageName   string
+	StageKind   StageKind
+	OwnerName   string
+}
+
+// One page of the opportunities list; see ListAccounts for how the optional filters fold away.
+func (q *Queries) ListOpportunities(ctx context.Context, db DBTX, arg ListOpportunitiesParams) ([]ListOpportunitiesRow, error) {
+	rows, err := db.Query(ctx, listOpportunities,
+		arg.SeeAll,
+		arg.OwnID,
+		arg.TeamID,
+		arg.Owner,
+		arg.Team,
+		arg.Stage,
+		arg.Q,
+		arg.CloseFrom,
+		arg.CloseTo,
+		arg.AmountMin,
+		arg.AmountMax,
+		arg.AfterID,
+		arg.Sort,
+		arg.AfterDate,
+		arg.AfterNum,
+		arg.AfterText,
+		arg.AfterTime,
+		arg.Lim,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ListOpportunitiesRow{}
+	for rows.Next() {
+		var i ListOpportunitiesRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.Name,
+			&i.Amount,
+			&i.Currency,
+			&i.CloseDate,
+			&i.CreatedAt,
+			&i.AccountID,
+			&i.AccountName,
+			&i.StageName,
+			&i.StageKind,
+			&i.OwnerName,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listOpportunitiesOf = `-- name: ListOpportunitiesOf :many
+SELECT o.id, o.name, o.amount, o.currency, o.close_date, s.name AS stage_name, s.kind AS stage_kind, u.name AS owner_name
+FROM opportunities o
+JOIN pipeline_stages s ON s.id = o.stage_id
+JOIN users u ON u.id = o.owner_id
+WHERE ($1::bigint IS NULL OR o.account_id = $1)
+  AND ($2::bigint IS NULL OR o.contact_id = $2)
+ORDER BY o.close_date, o.id
+LIMIT 200
+`
+
+type ListOpportunitiesOfParams struct {
+	AccountID *int64
+	ContactID *int64
+}
+
+type ListOpportunitiesOfRow struct {
+	ID        int64
+	Name      string
+	Amount    pgtype.Numeric
+	Currency  string
+	CloseDate pgtype.Date
+	StageName string
+	StageKind StageKind
+	OwnerName string
+}
+
+// The deals of an account or of a contact (as primary contact), by close date.
+func (q *Queries) ListOpportunitiesOf(ctx context.Context, db DBTX, arg ListOpportunitiesOfParams) ([]ListOpportunitiesOfRow, error) {
+	rows, err := db.Query(ctx, listOpportunitiesOf, arg.AccountID, arg.ContactID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ListOpportunitiesOfRow{}
+	for rows.Next() {
+		var i ListOpportunitiesOfRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.Name,
+			&i.Amount,
+			&i.Currency,
+			&i.CloseDate,
+			&i.StageName,
+			&i.StageKind,
+			&i.OwnerName,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listStageChoices = `-- name: ListStageChoices :many
+SELECT s.id, s.name, s.kind, p.id AS pipeline_id, p.name AS pipeline_name, p.is_default
+FROM pipeline_stages s
+JOIN pipelines p ON p.id = s.pipeline_id
+ORDER BY p.is_default DESC, p.name, s.position
+`
+
+type ListStageChoicesRow struct {
+	ID           int64
+	Name         string
+	Kind         StageKind
+	PipelineID   int64
+	PipelineName string
+	IsDefault    bool
+}
+
+// Every stage of every pipeline, for the stage select of the opportunity form.
+func (q *Queries) ListStageChoices(ctx context.Context, db DBTX) ([]ListStageChoicesRow, error) {
+	rows, err := db.Query(ctx, listStageChoices)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ListStageChoicesRow{}
+	for rows.Next() {
+		var i ListStageChoicesRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.Name,
+			&i.Kind,
+			&i.PipelineID,
+			&i.PipelineName,
+			&i.IsDefault,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const stageHistory = `-- name: StageHistory :many
+SELECT h.created_at, coalesce(u.name, 'someone')::text AS user_name,
+       coalesce(f.name, '?')::text AS from_stage, coalesce(t.name, '?')::text AS to_stage
+FROM record_history h
+LEFT JOIN users u ON u.id = h.user_id
+LEFT JOIN pipeline_stages f ON f.id = h.old_value::bigint
+LEFT JOIN pipeline_stages t ON t.id = h.new_value::bigint
+WHERE h.entity = 'opportunities' AND h.record_id = $1 AND h.field = 'stage_id'
+ORDER BY h.created_at DESC, h.id DESC
+`
+
+type StageHistoryRow struct {
+	CreatedAt time.Time
+	UserName  string
+	FromStage string
+	ToStage   string
+}
+
+// The stages an opportunity went through, from its history.
+func (q *Queries) StageHistory(ctx context.Context, db DBTX, id int64) ([]StageHistoryRow, error) {
+	rows, err := db.Query(ctx, stageHistory, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []StageHistoryRow{}
+	for rows.Next() {
+		var i StageHistoryRow
+		if err := rows.Scan(
+			&i.CreatedAt,
+			&i.UserName,
+			&i.FromStage,
+			&i.ToStage,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const updateOpportunity = `-- name: UpdateOpportunity :one
+UPDATE opportunities o
+SET owner_id = $1, name = $2, account_id = $3, contact_id = $4,
+    pipeline_id = s.pipeline_id, stage_id = s.id, amount = $5, currency = $6, close_date = $7,
+    lost_reason = CASE WHEN s.kind = 'lost' THEN $8 ELSE '' END,
+    stage_changed_at = CASE WHEN o.stage_id <> s.id THEN now() ELSE o.stage_changed_at END,
+    position = CASE WHEN o.stage_id <> s.id
+                    THEN (SELECT coalesce(max(x.position), 0) + 1 FROM opportunities x WHERE x.stage_id = s.id)
+                    ELSE o.position END,
+    closed_at = CASE WHEN s.kind = 'open' THEN NULL ELSE coalesce(o.closed_at, now()) END
+FROM pipeline_stages s
+WHERE o.id = $9 AND o.version = $10 AND s.id = $11
+RETURNING o.version
+`
+
+type UpdateOpportunityParams struct {
+	OwnerID    int64
+	Name       string
+	AccountID  int64
+	ContactID  *int64
+	Amount     pgtype.Numeric
+	Currency   string
+	CloseDate  pgtype.Date
+	LostReason string
+	ID         int64
+	Version    int32
+	StageID    int64
+}
+
+// A stage change restarts the days-in-stage clock and puts the card at the bottom of its new
+// column; a won or lost stage closes the deal, an open one reopens it.
+func (q *Queries) UpdateOpportunity(ctx context.Context, db DBTX, arg UpdateOpportunityParams) (int32, error) {
+	row := db.QueryRow(ctx, updateOpportunity,
+		arg.OwnerID,
+		arg.Name,
+		arg.AccountID,
+		arg.ContactID,
+		arg.Amount,
+		arg.Currency,
+		arg.CloseDate,
+		arg.LostReason,
+		arg.ID,
+		arg.Version,
+		arg.StageID,
+	)
+	var version int32
+	err := row.Scan(&version)
+	return version, err
 }

@@ -27,3 +27,86 @@
     toast("Could not reach the server. Check your connection and try again.");
   });
 })();
+
+// Pickers: typing in [data-picker] asks the server for matching records (only those the user
+// may see) and shows them under the box; choosing one fills the hidden id field before it.
+(function () {
+  "use strict";
+  function parts(input) {
+    var field = input.closest(".picker");
+    return { hidden: field.querySelector("input[type=hidden]"), box: field.querySelector(".choices-box") };
+  }
+  function close(input) {
+    parts(input).box.innerHTML = "";
+    input.setAttribute("aria-expanded", "false");
+  }
+  function load(input) {
+    var url = input.getAttribute("data-picker");
+    url += (url.indexOf("?") < 0 ? "?" : "&") + "q=" + encodeURIComponent(input.value);
+    var scope = input.getAttribute("data-picker-scope");
+    if (scope) {
+      var other = document.querySelector("input[type=hidden][name='" + scope + "']");
+      if (other && other.value) url += "&" + scope + "=" + encodeURIComponent(other.value);
+    }
+    fetch(url, { headers: { "HX-Request": "true" }, credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.text() : ""; })
+      .then(function (html) {
+        if (document.activeElement !== input) return;
+        var box = parts(input).box;
+        box.innerHTML = html;
+        box.setAttribute("data-query", input.value);
+        input.setAttribute("aria-expanded", "true");
+      });
+  }
+  function choose(input, li) {
+    parts(input).hidden.value = li.getAttribute("data-id");
+    input.value = li.getAttribute("data-label");
+    close(input);
+    input.dispatchEvent(new Event("change", { bubbles: true }));
+  }
+  document.addEventListener("input", function (e) {
+    var input = e.target.closest && e.target.closest("[data-picker]");
+    if (!input) return;
+    parts(input).hidden.value = "";
+    clearTimeout(input._pickerTimer);
+    input._pickerTimer = setTimeout(function () { load(input); }, 200);
+  });
+  document.addEventListener("focusin", function (e) {
+    var input = e.target.closest && e.target.closest("[data-picker]");
+    if (input && !parts(input).hidden.value) load(input);
+  });
+  document.addEventListener("mousedown", function (e) {
+    var li = e.target.closest && e.target.closest(".choices li[data-id]");
+    if (!li) return;
+    e.preventDefault();
+    choose(li.closest(".picker").querySelector("[data-picker]"), li);
+  });
+  document.addEventListener("keydown", function (e) {
+    var input = e.target.closest && e.target.closest("[data-picker]");
+    if (!input) return;
+    var items = Array.prototype.slice.call(parts(input).box.querySelectorAll("li[data-id]"));
+    var at = items.findIndex(function (li) { return li.getAttribute("aria-selected") === "true"; });
+    if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+      e.preventDefault();
+      if (!items.length) return;
+      if (at >= 0) items[at].removeAttribute("aria-selected");
+      at = e.key === "ArrowDown" ? Math.min(at + 1, items.length - 1) : Math.max(at - 1, 0);
+      items[at].setAttribute("aria-selected", "true");
+      items[at].scrollIntoView({ block: "nearest" });
+    } else if (e.key === "Enter" && !parts(input).hidden.value && input.value) {
+      // Enter takes the highlighted match, else the first; it never submits a half-chosen form.
+      e.preventDefault();
+      if (items.length) choose(input, items[Math.max(at, 0)]);
+    } else if (e.key === "Escape") {
+      close(input);
+    }
+  });
+  // Enter in a picker chooses; it never submits the form (keypress is where browsers submit).
+  document.addEventListener("keypress", function (e) {
+    if (e.key === "Enter" && e.target.closest && e.target.closest("[data-picker]")) e.preventDefault();
+  });
+  document.addEventListener("focusout", function (e) {
+    var input = e.target.closest && e.target.closest("[data-picker]");
+    if (input) setTimeout(function () { close(input); }, 150);
+  });
+})();

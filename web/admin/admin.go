@@ -28,15 +28,6 @@ func (h *Handler) tx(c *gin.Context, fn func(ctx context.Context, tx pgx.Tx) err
 	return db.InTx(ctx, h.Pool, viewer.Access(c), func(tx pgx.Tx) error { return fn(ctx, tx) })
 }
 
-// pathID reads a numeric path parameter; anything else is a page that does not exist.
-func pathID(c *gin.Context, name string) (int64, error) {
-	id, err := strconv.ParseInt(c.Param(name), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, render.NotFound()
-	}
-	return id, nil
-}
-
 // errInvalid rolls a transaction back after a check failed; the form holds the message.
 var errInvalid = errors.New("invalid form")
 

@@ -92,7 +92,7 @@ func (h *Handler) CreatePipeline(c *gin.Context) error {
 
 // Pipeline shows a pipeline's stages.
 func (h *Handler) Pipeline(c *gin.Context) error {
-	id, err := pathID(c, "id")
+	id, err := render.PathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -131,7 +131,7 @@ func (h *Handler) pipelinePage(c *gin.Context, status int, id int64, page Pipeli
 
 // UpdatePipeline renames a pipeline and can make it the default.
 func (h *Handler) UpdatePipeline(c *gin.Context) error {
-	id, err := pathID(c, "id")
+	id, err := render.PathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -164,7 +164,7 @@ func (h *Handler) UpdatePipeline(c *gin.Context) error {
 
 // DeletePipeline removes a pipeline that holds no opportunities.
 func (h *Handler) DeletePipeline(c *gin.Context) error {
-	id, err := pathID(c, "id")
+	id, err := render.PathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -191,7 +191,7 @@ func (h *Handler) DeletePipeline(c *gin.Context) error {
 
 // CreateStage adds a stage at the end of the pipeline.
 func (h *Handler) CreateStage(c *gin.Context) error {
-	id, err := pathID(c, "id")
+	id, err := render.PathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -325,9 +325,9 @@ func parseStage(c *gin.Context) (*form.Form, int32) {
 }
 
 func stageIDs(c *gin.Context) (pipeline, stage int64, err error) {
-	if pipeline, err = pathID(c, "id"); err != nil {
+	if pipeline, err = render.PathID(c, "id"); err != nil {
 		return 0, 0, err
 	}
-	stage, err = pathID(c, "stage")
+	stage, err = render.PathID(c, "stage")
 	return pipeline, stage, err
 }

@@ -108,7 +108,7 @@ func (h *Handler) CreateRole(c *gin.Context) error {
 
 // Role shows a role's permission matrix.
 func (h *Handler) Role(c *gin.Context) error {
-	id, err := pathID(c, "id")
+	id, err := render.PathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -152,7 +152,7 @@ func (h *Handler) rolePage(c *gin.Context, status int, role store.GetRoleRow, f 
 // UpdateRole saves a role's permissions (and, for a custom role, its name). A change that would
 // leave no active admin is refused.
 func (h *Handler) UpdateRole(c *gin.Context) error {
-	id, err := pathID(c, "id")
+	id, err := render.PathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -219,7 +219,7 @@ func (h *Handler) UpdateRole(c *gin.Context) error {
 
 // DeleteRole removes a custom role that no user has.
 func (h *Handler) DeleteRole(c *gin.Context) error {
-	id, err := pathID(c, "id")
+	id, err := render.PathID(c, "id")
 	if err != nil {
 		return err
 	}

@@ -83,7 +83,7 @@ func (h *Handler) CreateTeam(c *gin.Context) error {
 
 // RenameTeam renames a team.
 func (h *Handler) RenameTeam(c *gin.Context) error {
-	id, err := pathID(c, "id")
+	id, err := render.PathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -113,7 +113,7 @@ func (h *Handler) RenameTeam(c *gin.Context) error {
 
 // DeleteTeam removes a team; its members and their records stay, with no team.
 func (h *Handler) DeleteTeam(c *gin.Context) error {
-	id, err := pathID(c, "id")
+	id, err := render.PathID(c, "id")
 	if err != nil {
 		return err
 	}

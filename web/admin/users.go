@@ -64,7 +64,7 @@ func (h *Handler) NewUser(c *gin.Context) error {
 
 // EditUser shows a user's form.
 func (h *Handler) EditUser(c *gin.Context) error {
-	id, err := pathID(c, "id")
+	id, err := render.PathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -113,7 +113,7 @@ func (h *Handler) CreateUser(c *gin.Context) error {
 
 // UpdateUser saves a user's details. The last active admin cannot be demoted or deactivated.
 func (h *Handler) UpdateUser(c *gin.Context) error {
-	id, err := pathID(c, "id")
+	id, err := render.PathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -156,7 +156,7 @@ func (h *Handler) UpdateUser(c *gin.Context) error {
 
 // ResetPassword sets a new password and signs the user out everywhere.
 func (h *Handler) ResetPassword(c *gin.Context) error {
-	id, err := pathID(c, "id")
+	id, err := render.PathID(c, "id")
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -47,9 +48,17 @@ func Tab(t *testing.T) context.Context {
 		setup = chromedp.Do(browser) // starts the browser
 	})
 	require.NoError(t, setup, "Chromium is needed for browser tests: apt-get install -y --no-install-recommends chromium (make test does this as root)")
-	ctx, cancel := chromedp.NewContext(browser, chromedp.WithNewBrowserContext())
-	ctx, cancelTimeout := context.WithTimeout(ctx, 60*time.Second)
-	t.Cleanup(func() { cancelTimeout(); cancel() })
+	tab, cancel := chromedp.NewContext(browser, chromedp.WithNewBrowserContext())
+	ctx, cancelTimeout := context.WithTimeout(tab, 60*time.Second)
+	t.Cleanup(func() {
+		cancelTimeout()
+		if t.Failed() { // what the page looked like when the test gave up
+			shot, cancelShot := context.WithTimeout(tab, 5*time.Second)
+			Screenshot(t, shot, "failed-"+strings.ReplaceAll(t.Name(), "/", "-"))
+			cancelShot()
+		}
+		cancel()
+	})
 	return ctx
 }
 
@@ -76,7 +85,10 @@ func Screenshot(t *testing.T, ctx context.Context, name string) {
 		return
 	}
 	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-	require.NoError(t, err)
+	if err != nil {
+		t.Errorf("screenshot %s: %v", name, err)
+		return
+	}
 	require.NoError(t, os.MkdirAll(dir, 0o755))
 	require.NoError(t, os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644))
 }

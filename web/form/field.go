@@ -7,6 +7,8 @@ type Option struct{ Value, Label string }
 type Field struct {
 	Name, Label, Type, Value, Error string
 	Options                         []Option
+	Display, Source, Scope          string // pickers: the chosen record's name, where to search, and a field narrowing it
+
 }
 
 // FieldOf describes a field of f for the "field" partial. Type is an input type, "textarea",
@@ -18,6 +20,20 @@ func FieldOf(f *Form, name, label, typ string, options ...[]Option) Field {
 	}
 	if len(options) > 0 {
 		fl.Options = options[0]
+	}
+	return fl
+}
+
+// PickerOf describes a picker: a search box over source that fills the id field name; the name
+// shown comes from the field name_label, so it survives a failed save.
+func PickerOf(f *Form, name, label, source string, scope ...string) Field {
+	fl := FieldOf(f, name, label, "picker")
+	fl.Source = source
+	if len(scope) > 0 {
+		fl.Scope = scope[0]
+	}
+	if f != nil {
+		fl.Display = f.Values[name+"_label"]
 	}
 	return fl
 }

@@ -5,11 +5,13 @@ package form
 import (
 	"errors"
 	"net/mail"
+	"regexp"
 	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgtype"
 )
 
 // Form holds submitted values and the error message of each invalid field.
@@ -128,4 +130,38 @@ func (f *Form) FromDB(err error, known map[string]Constraint) bool {
 		return true
 	}
 	return false
+}
+
+// IDString formats a record id for a form value.
+func IDString(id int64) string { return strconv.FormatInt(id, 10) }
+
+var moneyRE = regexp.MustCompile(`^\d{1,12}(\.\d{1,2})?$`)
+
+// Money parses an amount like 12500 or 12,500.50. Empty is allowed unless positive is set,
+// which also demands more than zero. The numeric is invalid (NULL) when empty or wrong.
+func (f *Form) Money(name string, positive bool) pgtype.Numeric {
+	v := strings.ReplaceAll(strings.ReplaceAll(f.Values[name], ",", ""), " ", "")
+	var n pgtype.Numeric
+	switch {
+	case v == "" && !positive:
+		return n
+	case !moneyRE.MatchString(v):
+		f.Fail(name, "Enter an amount like 12500 or 12500.50.")
+		return n
+	}
+	_ = n.Scan(v)
+	if positive && strings.Trim(strings.ReplaceAll(v, ".", ""), "0") == "" {
+		f.Fail(name, "Enter an amount greater than 0.")
+		return pgtype.Numeric{}
+	}
+	return n
+}
+
+// Decimal formats a numeric for a form field: 12500 or 12500.5.
+func Decimal(n pgtype.Numeric) string {
+	f, err := n.Float64Value()
+	if err != nil || !f.Valid {
+		return ""
+	}
+	return strconv.FormatFloat(f.Float64, 'f', -1, 64)
 }

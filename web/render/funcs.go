@@ -19,8 +19,10 @@ var funcs = template.FuncMap{
 	"initials": viewer.Initials,
 	"inc":      func(i int) int { return i + 1 },
 	"money":    Money,
+	"num":      Num,
 	"date":     func(t time.Time) string { return t.Format("2 Jan 2006") },
 	"field":    form.FieldOf,
+	"picker":   form.PickerOf,
 	"title":    func(s string) string { return strings.ToUpper(s[:1]) + strings.ReplaceAll(s[1:], "_", " ") },
 	"plural": func(n int64, one, many string) string {
 		if n == 1 {
@@ -69,4 +71,22 @@ func abs(n int32) int32 {
 		return -n
 	}
 	return n
+}
+
+// Num formats a whole number with thousands separators: 12,345.
+func Num(n any) string {
+	var v int64
+	switch x := n.(type) {
+	case int:
+		v = int64(x)
+	case int32:
+		v = int64(x)
+	case int64:
+		v = x
+	case *int32:
+		if x != nil {
+			v = int64(*x)
+		}
+	}
+	return Money(pgtype.Numeric{Int: big.NewInt(v), Valid: true})
 }

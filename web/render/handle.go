@@ -3,6 +3,7 @@ package render
 import (
 	"errors"
 	"net/http"
+	"strconv"
 
 	"github.com/gin-gonic/gin"
 
@@ -46,4 +47,13 @@ func (r *Renderer) Handle(fn func(c *gin.Context) error) gin.HandlerFunc {
 				"Something went wrong on our side. Try again; if it keeps happening, tell your admin the reference "+c.GetString("request_id")+".")
 		}
 	}
+}
+
+// PathID reads a numeric path parameter; anything else is a page that does not exist.
+func PathID(c *gin.Context, name string) (int64, error) {
+	id, err := strconv.ParseInt(c.Param(name), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, NotFound()
+	}
+	return id, nil
 }

@@ -1,0 +1,336 @@
+// Package accounts serves /accounts: the list, the record page, and its forms.
+package accounts
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/crm-team/crm/db"
+	"github.com/crm-team/crm/db/store"
+	"github.com/crm-team/crm/web/form"
+	"github.com/crm-team/crm/web/list"
+	"github.com/crm-team/crm/web/record"
+	"github.com/crm-team/crm/web/render"
+	"github.com/crm-team/crm/web/viewer"
+)
+
+// Handler serves /accounts.
+type Handler struct {
+	Pool *pgxpool.Pool
+	R    *render.Renderer
+}
+
+var spec = list.Spec{Path: "/accounts", Sorts: []string{"name", "created"}, Default: "name"}
+
+// ListPage is the accounts list.
+type ListPage struct {
+	render.Page
+	list.View
+	Rows []store.ListAccountsRow
+}
+
+// ShowPage is one account with its people, deals and latest activity.
+type ShowPage struct {
+	render.Page
+	Account       store.GetAccountRow
+	Contacts      []store.ListContactsOfAccountRow
+	Opportunities []store.ListOpportunitiesOfRow
+	Totals        store.AccountTotalsRow
+	Activities    []store.RecentActivitiesRow
+	CanEdit       bool
+}
+
+// FormPage is the new and edit form.
+type FormPage struct {
+	render.Page
+	ID      int64
+	Form    *form.Form
+	Owners  []form.Option
+	Changes []store.ChangesSinceRow // edits by others since the user's version, after a conflict
+}
+
+func (h *Handler) tx(c *gin.Context, fn func(ctx context.Context, tx pgx.Tx) error) error {
+	ctx := c.Request.Context()
+	return db.InTx(ctx, h.Pool, viewer.Access(c), func(tx pgx.Tx) error { return fn(ctx, tx) })
+}
+
+// List shows the accounts the user may see, filtered, sorted and paged by the query string.
+func (h *Handler) List(c *gin.Context) error {
+	u := viewer.From(c)
+	p := list.Parse(c, spec)
+	page := ListPage{Page: h.R.Page(c, "Accounts", "accounts")}
+	scope := u.Access.Filter("accounts", "view")
+	params := store.ListAccountsParams{
+		SeeAll: scope.SeeAll, OwnID: scope.OwnID, TeamID: scope.TeamID,
+		Owner: list.OwnerID(p, u.ID), Team: list.ID(p.Team), Q: list.Like(p.Q),
+		CreatedFrom: list.Date(p.CreatedFrom), CreatedTo: list.Date(p.CreatedTo),
+		Sort: p.Sort, Lim: p.Limit(),
+	}
+	if p.AfterID != "" {
+		params.AfterID, params.AfterText, params.AfterTime = list.ID(p.AfterID), list.Text(p.AfterValue), list.Time(p.AfterValue)
+	}
+	err := h.tx(c, func(ctx context.Context, tx pgx.Tx) (err error) {
+		if page.Rows, err = db.Q.ListAccounts(ctx, tx, params); err != nil {
+			return err
+		}
+		count, err := db.Q.CountAccounts(ctx, tx, store.CountAccountsParams{SeeAll: params.SeeAll, OwnID: params.OwnID,
+			TeamID: params.TeamID, Owner: params.Owner, Team: params.Team, Q: params.Q, CreatedFrom: params.CreatedFrom,
+			CreatedTo: params.CreatedTo, Cap: list.CountCap + 1})
+		if err != nil {
+			return err
+		}
+		page.View, err = list.NewView(ctx, tx, u, p, count, len(page.Rows))
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if page.HasNext {
+		page.Rows = page.Rows[:p.PerPage]
+		last := page.Rows[len(page.Rows)-1]
+		value := last.Name
+		if p.SortKey() == "created" {
+			value = list.TimeValue(last.CreatedAt)
+		}
+		page.Next = p.NextURL(value, last.ID)
+	}
+	if render.IsHTMX(c) {
+		h.R.Fragment(c, http.StatusOK, "accounts/list", "results", page)
+		return nil
+	}
+	h.R.HTML(c, http.StatusOK, "accounts/list", page)
+	return nil
+}
+
+// Show renders one account.
+func (h *Handler) Show(c *gin.Context) error {
+	id, err := render.PathID(c, "id")
+	if err != nil {
+		return err
+	}
+	u := viewer.From(c)
+	var page ShowPage
+	err = h.tx(c, func(ctx context.Context, tx pgx.Tx) (err error) {
+		if page.Account, err = db.Q.GetAccount(ctx, tx, id); err != nil {
+			return err
+		}
+		if page.Contacts, err = db.Q.ListContactsOfAccount(ctx, tx, id); err != nil {
+			return err
+		}
+		if page.Opportunities, err = db.Q.ListOpportunitiesOf(ctx, tx, store.ListOpportunitiesOfParams{AccountID: &id}); err != nil {
+			return err
+		}
+		if page.Totals, err = db.Q.AccountTotals(ctx, tx, id); err != nil {
+			return err
+		}
+		page.Activities, err = db.Q.RecentActivities(ctx, tx, store.RecentActivitiesParams{AccountID: &id})
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	page.Page = h.R.Page(c, page.Account.Name, "accounts")
+	page.CanEdit = record.CanTouch(u, "accounts", "edit", page.Account.OwnerID, page.Account.TeamID)
+	h.R.HTML(c, http.StatusOK, "accounts/show", page)
+	return nil
+}
+
+// New shows an empty account form, owned by the user.
+func (h *Handler) New(c *gin.Context) error {
+	u := viewer.From(c)
+	if !u.Can("accounts", "create") {
+		return render.Forbidden("Your role does not allow you to create accounts.")
+	}
+	return h.form(c, http.StatusOK, 0, form.New(map[string]string{"owner_id": form.IDString(u.ID)}), nil)
+}
+
+// Create saves a new account.
+func (h *Handler) Create(c *gin.Context) error {
+	u := viewer.From(c)
+	if !u.Can("accounts", "create") {
+		return render.Forbidden("Your role does not allow you to create accounts.")
+	}
+	f := form.Parse(c, fields...)
+	in := validate(f)
+	var id int64
+	err := h.tx(c, func(ctx context.Context, tx pgx.Tx) error {
+		owners, err := record.Owners(ctx, tx, u, "accounts", "create")
+		if err != nil {
+			return err
+		}
+		record.CheckOwner(f, owners)
+		if !f.Valid() {
+			return record.ErrInvalid
+		}
+		id, err = db.Q.CreateAccount(ctx, tx, store.CreateAccountParams{OwnerID: in.OwnerID, Name: in.Name, Domain: in.Domain,
+			Industry: in.Industry, Employees: in.Employees, AnnualRevenue: in.Revenue, Phone: in.Phone, Street: in.Street,
+			City: in.City, Region: in.Region, PostalCode: in.PostalCode, Country: in.Country})
+		return err
+	})
+	if err == record.ErrInvalid || f.FromDB(err, constraints) {
+		return h.form(c, http.StatusUnprocessableEntity, 0, f, nil)
+	}
+	if err != nil {
+		return record.Refused(err, "create this account")
+	}
+	h.R.Flash(c, "Account "+in.Name+" created.")
+	render.Redirect(c, fmt.Sprintf("/accounts/%d", id))
+	return nil
+}
+
+// Edit shows an account's form.
+func (h *Handler) Edit(c *gin.Context) error {
+	id, err := render.PathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var a store.GetAccountRow
+	if err := h.tx(c, func(ctx context.Context, tx pgx.Tx) (err error) {
+		a, err = db.Q.GetAccount(ctx, tx, id)
+		return err
+	}); err != nil {
+		return err
+	}
+	if !record.CanTouch(viewer.From(c), "accounts", "edit", a.OwnerID, a.TeamID) {
+		return render.Forbidden("Your role does not allow you to edit this account.")
+	}
+	return h.form(c, http.StatusOK, id, form.New(values(a)), nil)
+}
+
+// Update saves an account over the version the user started from; a newer save by someone else
+// is refused with what they changed, and the user's values are kept.
+func (h *Handler) Update(c *gin.Context) error {
+	id, err := render.PathID(c, "id")
+	if err != nil {
+		return err
+	}
+	u := viewer.From(c)
+	f := form.Parse(c, append(fields, "version")...)
+	in := validate(f)
+	version, _ := f.Int("version", 1, 1<<31-1)
+	var changes []store.ChangesSinceRow
+	err = h.tx(c, func(ctx context.Context, tx pgx.Tx) error {
+		current, err := db.Q.GetAccount(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if !record.CanTouch(u, "accounts", "edit", current.OwnerID, current.TeamID) {
+			return render.Forbidden("Your role does not allow you to edit this account.")
+		}
+		owners, err := record.Owners(ctx, tx, u, "accounts", "edit")
+		if err != nil {
+			return err
+		}
+		record.CheckOwner(f, owners)
+		if !f.Valid() {
+			return record.ErrInvalid
+		}
+		_, err = db.Q.UpdateAccount(ctx, tx, store.UpdateAccountParams{ID: id, Version: int32(version), OwnerID: in.OwnerID,
+			Name: in.Name, Domain: in.Domain, Industry: in.Industry, Employees: in.Employees, AnnualRevenue: in.Revenue,
+			Phone: in.Phone, Street: in.Street, City: in.City, Region: in.Region, PostalCode: in.PostalCode, Country: in.Country})
+		if db.IsNoRows(err) {
+			if changes, err = record.Changes(ctx, tx, store.PermEntityAccounts, id, int32(version)); err != nil {
+				return err
+			}
+			f.Values["version"] = form.IDString(int64(current.Version))
+			return record.ErrConflict
+		}
+		return err
+	})
+	switch {
+	case err == record.ErrConflict:
+		return h.form(c, http.StatusConflict, id, f, changes)
+	case err == record.ErrInvalid || f.FromDB(err, constraints):
+		return h.form(c, http.StatusUnprocessableEntity, id, f, nil)
+	case err != nil:
+		return record.Refused(err, "give this account to that owner")
+	}
+	h.R.Flash(c, "Saved "+in.Name+".")
+	render.Redirect(c, fmt.Sprintf("/accounts/%d", id))
+	return nil
+}
+
+// Delete removes an account that has no contacts or deals, and says what to do when it has.
+func (h *Handler) Delete(c *gin.Context) error {
+	id, err := render.PathID(c, "id")
+	if err != nil {
+		return err
+	}
+	u := viewer.From(c)
+	var a store.GetAccountRow
+	var deps store.AccountDependentsRow
+	err = h.tx(c, func(ctx context.Context, tx pgx.Tx) error {
+		if a, err = db.Q.GetAccount(ctx, tx, id); err != nil {
+			return err
+		}
+		if !record.CanTouch(u, "accounts", "delete", a.OwnerID, a.TeamID) {
+			return render.Forbidden("Your role does not allow you to delete this account.")
+		}
+		if deps, err = db.Q.AccountDependents(ctx, tx, id); err != nil {
+			return err
+		}
+		if deps.Contacts > 0 || deps.Opportunities > 0 {
+			return record.ErrInvalid
+		}
+		_, err := db.Q.DeleteAccount(ctx, tx, id)
+		return err
+	})
+	if err == record.ErrInvalid {
+		h.R.Flash(c, fmt.Sprintf("%s still has %s and %s. Delete them or move them to another account first.",
+			a.Name, record.Count(deps.Contacts, "contact"), record.Count(deps.Opportunities, "opportunity")))
+		render.Redirect(c, fmt.Sprintf("/accounts/%d", id))
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	h.R.Flash(c, "Account "+a.Name+" deleted.")
+	render.Redirect(c, "/accounts")
+	return nil
+}
+
+// Pick answers the account picker with the accounts matching q that the user may see.
+func (h *Handler) Pick(c *gin.Context) error {
+	var rows []store.PickAccountsRow
+	if err := h.tx(c, func(ctx context.Context, tx pgx.Tx) (err error) {
+		rows, err = db.Q.PickAccounts(ctx, tx, list.Like(c.Query("q")))
+		return err
+	}); err != nil {
+		return err
+	}
+	opts := make([]record.Choice, 0, len(rows))
+	for _, r := range rows {
+		hint := ""
+		if r.Domain != nil {
+			hint = *r.Domain
+		}
+		opts = append(opts, record.Choice{ID: r.ID, Label: r.Name, Hint: hint})
+	}
+	h.R.Fragment(c, http.StatusOK, "accounts/list", "choices", record.Choices{Field: c.Query("field"), Options: opts})
+	return nil
+}
+
+func (h *Handler) form(c *gin.Context, status int, id int64, f *form.Form, changes []store.ChangesSinceRow) error {
+	title := "New account"
+	if id != 0 {
+		title = "Edit " + f.Get("name")
+	}
+	page := FormPage{Page: h.R.Page(c, title, "accounts"), ID: id, Form: f, Changes: changes}
+	action := "create"
+	if id != 0 {
+		action = "edit"
+	}
+	if err := h.tx(c, func(ctx context.Context, tx pgx.Tx) (err error) {
+		page.Owners, err = record.Owners(ctx, tx, viewer.From(c), "accounts", action)
+		return err
+	}); err != nil {
+		return err
+	}
+	h.R.HTML(c, status, "accounts/form", page)
+	return nil
+}

@@ -1,0 +1,335 @@
+// Package contacts serves /contacts: the list, the record page, and its forms.
+package contacts
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/crm-team/crm/db"
+	"github.com/crm-team/crm/db/store"
+	"github.com/crm-team/crm/web/form"
+	"github.com/crm-team/crm/web/list"
+	"github.com/crm-team/crm/web/record"
+	"github.com/crm-team/crm/web/render"
+	"github.com/crm-team/crm/web/viewer"
+)
+
+// Handler serves /contacts.
+type Handler struct {
+	Pool *pgxpool.Pool
+	R    *render.Renderer
+}
+
+var spec = list.Spec{Path: "/contacts", Sorts: []string{"name", "created"}, Default: "name"}
+
+// ListPage is the contacts list.
+type ListPage struct {
+	render.Page
+	list.View
+	Rows []store.ListContactsRow
+}
+
+// ShowPage is one contact with their deals and latest activity.
+type ShowPage struct {
+	render.Page
+	Contact       store.GetContactRow
+	Opportunities []store.ListOpportunitiesOfRow
+	Activities    []store.RecentActivitiesRow
+	CanEdit       bool
+}
+
+// FormPage is the new and edit form.
+type FormPage struct {
+	render.Page
+	ID      int64
+	Form    *form.Form
+	Owners  []form.Option
+	Changes []store.ChangesSinceRow
+}
+
+func (h *Handler) tx(c *gin.Context, fn func(ctx context.Context, tx pgx.Tx) error) error {
+	ctx := c.Request.Context()
+	return db.InTx(ctx, h.Pool, viewer.Access(c), func(tx pgx.Tx) error { return fn(ctx, tx) })
+}
+
+// List shows the contacts the user may see, filtered, sorted and paged by the query string.
+func (h *Handler) List(c *gin.Context) error {
+	u := viewer.From(c)
+	p := list.Parse(c, spec)
+	page := ListPage{Page: h.R.Page(c, "Contacts", "contacts")}
+	scope := u.Access.Filter("contacts", "view")
+	params := store.ListContactsParams{
+		SeeAll: scope.SeeAll, OwnID: scope.OwnID, TeamID: scope.TeamID,
+		Owner: list.OwnerID(p, u.ID), Team: list.ID(p.Team), Q: list.Like(p.Q),
+		CreatedFrom: list.Date(p.CreatedFrom), CreatedTo: list.Date(p.CreatedTo),
+		Sort: p.Sort, Lim: p.Limit(),
+	}
+	if p.AfterID != "" {
+		params.AfterID, params.AfterText, params.AfterTime = list.ID(p.AfterID), list.Text(p.AfterValue), list.Time(p.AfterValue)
+	}
+	err := h.tx(c, func(ctx context.Context, tx pgx.Tx) (err error) {
+		if page.Rows, err = db.Q.ListContacts(ctx, tx, params); err != nil {
+			return err
+		}
+		count, err := db.Q.CountContacts(ctx, tx, store.CountContactsParams{SeeAll: params.SeeAll, OwnID: params.OwnID,
+			TeamID: params.TeamID, Owner: params.Owner, Team: params.Team, Q: params.Q, CreatedFrom: params.CreatedFrom,
+			CreatedTo: params.CreatedTo, Cap: list.CountCap + 1})
+		if err != nil {
+			return err
+		}
+		page.View, err = list.NewView(ctx, tx, u, p, count, len(page.Rows))
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if page.HasNext {
+		page.Rows = page.Rows[:p.PerPage]
+		last := page.Rows[len(page.Rows)-1]
+		value := last.LastName
+		if p.SortKey() == "created" {
+			value = list.TimeValue(last.CreatedAt)
+		}
+		page.Next = p.NextURL(value, last.ID)
+	}
+	if render.IsHTMX(c) {
+		h.R.Fragment(c, http.StatusOK, "contacts/list", "results", page)
+		return nil
+	}
+	h.R.HTML(c, http.StatusOK, "contacts/list", page)
+	return nil
+}
+
+// Show renders one contact.
+func (h *Handler) Show(c *gin.Context) error {
+	id, err := render.PathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var page ShowPage
+	err = h.tx(c, func(ctx context.Context, tx pgx.Tx) (err error) {
+		if page.Contact, err = db.Q.GetContact(ctx, tx, id); err != nil {
+			return err
+		}
+		if page.Opportunities, err = db.Q.ListOpportunitiesOf(ctx, tx, store.ListOpportunitiesOfParams{ContactID: &id}); err != nil {
+			return err
+		}
+		page.Activities, err = db.Q.RecentActivities(ctx, tx, store.RecentActivitiesParams{ContactID: &id})
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	page.Page = h.R.Page(c, page.Contact.FirstName+" "+page.Contact.LastName, "contacts")
+	page.CanEdit = record.CanTouch(viewer.From(c), "contacts", "edit", page.Contact.OwnerID, page.Contact.TeamID)
+	h.R.HTML(c, http.StatusOK, "contacts/show", page)
+	return nil
+}
+
+// New shows an empty contact form, owned by the user, at the account given in the query.
+func (h *Handler) New(c *gin.Context) error {
+	u := viewer.From(c)
+	if !u.Can("contacts", "create") {
+		return render.Forbidden("Your role does not allow you to create contacts.")
+	}
+	f := form.New(map[string]string{"owner_id": form.IDString(u.ID)})
+	if id := list.ID(c.Query("account_id")); id != nil {
+		err := h.tx(c, func(ctx context.Context, tx pgx.Tx) error {
+			a, err := db.Q.GetAccount(ctx, tx, *id)
+			if err == nil {
+				f.Values["account_id"], f.Values["account_id_label"] = form.IDString(a.ID), a.Name
+			}
+			if db.IsNoRows(err) {
+				return nil // an account the user cannot see is simply not prefilled
+			}
+			return err
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return h.form(c, http.StatusOK, 0, f, nil)
+}
+
+// Create saves a new contact.
+func (h *Handler) Create(c *gin.Context) error {
+	u := viewer.From(c)
+	if !u.Can("contacts", "create") {
+		return render.Forbidden("Your role does not allow you to create contacts.")
+	}
+	f := form.Parse(c, fields...)
+	in := validate(f)
+	var id int64
+	err := h.tx(c, func(ctx context.Context, tx pgx.Tx) error {
+		if err := h.check(ctx, tx, u, f, in, "create"); err != nil {
+			return err
+		}
+		var err error
+		id, err = db.Q.CreateContact(ctx, tx, store.CreateContactParams{OwnerID: in.OwnerID, AccountID: in.AccountID,
+			FirstName: in.FirstName, LastName: in.LastName, Email: in.Email, Phone: in.Phone, Title: in.Title})
+		return err
+	})
+	if err == record.ErrInvalid || f.FromDB(err, constraints) {
+		return h.form(c, http.StatusUnprocessableEntity, 0, f, nil)
+	}
+	if err != nil {
+		return record.Refused(err, "create this contact")
+	}
+	h.R.Flash(c, "Contact "+in.FirstName+" "+in.LastName+" created.")
+	render.Redirect(c, fmt.Sprintf("/contacts/%d", id))
+	return nil
+}
+
+// check validates what needs the database: the owner is in the user's scope and the account is
+// one the user may see.
+func (h *Handler) check(ctx context.Context, tx pgx.Tx, u *viewer.User, f *form.Form, in input, action string) error {
+	owners, err := record.Owners(ctx, tx, u, "contacts", action)
+	if err != nil {
+		return err
+	}
+	record.CheckOwner(f, owners)
+	if in.AccountID != nil {
+		if _, err := db.Q.GetAccount(ctx, tx, *in.AccountID); db.IsNoRows(err) {
+			f.Fail("account_id", "Choose an account from the list.")
+		} else if err != nil {
+			return err
+		}
+	}
+	if !f.Valid() {
+		return record.ErrInvalid
+	}
+	return nil
+}
+
+// Edit shows a contact's form.
+func (h *Handler) Edit(c *gin.Context) error {
+	id, err := render.PathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var ct store.GetContactRow
+	if err := h.tx(c, func(ctx context.Context, tx pgx.Tx) (err error) {
+		ct, err = db.Q.GetContact(ctx, tx, id)
+		return err
+	}); err != nil {
+		return err
+	}
+	if !record.CanTouch(viewer.From(c), "contacts", "edit", ct.OwnerID, ct.TeamID) {
+		return render.Forbidden("Your role does not allow you to edit this contact.")
+	}
+	return h.form(c, http.StatusOK, id, form.New(values(ct)), nil)
+}
+
+// Update saves a contact over the version the user started from (see accounts.Update).
+func (h *Handler) Update(c *gin.Context) error {
+	id, err := render.PathID(c, "id")
+	if err != nil {
+		return err
+	}
+	u := viewer.From(c)
+	f := form.Parse(c, append(fields, "version")...)
+	in := validate(f)
+	version, _ := f.Int("version", 1, 1<<31-1)
+	var changes []store.ChangesSinceRow
+	err = h.tx(c, func(ctx context.Context, tx pgx.Tx) error {
+		current, err := db.Q.GetContact(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if !record.CanTouch(u, "contacts", "edit", current.OwnerID, current.TeamID) {
+			return render.Forbidden("Your role does not allow you to edit this contact.")
+		}
+		if err := h.check(ctx, tx, u, f, in, "edit"); err != nil {
+			return err
+		}
+		_, err = db.Q.UpdateContact(ctx, tx, store.UpdateContactParams{ID: id, Version: int32(version), OwnerID: in.OwnerID,
+			AccountID: in.AccountID, FirstName: in.FirstName, LastName: in.LastName, Email: in.Email, Phone: in.Phone, Title: in.Title})
+		if db.IsNoRows(err) {
+			if changes, err = record.Changes(ctx, tx, store.PermEntityContacts, id, int32(version)); err != nil {
+				return err
+			}
+			f.Values["version"] = form.IDString(int64(current.Version))
+			return record.ErrConflict
+		}
+		return err
+	})
+	switch {
+	case err == record.ErrConflict:
+		return h.form(c, http.StatusConflict, id, f, changes)
+	case err == record.ErrInvalid || f.FromDB(err, constraints):
+		return h.form(c, http.StatusUnprocessableEntity, id, f, nil)
+	case err != nil:
+		return record.Refused(err, "give this contact to that owner")
+	}
+	h.R.Flash(c, "Saved "+in.FirstName+" "+in.LastName+".")
+	render.Redirect(c, fmt.Sprintf("/contacts/%d", id))
+	return nil
+}
+
+// Delete removes a contact with their activities; deals keep their account and lose the contact.
+func (h *Handler) Delete(c *gin.Context) error {
+	id, err := render.PathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var ct store.GetContactRow
+	err = h.tx(c, func(ctx context.Context, tx pgx.Tx) error {
+		if ct, err = db.Q.GetContact(ctx, tx, id); err != nil {
+			return err
+		}
+		if !record.CanTouch(viewer.From(c), "contacts", "delete", ct.OwnerID, ct.TeamID) {
+			return render.Forbidden("Your role does not allow you to delete this contact.")
+		}
+		_, err := db.Q.DeleteContact(ctx, tx, id)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	h.R.Flash(c, "Contact "+ct.FirstName+" "+ct.LastName+" deleted.")
+	render.Redirect(c, "/contacts")
+	return nil
+}
+
+// Pick answers the contact picker, optionally within one account.
+func (h *Handler) Pick(c *gin.Context) error {
+	var rows []store.PickContactsRow
+	if err := h.tx(c, func(ctx context.Context, tx pgx.Tx) (err error) {
+		rows, err = db.Q.PickContacts(ctx, tx, store.PickContactsParams{Q: list.Like(c.Query("q")), AccountID: list.ID(c.Query("account_id"))})
+		return err
+	}); err != nil {
+		return err
+	}
+	opts := make([]record.Choice, 0, len(rows))
+	for _, r := range rows {
+		hint := ""
+		if r.Email != nil {
+			hint = *r.Email
+		}
+		opts = append(opts, record.Choice{ID: r.ID, Label: r.FirstName + " " + r.LastName, Hint: hint})
+	}
+	h.R.Fragment(c, http.StatusOK, "contacts/list", "choices", record.Choices{Options: opts})
+	return nil
+}
+
+func (h *Handler) form(c *gin.Context, status int, id int64, f *form.Form, changes []store.ChangesSinceRow) error {
+	title := "New contact"
+	action := "create"
+	if id != 0 {
+		title, action = "Edit "+f.Get("first_name")+" "+f.Get("last_name"), "edit"
+	}
+	page := FormPage{Page: h.R.Page(c, title, "contacts"), ID: id, Form: f, Changes: changes}
+	if err := h.tx(c, func(ctx context.Context, tx pgx.Tx) (err error) {
+		page.Owners, err = record.Owners(ctx, tx, viewer.From(c), "contacts", action)
+		return err
+	}); err != nil {
+		return err
+	}
+	h.R.HTML(c, status, "contacts/form", page)
+	return nil
+}

@@ -1,0 +1,321 @@
+// Package leads serves /leads: the list, the record page, its forms, and conversion.
+package leads
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/crm-team/crm/db"
+	"github.com/crm-team/crm/db/store"
+	"github.com/crm-team/crm/web/form"
+	"github.com/crm-team/crm/web/list"
+	"github.com/crm-team/crm/web/record"
+	"github.com/crm-team/crm/web/render"
+	"github.com/crm-team/crm/web/viewer"
+)
+
+// Handler serves /leads.
+type Handler struct {
+	Pool *pgxpool.Pool
+	R    *render.Renderer
+}
+
+var spec = list.Spec{Path: "/leads", Sorts: []string{"created", "name", "company"}, Default: "-created",
+	Statuses: append(append([]string{}, Statuses...), "converted"), Sources: Sources}
+
+// ListPage is the leads list.
+type ListPage struct {
+	render.Page
+	list.View
+	Rows     []store.ListLeadsRow
+	Statuses []form.Option
+	Sources  []form.Option
+}
+
+// ShowPage is one lead; once converted, with links to what it became.
+type ShowPage struct {
+	render.Page
+	Lead       store.GetLeadRow
+	Activities []store.RecentActivitiesRow
+	CanEdit    bool
+}
+
+// FormPage is the new and edit form.
+type FormPage struct {
+	render.Page
+	ID       int64
+	Form     *form.Form
+	Owners   []form.Option
+	Statuses []form.Option
+	Sources  []form.Option
+	Changes  []store.ChangesSinceRow
+}
+
+func (h *Handler) tx(c *gin.Context, fn func(ctx context.Context, tx pgx.Tx) error) error {
+	ctx := c.Request.Context()
+	return db.InTx(ctx, h.Pool, viewer.Access(c), func(tx pgx.Tx) error { return fn(ctx, tx) })
+}
+
+// List shows the leads the user may see, filtered, sorted and paged by the query string.
+func (h *Handler) List(c *gin.Context) error {
+	u := viewer.From(c)
+	p := list.Parse(c, spec)
+	page := ListPage{Page: h.R.Page(c, "Leads", "leads"), Statuses: options(spec.Statuses, "Any status"), Sources: options(Sources, "Any source")}
+	scope := u.Access.Filter("leads", "view")
+	params := store.ListLeadsParams{
+		SeeAll: scope.SeeAll, OwnID: scope.OwnID, TeamID: scope.TeamID,
+		Owner: list.OwnerID(p, u.ID), Team: list.ID(p.Team), Q: list.Like(p.Q),
+		Status: store.NullLeadStatus{LeadStatus: store.LeadStatus(p.Status), Valid: p.Status != ""}, Source: list.Text(p.Source),
+		CreatedFrom: list.Date(p.CreatedFrom), CreatedTo: list.Date(p.CreatedTo),
+		Sort: p.Sort, Lim: p.Limit(),
+	}
+	if p.AfterID != "" {
+		params.AfterID, params.AfterText, params.AfterTime = list.ID(p.AfterID), list.Text(p.AfterValue), list.Time(p.AfterValue)
+	}
+	err := h.tx(c, func(ctx context.Context, tx pgx.Tx) (err error) {
+		if page.Rows, err = db.Q.ListLeads(ctx, tx, params); err != nil {
+			return err
+		}
+		count, err := db.Q.CountLeads(ctx, tx, store.CountLeadsParams{SeeAll: params.SeeAll, OwnID: params.OwnID,
+			TeamID: params.TeamID, Owner: params.Owner, Team: params.Team, Status: params.Status, Source: params.Source,
+			Q: params.Q, CreatedFrom: params.CreatedFrom, CreatedTo: params.CreatedTo, Cap: list.CountCap + 1})
+		if err != nil {
+			return err
+		}
+		page.View, err = list.NewView(ctx, tx, u, p, count, len(page.Rows))
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if page.HasNext {
+		page.Rows = page.Rows[:p.PerPage]
+		last := page.Rows[len(page.Rows)-1]
+		value := list.TimeValue(last.CreatedAt)
+		switch p.SortKey() {
+		case "name":
+			value = last.LastName
+		case "company":
+			value = last.Company
+		}
+		page.Next = p.NextURL(value, last.ID)
+	}
+	if render.IsHTMX(c) {
+		h.R.Fragment(c, http.StatusOK, "leads/list", "results", page)
+		return nil
+	}
+	h.R.HTML(c, http.StatusOK, "leads/list", page)
+	return nil
+}
+
+// Show renders one lead.
+func (h *Handler) Show(c *gin.Context) error {
+	id, err := render.PathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var page ShowPage
+	err = h.tx(c, func(ctx context.Context, tx pgx.Tx) (err error) {
+		if page.Lead, err = db.Q.GetLead(ctx, tx, id); err != nil {
+			return err
+		}
+		page.Activities, err = db.Q.RecentActivities(ctx, tx, store.RecentActivitiesParams{LeadID: &id})
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	page.Page = h.R.Page(c, leadName(page.Lead.FirstName, page.Lead.LastName, page.Lead.Company), "leads")
+	page.CanEdit = page.Lead.Status != store.LeadStatusConverted &&
+		record.CanTouch(viewer.From(c), "leads", "edit", page.Lead.OwnerID, page.Lead.TeamID)
+	h.R.HTML(c, http.StatusOK, "leads/show", page)
+	return nil
+}
+
+// New shows an empty lead form, owned by the user.
+func (h *Handler) New(c *gin.Context) error {
+	u := viewer.From(c)
+	if !u.Can("leads", "create") {
+		return render.Forbidden("Your role does not allow you to create leads.")
+	}
+	return h.form(c, http.StatusOK, 0, form.New(map[string]string{"owner_id": form.IDString(u.ID), "status": "new"}), nil)
+}
+
+// Create saves a new lead.
+func (h *Handler) Create(c *gin.Context) error {
+	u := viewer.From(c)
+	if !u.Can("leads", "create") {
+		return render.Forbidden("Your role does not allow you to create leads.")
+	}
+	f := form.Parse(c, fields...)
+	in := validate(f)
+	var id int64
+	err := h.tx(c, func(ctx context.Context, tx pgx.Tx) error {
+		owners, err := record.Owners(ctx, tx, u, "leads", "create")
+		if err != nil {
+			return err
+		}
+		record.CheckOwner(f, owners)
+		if !f.Valid() {
+			return record.ErrInvalid
+		}
+		id, err = db.Q.CreateLead(ctx, tx, store.CreateLeadParams{OwnerID: in.OwnerID, FirstName: in.FirstName,
+			LastName: in.LastName, Company: in.Company, Title: in.Title, Email: in.Email, Phone: in.Phone,
+			Source: in.Source, Status: in.Status})
+		return err
+	})
+	if err == record.ErrInvalid || f.FromDB(err, constraints) {
+		return h.form(c, http.StatusUnprocessableEntity, 0, f, nil)
+	}
+	if err != nil {
+		return record.Refused(err, "create this lead")
+	}
+	h.R.Flash(c, "Lead "+leadName(in.FirstName, in.LastName, in.Company)+" created.")
+	render.Redirect(c, fmt.Sprintf("/leads/%d", id))
+	return nil
+}
+
+// Edit shows a lead's form; a converted lead is not edited any more.
+func (h *Handler) Edit(c *gin.Context) error {
+	id, err := render.PathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var l store.GetLeadRow
+	if err := h.tx(c, func(ctx context.Context, tx pgx.Tx) (err error) {
+		l, err = db.Q.GetLead(ctx, tx, id)
+		return err
+	}); err != nil {
+		return err
+	}
+	if err := editable(viewer.From(c), l); err != nil {
+		return err
+	}
+	return h.form(c, http.StatusOK, id, form.New(values(l)), nil)
+}
+
+// Update saves a lead over the version the user started from (see accounts.Update).
+func (h *Handler) Update(c *gin.Context) error {
+	id, err := render.PathID(c, "id")
+	if err != nil {
+		return err
+	}
+	u := viewer.From(c)
+	f := form.Parse(c, append(fields, "version")...)
+	in := validate(f)
+	version, _ := f.Int("version", 1, 1<<31-1)
+	var changes []store.ChangesSinceRow
+	err = h.tx(c, func(ctx context.Context, tx pgx.Tx) error {
+		current, err := db.Q.GetLead(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if err := editable(u, current); err != nil {
+			return err
+		}
+		owners, err := record.Owners(ctx, tx, u, "leads", "edit")
+		if err != nil {
+			return err
+		}
+		record.CheckOwner(f, owners)
+		if !f.Valid() {
+			return record.ErrInvalid
+		}
+		_, err = db.Q.UpdateLead(ctx, tx, store.UpdateLeadParams{ID: id, Version: int32(version), OwnerID: in.OwnerID,
+			FirstName: in.FirstName, LastName: in.LastName, Company: in.Company, Title: in.Title, Email: in.Email,
+			Phone: in.Phone, Source: in.Source, Status: in.Status})
+		if db.IsNoRows(err) {
+			if changes, err = record.Changes(ctx, tx, store.PermEntityLeads, id, int32(version)); err != nil {
+				return err
+			}
+			f.Values["version"] = form.IDString(int64(current.Version))
+			return record.ErrConflict
+		}
+		return err
+	})
+	switch {
+	case err == record.ErrConflict:
+		return h.form(c, http.StatusConflict, id, f, changes)
+	case err == record.ErrInvalid || f.FromDB(err, constraints):
+		return h.form(c, http.StatusUnprocessableEntity, id, f, nil)
+	case err != nil:
+		return record.Refused(err, "give this lead to that owner")
+	}
+	h.R.Flash(c, "Saved "+leadName(in.FirstName, in.LastName, in.Company)+".")
+	render.Redirect(c, fmt.Sprintf("/leads/%d", id))
+	return nil
+}
+
+// Delete removes a lead and its activities.
+func (h *Handler) Delete(c *gin.Context) error {
+	id, err := render.PathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var l store.GetLeadRow
+	err = h.tx(c, func(ctx context.Context, tx pgx.Tx) error {
+		if l, err = db.Q.GetLead(ctx, tx, id); err != nil {
+			return err
+		}
+		if !record.CanTouch(viewer.From(c), "leads", "delete", l.OwnerID, l.TeamID) {
+			return render.Forbidden("Your role does not allow you to delete this lead.")
+		}
+		_, err := db.Q.DeleteLead(ctx, tx, id)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	h.R.Flash(c, "Lead "+leadName(l.FirstName, l.LastName, l.Company)+" deleted.")
+	render.Redirect(c, "/leads")
+	return nil
+}
+
+func (h *Handler) form(c *gin.Context, status int, id int64, f *form.Form, changes []store.ChangesSinceRow) error {
+	title, action := "New lead", "create"
+	if id != 0 {
+		title, action = "Edit "+leadName(f.Get("first_name"), f.Get("last_name"), f.Get("company")), "edit"
+	}
+	page := FormPage{Page: h.R.Page(c, title, "leads"), ID: id, Form: f, Changes: changes,
+		Statuses: options(Statuses, ""), Sources: options(Sources, "Unknown")}
+	if err := h.tx(c, func(ctx context.Context, tx pgx.Tx) (err error) {
+		page.Owners, err = record.Owners(ctx, tx, viewer.From(c), "leads", action)
+		return err
+	}); err != nil {
+		return err
+	}
+	h.R.HTML(c, status, "leads/form", page)
+	return nil
+}
+
+// editable refuses edits of converted leads and of leads outside the user's edit scope.
+func editable(u *viewer.User, l store.GetLeadRow) error {
+	if l.Status == store.LeadStatusConverted {
+		return &render.HTTPError{Status: http.StatusConflict,
+			Message: "This lead is converted. Edit the account, contact or opportunity it became instead."}
+	}
+	if !record.CanTouch(u, "leads", "edit", l.OwnerID, l.TeamID) {
+		return render.Forbidden("Your role does not allow you to edit this lead.")
+	}
+	return nil
+}
+
+// leadName is how a lead is called: the person, else the company.
+func leadName(first, last, company string) string {
+	name := first
+	if last != "" {
+		if name != "" {
+			name += " "
+		}
+		name += last
+	}
+	if name == "" {
+		return company
+	}
+	return name
+}

@@ -1,0 +1,394 @@
+// Package opportunities serves /opportunities: the list, the record page, and its forms.
+package opportunities
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/crm-team/crm/db"
+	"github.com/crm-team/crm/db/store"
+	"github.com/crm-team/crm/web/form"
+	"github.com/crm-team/crm/web/list"
+	"github.com/crm-team/crm/web/record"
+	"github.com/crm-team/crm/web/render"
+	"github.com/crm-team/crm/web/viewer"
+)
+
+// Handler serves /opportunities.
+type Handler struct {
+	Pool *pgxpool.Pool
+	R    *render.Renderer
+}
+
+var spec = list.Spec{Path: "/opportunities", Sorts: []string{"close", "amount", "name", "created"}, Default: "close"}
+
+// ListPage is the opportunities list.
+type ListPage struct {
+	render.Page
+	list.View
+	Rows   []store.ListOpportunitiesRow
+	Stages []form.Option
+}
+
+// ShowPage is one opportunity with its stage history and latest activity.
+type ShowPage struct {
+	render.Page
+	Opp         store.GetOpportunityRow
+	History     []store.StageHistoryRow
+	Activities  []store.RecentActivitiesRow
+	DaysInStage int
+	CanEdit     bool
+}
+
+// FormPage is the new and edit form.
+type FormPage struct {
+	render.Page
+	ID         int64
+	Form       *form.Form
+	Owners     []form.Option
+	Stages     []form.Option
+	Currencies []form.Option
+	Changes    []store.ChangesSinceRow
+}
+
+func (h *Handler) tx(c *gin.Context, fn func(ctx context.Context, tx pgx.Tx) error) error {
+	ctx := c.Request.Context()
+	return db.InTx(ctx, h.Pool, viewer.Access(c), func(tx pgx.Tx) error { return fn(ctx, tx) })
+}
+
+// List shows the opportunities the user may see, filtered, sorted and paged by the query string.
+func (h *Handler) List(c *gin.Context) error {
+	u := viewer.From(c)
+	p := list.Parse(c, spec)
+	page := ListPage{Page: h.R.Page(c, "Opportunities", "opportunities")}
+	scope := u.Access.Filter("opportunities", "view")
+	params := store.ListOpportunitiesParams{
+		SeeAll: scope.SeeAll, OwnID: scope.OwnID, TeamID: scope.TeamID,
+		Owner: list.OwnerID(p, u.ID), Team: list.ID(p.Team), Stage: list.ID(p.Stage), Q: list.Like(p.Q),
+		CloseFrom: list.Date(p.CloseFrom), CloseTo: list.Date(p.CloseTo),
+		AmountMin: list.Numeric(p.AmountMin), AmountMax: list.Numeric(p.AmountMax),
+		Sort: p.Sort, Lim: p.Limit(),
+	}
+	if p.AfterID != "" {
+		params.AfterID, params.AfterText, params.AfterTime = list.ID(p.AfterID), list.Text(p.AfterValue), list.Time(p.AfterValue)
+		params.AfterDate, params.AfterNum = list.Date(p.AfterValue), list.Numeric(p.AfterValue)
+	}
+	err := h.tx(c, func(ctx context.Context, tx pgx.Tx) (err error) {
+		if page.Rows, err = db.Q.ListOpportunities(ctx, tx, params); err != nil {
+			return err
+		}
+		count, err := db.Q.CountOpportunities(ctx, tx, store.CountOpportunitiesParams{SeeAll: params.SeeAll, OwnID: params.OwnID,
+			TeamID: params.TeamID, Owner: params.Owner, Team: params.Team, Stage: params.Stage, Q: params.Q,
+			CloseFrom: params.CloseFrom, CloseTo: params.CloseTo, AmountMin: params.AmountMin, AmountMax: params.AmountMax,
+			Cap: list.CountCap + 1})
+		if err != nil {
+			return err
+		}
+		if page.Stages, err = stageOptions(ctx, tx, "Any stage"); err != nil {
+			return err
+		}
+		page.View, err = list.NewView(ctx, tx, u, p, count, len(page.Rows))
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if page.HasNext {
+		page.Rows = page.Rows[:p.PerPage]
+		last := page.Rows[len(page.Rows)-1]
+		var value string
+		switch p.SortKey() {
+		case "close":
+			value = last.CloseDate.Time.Format(time.DateOnly)
+		case "amount":
+			value = form.Decimal(last.Amount)
+		case "name":
+			value = last.Name
+		default:
+			value = list.TimeValue(last.CreatedAt)
+		}
+		page.Next = p.NextURL(value, last.ID)
+	}
+	if render.IsHTMX(c) {
+		h.R.Fragment(c, http.StatusOK, "opportunities/list", "results", page)
+		return nil
+	}
+	h.R.HTML(c, http.StatusOK, "opportunities/list", page)
+	return nil
+}
+
+// Show renders one opportunity.
+func (h *Handler) Show(c *gin.Context) error {
+	id, err := render.PathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var page ShowPage
+	err = h.tx(c, func(ctx context.Context, tx pgx.Tx) (err error) {
+		if page.Opp, err = db.Q.GetOpportunity(ctx, tx, id); err != nil {
+			return err
+		}
+		if page.History, err = db.Q.StageHistory(ctx, tx, id); err != nil {
+			return err
+		}
+		page.Activities, err = db.Q.RecentActivities(ctx, tx, store.RecentActivitiesParams{OpportunityID: &id})
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	page.Page = h.R.Page(c, page.Opp.Name, "opportunities")
+	page.DaysInStage = int(time.Since(page.Opp.StageChangedAt).Hours() / 24)
+	page.CanEdit = record.CanTouch(viewer.From(c), "opportunities", "edit", page.Opp.OwnerID, page.Opp.TeamID)
+	h.R.HTML(c, http.StatusOK, "opportunities/show", page)
+	return nil
+}
+
+// New shows an empty opportunity form: the user's, in the first stage of the default pipeline,
+// closing in a month, at the account given in the query.
+func (h *Handler) New(c *gin.Context) error {
+	u := viewer.From(c)
+	if !u.Can("opportunities", "create") {
+		return render.Forbidden("Your role does not allow you to create opportunities.")
+	}
+	f := form.New(map[string]string{"owner_id": form.IDString(u.ID), "currency": "USD",
+		"close_date": time.Now().AddDate(0, 1, 0).Format(time.DateOnly)})
+	err := h.tx(c, func(ctx context.Context, tx pgx.Tx) error {
+		if id := list.ID(c.Query("account_id")); id != nil {
+			a, err := db.Q.GetAccount(ctx, tx, *id)
+			if err == nil {
+				f.Values["account_id"], f.Values["account_id_label"] = form.IDString(a.ID), a.Name
+				f.Values["name"] = a.Name + " – "
+			} else if !db.IsNoRows(err) {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return h.form(c, http.StatusOK, 0, f, nil)
+}
+
+// Create saves a new opportunity.
+func (h *Handler) Create(c *gin.Context) error {
+	u := viewer.From(c)
+	if !u.Can("opportunities", "create") {
+		return render.Forbidden("Your role does not allow you to create opportunities.")
+	}
+	f := form.Parse(c, fields...)
+	in := validate(f)
+	var id int64
+	err := h.tx(c, func(ctx context.Context, tx pgx.Tx) error {
+		pipeline, err := h.check(ctx, tx, u, f, in, "create")
+		if err != nil {
+			return err
+		}
+		id, err = db.Q.CreateOpportunity(ctx, tx, store.CreateOpportunityParams{OwnerID: in.OwnerID, Name: in.Name,
+			AccountID: in.AccountID, ContactID: in.ContactID, PipelineID: pipeline, StageID: in.StageID, Amount: in.Amount,
+			Currency: in.Currency, CloseDate: in.CloseDate, LostReason: in.LostReason})
+		return err
+	})
+	if err == record.ErrInvalid || f.FromDB(err, constraints) {
+		return h.form(c, http.StatusUnprocessableEntity, 0, f, nil)
+	}
+	if err != nil {
+		return record.Refused(err, "create this opportunity")
+	}
+	h.R.Flash(c, "Opportunity "+in.Name+" created.")
+	render.Redirect(c, fmt.Sprintf("/opportunities/%d", id))
+	return nil
+}
+
+// check validates what needs the database and returns the stage's pipeline: the owner is in
+// scope, the account and contact are visible and belong together, a lost deal says why.
+func (h *Handler) check(ctx context.Context, tx pgx.Tx, u *viewer.User, f *form.Form, in input, action string) (int64, error) {
+	owners, err := record.Owners(ctx, tx, u, "opportunities", action)
+	if err != nil {
+		return 0, err
+	}
+	record.CheckOwner(f, owners)
+	if in.AccountID != 0 {
+		if _, err := db.Q.GetAccount(ctx, tx, in.AccountID); db.IsNoRows(err) {
+			f.Fail("account_id", "Choose an account from the list.")
+		} else if err != nil {
+			return 0, err
+		}
+	}
+	if in.ContactID != nil {
+		ct, err := db.Q.GetContact(ctx, tx, *in.ContactID)
+		switch {
+		case db.IsNoRows(err):
+			f.Fail("contact_id", "Choose a contact from the list.")
+		case err != nil:
+			return 0, err
+		case ct.AccountID != nil && *ct.AccountID != in.AccountID:
+			f.Fail("contact_id", "This contact works at another account; choose one from this deal's account.")
+		}
+	}
+	var pipeline int64
+	stages, err := db.Q.ListStageChoices(ctx, tx)
+	if err != nil {
+		return 0, err
+	}
+	for _, s := range stages {
+		if s.ID == in.StageID {
+			pipeline = s.PipelineID
+			if s.Kind == store.StageKindLost && in.LostReason == "" {
+				f.Fail("lost_reason", "Say why the deal was lost; it helps the team learn.")
+			}
+		}
+	}
+	if pipeline == 0 && in.StageID != 0 {
+		f.Fail("stage_id", "Choose a stage from the list.")
+	}
+	if !f.Valid() {
+		return 0, record.ErrInvalid
+	}
+	return pipeline, nil
+}
+
+// Edit shows an opportunity's form.
+func (h *Handler) Edit(c *gin.Context) error {
+	id, err := render.PathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var o store.GetOpportunityRow
+	if err := h.tx(c, func(ctx context.Context, tx pgx.Tx) (err error) {
+		o, err = db.Q.GetOpportunity(ctx, tx, id)
+		return err
+	}); err != nil {
+		return err
+	}
+	if !record.CanTouch(viewer.From(c), "opportunities", "edit", o.OwnerID, o.TeamID) {
+		return render.Forbidden("Your role does not allow you to edit this opportunity.")
+	}
+	return h.form(c, http.StatusOK, id, form.New(values(o)), nil)
+}
+
+// Update saves an opportunity over the version the user started from (see accounts.Update).
+func (h *Handler) Update(c *gin.Context) error {
+	id, err := render.PathID(c, "id")
+	if err != nil {
+		return err
+	}
+	u := viewer.From(c)
+	f := form.Parse(c, append(fields, "version")...)
+	in := validate(f)
+	version, _ := f.Int("version", 1, 1<<31-1)
+	var changes []store.ChangesSinceRow
+	err = h.tx(c, func(ctx context.Context, tx pgx.Tx) error {
+		current, err := db.Q.GetOpportunity(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if !record.CanTouch(u, "opportunities", "edit", current.OwnerID, current.TeamID) {
+			return render.Forbidden("Your role does not allow you to edit this opportunity.")
+		}
+		if _, err := h.check(ctx, tx, u, f, in, "edit"); err != nil {
+			return err
+		}
+		_, err = db.Q.UpdateOpportunity(ctx, tx, store.UpdateOpportunityParams{ID: id, Version: int32(version),
+			OwnerID: in.OwnerID, Name: in.Name, AccountID: in.AccountID, ContactID: in.ContactID, StageID: in.StageID,
+			Amount: in.Amount, Currency: in.Currency, CloseDate: in.CloseDate, LostReason: in.LostReason})
+		if db.IsNoRows(err) {
+			if changes, err = record.Changes(ctx, tx, store.PermEntityOpportunities, id, int32(version)); err != nil {
+				return err
+			}
+			f.Values["version"] = form.IDString(int64(current.Version))
+			return record.ErrConflict
+		}
+		return err
+	})
+	switch {
+	case err == record.ErrConflict:
+		return h.form(c, http.StatusConflict, id, f, changes)
+	case err == record.ErrInvalid || f.FromDB(err, constraints):
+		return h.form(c, http.StatusUnprocessableEntity, id, f, nil)
+	case err != nil:
+		return record.Refused(err, "give this opportunity to that owner")
+	}
+	h.R.Flash(c, "Saved "+in.Name+".")
+	render.Redirect(c, fmt.Sprintf("/opportunities/%d", id))
+	return nil
+}
+
+// Delete removes an opportunity and its activities.
+func (h *Handler) Delete(c *gin.Context) error {
+	id, err := render.PathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var o store.GetOpportunityRow
+	err = h.tx(c, func(ctx context.Context, tx pgx.Tx) error {
+		if o, err = db.Q.GetOpportunity(ctx, tx, id); err != nil {
+			return err
+		}
+		if !record.CanTouch(viewer.From(c), "opportunities", "delete", o.OwnerID, o.TeamID) {
+			return render.Forbidden("Your role does not allow you to delete this opportunity.")
+		}
+		_, err := db.Q.DeleteOpportunity(ctx, tx, id)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	h.R.Flash(c, "Opportunity "+o.Name+" deleted.")
+	render.Redirect(c, "/opportunities")
+	return nil
+}
+
+func (h *Handler) form(c *gin.Context, status int, id int64, f *form.Form, changes []store.ChangesSinceRow) error {
+	title, action := "New opportunity", "create"
+	if id != 0 {
+		title, action = "Edit "+f.Get("name"), "edit"
+	}
+	page := FormPage{Page: h.R.Page(c, title, "opportunities"), ID: id, Form: f, Changes: changes, Currencies: Currencies}
+	if err := h.tx(c, func(ctx context.Context, tx pgx.Tx) (err error) {
+		if page.Owners, err = record.Owners(ctx, tx, viewer.From(c), "opportunities", action); err != nil {
+			return err
+		}
+		page.Stages, err = stageOptions(ctx, tx, "")
+		return err
+	}); err != nil {
+		return err
+	}
+	if f.Get("stage_id") == "" && len(page.Stages) > 0 {
+		f.Values["stage_id"] = page.Stages[0].Value
+	}
+	h.R.HTML(c, status, "opportunities/form", page)
+	return nil
+}
+
+// stageOptions lists every stage as "Pipeline · Stage" (just the stage when there is one
+// pipeline), led by an "any" option when anyLabel is set.
+func stageOptions(ctx context.Context, tx pgx.Tx, anyLabel string) ([]form.Option, error) {
+	stages, err := db.Q.ListStageChoices(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	var out []form.Option
+	if anyLabel != "" {
+		out = append(out, form.Option{Value: "", Label: anyLabel})
+	}
+	pipelines := map[int64]bool{}
+	for _, s := range stages {
+		pipelines[s.PipelineID] = true
+	}
+	for _, s := range stages {
+		label := s.Name
+		if len(pipelines) > 1 {
+			label = s.PipelineName + " · " + s.Name
+		}
+		out = append(out, form.Option{Value: form.IDString(s.ID), Label: label})
+	}
+	return out, nil
+}

@@ -1,0 +1,164 @@
+package record_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/crm-team/crm/web/webtest"
+)
+
+func scalar(t *testing.T, app *webtest.App, sql string, args ...any) string {
+	t.Helper()
+	var s string
+	require.NoError(t, app.Pool.QueryRow(context.Background(), sql, args...).Scan(&s))
+	return s
+}
+
+// A rep reaches another rep's records by no route: page, edit form, save, delete, conversion,
+// list filter or picker. Every attempt looks like a record that does not exist, and nothing changes.
+func TestRepCannotReachAnotherRepsRecords(t *testing.T) {
+	t.Parallel()
+	app := webtest.New(t)
+	rep := app.Login(t, "rep1@demo.test")
+	other := scalar(t, app, "SELECT id::text FROM users WHERE email = 'rep2@demo.test'")
+	for _, table := range []string{"leads", "opportunities"} {
+		id := scalar(t, app, "SELECT min(id)::text FROM "+table+" WHERE owner_id = $1", other)
+		before := scalar(t, app, "SELECT version::text FROM "+table+" WHERE id = $1", id)
+		base := "/" + table + "/" + id
+		for _, path := range []string{base, base + "/edit"} {
+			r := rep.Get(path)
+			require.Equal(t, http.StatusNotFound, r.Status, path)
+			require.Contains(t, r.Body, "does not exist, or you do not have access")
+		}
+		for _, path := range []string{base, base + "/delete"} {
+			r := rep.Post(path, url.Values{"name": {"Hijacked"}, "last_name": {"Hijacked"}, "version": {before}})
+			require.Equal(t, http.StatusNotFound, r.Status, "POST "+path)
+		}
+		require.Equal(t, before, scalar(t, app, "SELECT version::text FROM "+table+" WHERE id = $1", id), "unchanged")
+
+		r := rep.Get("/" + table + "?owner=" + other)
+		require.Equal(t, http.StatusOK, r.Status)
+		require.NotContains(t, r.Body, `href="`+base+`"`, "the list filter shows nothing of theirs")
+	}
+	lead := scalar(t, app, "SELECT min(id)::text FROM leads WHERE owner_id = $1", other)
+	require.Equal(t, http.StatusNotFound, rep.Get("/leads/"+lead+"/convert").Status)
+	require.Equal(t, http.StatusNotFound, rep.Post("/leads/"+lead+"/convert", url.Values{"account": {"new"}}).Status)
+	require.Equal(t, "0", scalar(t, app, "SELECT count(*)::text FROM leads WHERE id = $1 AND status = 'converted'", lead))
+
+	// Accounts of another team stay out of the picker and the pages.
+	foreign := scalar(t, app, "SELECT name FROM accounts WHERE team_id <> (SELECT team_id FROM users WHERE email = 'rep1@demo.test') ORDER BY id LIMIT 1")
+	require.NotContains(t, rep.Get("/accounts/pick?q="+url.QueryEscape(strings.ToLower(foreign))).Body, foreign)
+	foreignID := scalar(t, app, "SELECT id::text FROM accounts WHERE name = $1", foreign)
+	require.Equal(t, http.StatusNotFound, rep.Get("/accounts/"+foreignID).Status)
+}
+
+// A teammate's account is visible to a rep (team view scope) but not editable: 403, not 404.
+func TestRepMaySeeButNotEditTeammatesAccount(t *testing.T) {
+	t.Parallel()
+	app := webtest.New(t)
+	rep := app.Login(t, "rep1@demo.test")
+	id := scalar(t, app, "SELECT min(a.id)::text FROM accounts a JOIN users u ON u.id = a.owner_id WHERE u.email = 'rep2@demo.test'")
+	r := rep.Get("/accounts/" + id)
+	require.Equal(t, http.StatusOK, r.Status)
+	require.NotContains(t, r.Body, "/accounts/"+id+"/edit")
+	require.Equal(t, http.StatusForbidden, rep.Get("/accounts/"+id+"/edit").Status)
+	require.Equal(t, http.StatusForbidden, rep.Post("/accounts/"+id+"/delete", nil).Status)
+}
+
+func TestUnknownSortAndFilterValuesAreIgnored(t *testing.T) {
+	t.Parallel()
+	app := webtest.New(t)
+	admin := app.Login(t, "admin@demo.test")
+	plain := admin.Get("/accounts").Body
+	for _, q := range []string{"sort=password_hash", "sort=name;DROP%20TABLE%20users", "sort=-version", "owner=everyone",
+		"team=1%20OR%201=1", "created_from=yesterday", "per_page=100000", "cursor=%27%3B--"} {
+		r := admin.Get("/accounts?" + q)
+		require.Equal(t, http.StatusOK, r.Status, q)
+		require.Equal(t, rows(plain), rows(r.Body), "%s is ignored", q)
+	}
+	r := admin.Get("/leads?status=hacked&source=%27")
+	require.Equal(t, http.StatusOK, r.Status)
+	require.Equal(t, rows(admin.Get("/leads").Body), rows(r.Body))
+}
+
+// Walking a list page by page with its "next" links shows every record exactly once.
+func TestKeysetPagingVisitsEveryRowOnce(t *testing.T) {
+	t.Parallel()
+	app := webtest.New(t)
+	admin := app.Login(t, "admin@demo.test")
+	for _, list := range []struct{ path, table string }{
+		{"/accounts?per_page=25", "accounts"}, {"/contacts?per_page=25&sort=-created", "contacts"},
+		{"/opportunities?per_page=25&sort=-amount", "opportunities"}, {"/leads?per_page=25&sort=company", "leads"},
+	} {
+		seen := map[string]int{}
+		next := list.path
+		for pages := 0; next != ""; pages++ {
+			require.Less(t, pages, 20)
+			body := admin.Get(next).Body
+			for _, id := range rows(body) {
+				seen[id]++
+			}
+			next = ""
+			if i := strings.Index(body, `rel="next"`); i >= 0 {
+				start := strings.LastIndex(body[:i], `href="`) + len(`href="`)
+				next = strings.ReplaceAll(body[start:strings.Index(body[start:], `"`)+start], "&amp;", "&")
+			}
+		}
+		require.Equal(t, scalar(t, app, "SELECT count(*)::text FROM "+list.table), fmt.Sprint(len(seen)), list.path)
+		for id, n := range seen {
+			require.Equal(t, 1, n, "%s row %s", list.path, id)
+		}
+	}
+}
+
+func TestListCountsAreCappedAndSaySo(t *testing.T) {
+	t.Parallel()
+	app := webtest.New(t)
+	_, err := app.Pool.Exec(context.Background(), `INSERT INTO contacts (owner_id, last_name)
+		SELECT (SELECT id FROM users WHERE email = 'admin@demo.test'), 'Bulk ' || g FROM generate_series(1, 10050) g`)
+	require.NoError(t, err)
+	r := app.Login(t, "admin@demo.test").Get("/contacts")
+	require.Contains(t, r.Body, "1–50 of 10,000+")
+	r = app.Login(t, "rep1@demo.test").Get("/contacts?q=bulk")
+	require.Contains(t, r.Body, "No contacts match these filters")
+}
+
+func TestListSearchAnswersHTMXWithTheResultsOnly(t *testing.T) {
+	t.Parallel()
+	app := webtest.New(t)
+	admin := app.Login(t, "admin@demo.test")
+	name := scalar(t, app, "SELECT name FROM accounts ORDER BY id LIMIT 1")
+	r := admin.Get("/accounts?q="+url.QueryEscape(name[:5]), "HX-Request", "true")
+	require.Equal(t, http.StatusOK, r.Status)
+	require.NotContains(t, r.Body, "<form")
+	require.Contains(t, r.Body, name)
+	require.Contains(t, r.Body, `class="count"`)
+	// Wildcards typed by the user are matched literally.
+	require.Contains(t, admin.Get("/accounts?q=%25%25").Body, "No accounts match")
+}
+
+// rows are the record ids linked from a list's table, in order.
+func rows(body string) []string {
+	var ids []string
+	start := strings.Index(body, "<tbody>")
+	if start < 0 {
+		return nil
+	}
+	body = body[start:strings.Index(body, "</tbody>")]
+	for _, part := range strings.Split(body, "<tr>")[1:] {
+		i := strings.Index(part, `href="/`)
+		if i < 0 {
+			continue
+		}
+		link := part[i+len(`href="/`):]
+		link = link[:strings.Index(link, `"`)]
+		ids = append(ids, link[strings.Index(link, "/")+1:])
+	}
+	return ids
+}
