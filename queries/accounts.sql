@@ -7,28 +7,37 @@ RETURNING id;
 -- One page of the accounts list. Every optional filter is NULL when unused; with custom plans
 -- the planner folds them away, and the CASE sort and cursor into one index order.
 SELECT a.id, a.name, a.domain, a.industry, a.city, a.country, a.created_at, a.owner_id, u.name AS owner_name
-FROM accounts a
+FROM (
+    SELECT a.* FROM accounts a
+    WHERE (@see_all::boolean OR a.owner_id = sqlc.narg(own_id) OR a.team_id = sqlc.narg(team_id))
+      AND (sqlc.narg(owner)::bigint IS NULL OR a.owner_id = sqlc.narg(owner))
+      AND (sqlc.narg(team)::bigint IS NULL OR a.team_id = sqlc.narg(team))
+      AND (sqlc.narg(q)::text IS NULL OR a.id IN (SELECT crm_search_accounts(sqlc.narg(q))))
+      AND (sqlc.narg(created_from)::date IS NULL OR a.created_at >= sqlc.narg(created_from)::date)
+      AND (sqlc.narg(created_to)::date IS NULL OR a.created_at < sqlc.narg(created_to)::date + 1)
+      AND (sqlc.narg(after_id)::bigint IS NULL OR CASE @sort::text
+            WHEN 'name' THEN (a.name, a.id) > (sqlc.narg(after_text)::text, sqlc.narg(after_id))
+            WHEN '-name' THEN (a.name, a.id) < (sqlc.narg(after_text)::text, sqlc.narg(after_id))
+            WHEN 'created' THEN (a.created_at, a.id) > (sqlc.narg(after_time)::timestamptz, sqlc.narg(after_id))
+            ELSE (a.created_at, a.id) < (sqlc.narg(after_time)::timestamptz, sqlc.narg(after_id))
+          END)
+    ORDER BY
+      CASE WHEN @sort = 'name' THEN a.name END,
+      CASE WHEN @sort = '-name' THEN a.name END DESC,
+      CASE WHEN @sort = 'created' THEN a.created_at END,
+      CASE WHEN @sort = '-created' THEN a.created_at END DESC,
+      CASE WHEN @sort IN ('name', 'created') THEN a.id END,
+      CASE WHEN @sort IN ('-name', '-created') THEN a.id END DESC
+    LIMIT @lim
+) a
 JOIN users u ON u.id = a.owner_id
-WHERE (@see_all::boolean OR a.owner_id = sqlc.narg(own_id) OR a.team_id = sqlc.narg(team_id))
-  AND (sqlc.narg(owner)::bigint IS NULL OR a.owner_id = sqlc.narg(owner))
-  AND (sqlc.narg(team)::bigint IS NULL OR a.team_id = sqlc.narg(team))
-  AND (sqlc.narg(q)::text IS NULL OR a.search_text LIKE '%' || sqlc.narg(q) || '%')
-  AND (sqlc.narg(created_from)::date IS NULL OR a.created_at >= sqlc.narg(created_from)::date)
-  AND (sqlc.narg(created_to)::date IS NULL OR a.created_at < sqlc.narg(created_to)::date + 1)
-  AND (sqlc.narg(after_id)::bigint IS NULL OR CASE @sort::text
-        WHEN 'name' THEN (a.name, a.id) > (sqlc.narg(after_text)::text, sqlc.narg(after_id))
-        WHEN '-name' THEN (a.name, a.id) < (sqlc.narg(after_text)::text, sqlc.narg(after_id))
-        WHEN 'created' THEN (a.created_at, a.id) > (sqlc.narg(after_time)::timestamptz, sqlc.narg(after_id))
-        ELSE (a.created_at, a.id) < (sqlc.narg(after_time)::timestamptz, sqlc.narg(after_id))
-      END)
 ORDER BY
   CASE WHEN @sort = 'name' THEN a.name END,
   CASE WHEN @sort = '-name' THEN a.name END DESC,
   CASE WHEN @sort = 'created' THEN a.created_at END,
   CASE WHEN @sort = '-created' THEN a.created_at END DESC,
   CASE WHEN @sort IN ('name', 'created') THEN a.id END,
-  CASE WHEN @sort IN ('-name', '-created') THEN a.id END DESC
-LIMIT @lim;
+  CASE WHEN @sort IN ('-name', '-created') THEN a.id END DESC;
 
 -- name: CountAccounts :one
 -- How many accounts the list holds, counted up to a cap so a huge list stays fast.
@@ -37,7 +46,7 @@ SELECT count(*) FROM (
     WHERE (@see_all::boolean OR a.owner_id = sqlc.narg(own_id) OR a.team_id = sqlc.narg(team_id))
       AND (sqlc.narg(owner)::bigint IS NULL OR a.owner_id = sqlc.narg(owner))
       AND (sqlc.narg(team)::bigint IS NULL OR a.team_id = sqlc.narg(team))
-      AND (sqlc.narg(q)::text IS NULL OR a.search_text LIKE '%' || sqlc.narg(q) || '%')
+      AND (sqlc.narg(q)::text IS NULL OR a.id IN (SELECT crm_search_accounts(sqlc.narg(q))))
       AND (sqlc.narg(created_from)::date IS NULL OR a.created_at >= sqlc.narg(created_from)::date)
       AND (sqlc.narg(created_to)::date IS NULL OR a.created_at < sqlc.narg(created_to)::date + 1)
     LIMIT @cap
@@ -79,7 +88,7 @@ WHERE o.account_id = @id;
 -- name: PickAccounts :many
 -- Accounts matching what the user typed, for pickers; RLS limits them to what the user may see.
 SELECT a.id, a.name, a.domain FROM accounts a
-WHERE (sqlc.narg(q)::text IS NULL OR a.search_text LIKE '%' || sqlc.narg(q) || '%')
+WHERE (sqlc.narg(q)::text IS NULL OR a.id IN (SELECT crm_search_accounts(sqlc.narg(q))))
 ORDER BY a.name, a.id
 LIMIT 10;
 

@@ -6,24 +6,36 @@ RETURNING id;
 -- name: ListLeads :many
 -- One page of the leads list; see ListAccounts for how the optional filters fold away.
 SELECT l.id, l.first_name, l.last_name, l.company, l.email, l.status, l.source, l.created_at, u.name AS owner_name
-FROM leads l
+FROM (
+    SELECT l.* FROM leads l
+    WHERE (@see_all::boolean OR l.owner_id = sqlc.narg(own_id) OR l.team_id = sqlc.narg(team_id))
+      AND (sqlc.narg(owner)::bigint IS NULL OR l.owner_id = sqlc.narg(owner))
+      AND (sqlc.narg(team)::bigint IS NULL OR l.team_id = sqlc.narg(team))
+      AND (sqlc.narg(status)::lead_status IS NULL OR l.status = sqlc.narg(status)::lead_status)
+      AND (sqlc.narg(source)::text IS NULL OR l.source = sqlc.narg(source))
+      AND (sqlc.narg(q)::text IS NULL OR l.id IN (SELECT crm_search_leads(sqlc.narg(q))))
+      AND (sqlc.narg(created_from)::date IS NULL OR l.created_at >= sqlc.narg(created_from)::date)
+      AND (sqlc.narg(created_to)::date IS NULL OR l.created_at < sqlc.narg(created_to)::date + 1)
+      AND (sqlc.narg(after_id)::bigint IS NULL OR CASE @sort::text
+            WHEN 'name' THEN (l.last_name, l.id) > (sqlc.narg(after_text)::text, sqlc.narg(after_id))
+            WHEN '-name' THEN (l.last_name, l.id) < (sqlc.narg(after_text)::text, sqlc.narg(after_id))
+            WHEN 'company' THEN (l.company, l.id) > (sqlc.narg(after_text)::text, sqlc.narg(after_id))
+            WHEN '-company' THEN (l.company, l.id) < (sqlc.narg(after_text)::text, sqlc.narg(after_id))
+            WHEN 'created' THEN (l.created_at, l.id) > (sqlc.narg(after_time)::timestamptz, sqlc.narg(after_id))
+            ELSE (l.created_at, l.id) < (sqlc.narg(after_time)::timestamptz, sqlc.narg(after_id))
+          END)
+    ORDER BY
+      CASE WHEN @sort = 'name' THEN l.last_name END,
+      CASE WHEN @sort = '-name' THEN l.last_name END DESC,
+      CASE WHEN @sort = 'company' THEN l.company END,
+      CASE WHEN @sort = '-company' THEN l.company END DESC,
+      CASE WHEN @sort = 'created' THEN l.created_at END,
+      CASE WHEN @sort = '-created' THEN l.created_at END DESC,
+      CASE WHEN @sort IN ('name', 'company', 'created') THEN l.id END,
+      CASE WHEN @sort IN ('-name', '-company', '-created') THEN l.id END DESC
+    LIMIT @lim
+) l
 JOIN users u ON u.id = l.owner_id
-WHERE (@see_all::boolean OR l.owner_id = sqlc.narg(own_id) OR l.team_id = sqlc.narg(team_id))
-  AND (sqlc.narg(owner)::bigint IS NULL OR l.owner_id = sqlc.narg(owner))
-  AND (sqlc.narg(team)::bigint IS NULL OR l.team_id = sqlc.narg(team))
-  AND (sqlc.narg(status)::lead_status IS NULL OR l.status = sqlc.narg(status)::lead_status)
-  AND (sqlc.narg(source)::text IS NULL OR l.source = sqlc.narg(source))
-  AND (sqlc.narg(q)::text IS NULL OR l.search_text LIKE '%' || sqlc.narg(q) || '%')
-  AND (sqlc.narg(created_from)::date IS NULL OR l.created_at >= sqlc.narg(created_from)::date)
-  AND (sqlc.narg(created_to)::date IS NULL OR l.created_at < sqlc.narg(created_to)::date + 1)
-  AND (sqlc.narg(after_id)::bigint IS NULL OR CASE @sort::text
-        WHEN 'name' THEN (l.last_name, l.id) > (sqlc.narg(after_text)::text, sqlc.narg(after_id))
-        WHEN '-name' THEN (l.last_name, l.id) < (sqlc.narg(after_text)::text, sqlc.narg(after_id))
-        WHEN 'company' THEN (l.company, l.id) > (sqlc.narg(after_text)::text, sqlc.narg(after_id))
-        WHEN '-company' THEN (l.company, l.id) < (sqlc.narg(after_text)::text, sqlc.narg(after_id))
-        WHEN 'created' THEN (l.created_at, l.id) > (sqlc.narg(after_time)::timestamptz, sqlc.narg(after_id))
-        ELSE (l.created_at, l.id) < (sqlc.narg(after_time)::timestamptz, sqlc.narg(after_id))
-      END)
 ORDER BY
   CASE WHEN @sort = 'name' THEN l.last_name END,
   CASE WHEN @sort = '-name' THEN l.last_name END DESC,
@@ -32,8 +44,7 @@ ORDER BY
   CASE WHEN @sort = 'created' THEN l.created_at END,
   CASE WHEN @sort = '-created' THEN l.created_at END DESC,
   CASE WHEN @sort IN ('name', 'company', 'created') THEN l.id END,
-  CASE WHEN @sort IN ('-name', '-company', '-created') THEN l.id END DESC
-LIMIT @lim;
+  CASE WHEN @sort IN ('-name', '-company', '-created') THEN l.id END DESC;
 
 -- name: CountLeads :one
 SELECT count(*) FROM (
@@ -43,7 +54,7 @@ SELECT count(*) FROM (
       AND (sqlc.narg(team)::bigint IS NULL OR l.team_id = sqlc.narg(team))
       AND (sqlc.narg(status)::lead_status IS NULL OR l.status = sqlc.narg(status)::lead_status)
       AND (sqlc.narg(source)::text IS NULL OR l.source = sqlc.narg(source))
-      AND (sqlc.narg(q)::text IS NULL OR l.search_text LIKE '%' || sqlc.narg(q) || '%')
+      AND (sqlc.narg(q)::text IS NULL OR l.id IN (SELECT crm_search_leads(sqlc.narg(q))))
       AND (sqlc.narg(created_from)::date IS NULL OR l.created_at >= sqlc.narg(created_from)::date)
       AND (sqlc.narg(created_to)::date IS NULL OR l.created_at < sqlc.narg(created_to)::date + 1)
     LIMIT @cap

@@ -12,29 +12,43 @@ RETURNING id;
 -- One page of the opportunities list; see ListAccounts for how the optional filters fold away.
 SELECT o.id, o.name, o.amount, o.currency, o.close_date, o.created_at, o.account_id, a.name AS account_name,
        s.name AS stage_name, s.kind AS stage_kind, u.name AS owner_name
-FROM opportunities o
+FROM (
+    SELECT o.* FROM opportunities o
+    WHERE (@see_all::boolean OR o.owner_id = sqlc.narg(own_id) OR o.team_id = sqlc.narg(team_id))
+      AND (sqlc.narg(owner)::bigint IS NULL OR o.owner_id = sqlc.narg(owner))
+      AND (sqlc.narg(team)::bigint IS NULL OR o.team_id = sqlc.narg(team))
+      AND (sqlc.narg(stage)::bigint IS NULL OR o.stage_id = sqlc.narg(stage))
+      AND (sqlc.narg(q)::text IS NULL OR o.id IN (SELECT crm_search_opportunities(sqlc.narg(q))))
+      AND (sqlc.narg(close_from)::date IS NULL OR o.close_date >= sqlc.narg(close_from)::date)
+      AND (sqlc.narg(close_to)::date IS NULL OR o.close_date <= sqlc.narg(close_to)::date)
+      AND (sqlc.narg(amount_min)::numeric IS NULL OR o.amount >= sqlc.narg(amount_min)::numeric)
+      AND (sqlc.narg(amount_max)::numeric IS NULL OR o.amount <= sqlc.narg(amount_max)::numeric)
+      AND (sqlc.narg(after_id)::bigint IS NULL OR CASE @sort::text
+            WHEN 'close' THEN (o.close_date, o.id) > (sqlc.narg(after_date)::date, sqlc.narg(after_id))
+            WHEN '-close' THEN (o.close_date, o.id) < (sqlc.narg(after_date)::date, sqlc.narg(after_id))
+            WHEN 'amount' THEN (o.amount, o.id) > (sqlc.narg(after_num)::numeric, sqlc.narg(after_id))
+            WHEN '-amount' THEN (o.amount, o.id) < (sqlc.narg(after_num)::numeric, sqlc.narg(after_id))
+            WHEN 'name' THEN (o.name, o.id) > (sqlc.narg(after_text)::text, sqlc.narg(after_id))
+            WHEN '-name' THEN (o.name, o.id) < (sqlc.narg(after_text)::text, sqlc.narg(after_id))
+            WHEN 'created' THEN (o.created_at, o.id) > (sqlc.narg(after_time)::timestamptz, sqlc.narg(after_id))
+            ELSE (o.created_at, o.id) < (sqlc.narg(after_time)::timestamptz, sqlc.narg(after_id))
+          END)
+    ORDER BY
+      CASE WHEN @sort = 'close' THEN o.close_date END,
+      CASE WHEN @sort = '-close' THEN o.close_date END DESC,
+      CASE WHEN @sort = 'amount' THEN o.amount END,
+      CASE WHEN @sort = '-amount' THEN o.amount END DESC,
+      CASE WHEN @sort = 'name' THEN o.name END,
+      CASE WHEN @sort = '-name' THEN o.name END DESC,
+      CASE WHEN @sort = 'created' THEN o.created_at END,
+      CASE WHEN @sort = '-created' THEN o.created_at END DESC,
+      CASE WHEN @sort IN ('close', 'amount', 'name', 'created') THEN o.id END,
+      CASE WHEN @sort IN ('-close', '-amount', '-name', '-created') THEN o.id END DESC
+    LIMIT @lim
+) o
 JOIN users u ON u.id = o.owner_id
 JOIN pipeline_stages s ON s.id = o.stage_id
 LEFT JOIN accounts a ON a.id = o.account_id
-WHERE (@see_all::boolean OR o.owner_id = sqlc.narg(own_id) OR o.team_id = sqlc.narg(team_id))
-  AND (sqlc.narg(owner)::bigint IS NULL OR o.owner_id = sqlc.narg(owner))
-  AND (sqlc.narg(team)::bigint IS NULL OR o.team_id = sqlc.narg(team))
-  AND (sqlc.narg(stage)::bigint IS NULL OR o.stage_id = sqlc.narg(stage))
-  AND (sqlc.narg(q)::text IS NULL OR o.search_text LIKE '%' || sqlc.narg(q) || '%')
-  AND (sqlc.narg(close_from)::date IS NULL OR o.close_date >= sqlc.narg(close_from)::date)
-  AND (sqlc.narg(close_to)::date IS NULL OR o.close_date <= sqlc.narg(close_to)::date)
-  AND (sqlc.narg(amount_min)::numeric IS NULL OR o.amount >= sqlc.narg(amount_min)::numeric)
-  AND (sqlc.narg(amount_max)::numeric IS NULL OR o.amount <= sqlc.narg(amount_max)::numeric)
-  AND (sqlc.narg(after_id)::bigint IS NULL OR CASE @sort::text
-        WHEN 'close' THEN (o.close_date, o.id) > (sqlc.narg(after_date)::date, sqlc.narg(after_id))
-        WHEN '-close' THEN (o.close_date, o.id) < (sqlc.narg(after_date)::date, sqlc.narg(after_id))
-        WHEN 'amount' THEN (o.amount, o.id) > (sqlc.narg(after_num)::numeric, sqlc.narg(after_id))
-        WHEN '-amount' THEN (o.amount, o.id) < (sqlc.narg(after_num)::numeric, sqlc.narg(after_id))
-        WHEN 'name' THEN (o.name, o.id) > (sqlc.narg(after_text)::text, sqlc.narg(after_id))
-        WHEN '-name' THEN (o.name, o.id) < (sqlc.narg(after_text)::text, sqlc.narg(after_id))
-        WHEN 'created' THEN (o.created_at, o.id) > (sqlc.narg(after_time)::timestamptz, sqlc.narg(after_id))
-        ELSE (o.created_at, o.id) < (sqlc.narg(after_time)::timestamptz, sqlc.narg(after_id))
-      END)
 ORDER BY
   CASE WHEN @sort = 'close' THEN o.close_date END,
   CASE WHEN @sort = '-close' THEN o.close_date END DESC,
@@ -45,8 +59,7 @@ ORDER BY
   CASE WHEN @sort = 'created' THEN o.created_at END,
   CASE WHEN @sort = '-created' THEN o.created_at END DESC,
   CASE WHEN @sort IN ('close', 'amount', 'name', 'created') THEN o.id END,
-  CASE WHEN @sort IN ('-close', '-amount', '-name', '-created') THEN o.id END DESC
-LIMIT @lim;
+  CASE WHEN @sort IN ('-close', '-amount', '-name', '-created') THEN o.id END DESC;
 
 -- name: CountOpportunities :one
 SELECT count(*) FROM (
@@ -55,7 +68,7 @@ SELECT count(*) FROM (
       AND (sqlc.narg(owner)::bigint IS NULL OR o.owner_id = sqlc.narg(owner))
       AND (sqlc.narg(team)::bigint IS NULL OR o.team_id = sqlc.narg(team))
       AND (sqlc.narg(stage)::bigint IS NULL OR o.stage_id = sqlc.narg(stage))
-      AND (sqlc.narg(q)::text IS NULL OR o.search_text LIKE '%' || sqlc.narg(q) || '%')
+      AND (sqlc.narg(q)::text IS NULL OR o.id IN (SELECT crm_search_opportunities(sqlc.narg(q))))
       AND (sqlc.narg(close_from)::date IS NULL OR o.close_date >= sqlc.narg(close_from)::date)
       AND (sqlc.narg(close_to)::date IS NULL OR o.close_date <= sqlc.narg(close_to)::date)
       AND (sqlc.narg(amount_min)::numeric IS NULL OR o.amount >= sqlc.narg(amount_min)::numeric)

@@ -429,6 +429,55 @@ $$;
 -- +goose StatementEnd
 DROP FUNCTION crm_scope_sql(text, text);
 
+-- As-you-type search. LIKE is not leakproof, so under row-level security the planner may not
+-- use the trigram index for it and would read the whole table. These functions run as the owner
+-- (where the index works) and apply the same scope as the view policies, so they return only ids
+-- the user may see; list queries then read those rows under RLS as usual.
+CREATE FUNCTION crm_search_leads(pattern text) RETURNS SETOF bigint LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = public AS $$
+    SELECT id FROM leads
+    WHERE search_text LIKE '%' || pattern || '%'
+      AND ((SELECT crm_scope('leads', 'view')) = 'all'
+           OR owner_id = (SELECT crm_scope_user('leads', 'view'))
+           OR team_id = (SELECT crm_scope_team('leads', 'view')))
+$$;
+REVOKE ALL ON FUNCTION crm_search_leads(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION crm_search_leads(text) TO crm_app;
+
+CREATE FUNCTION crm_search_accounts(pattern text) RETURNS SETOF bigint LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = public AS $$
+    SELECT id FROM accounts
+    WHERE search_text LIKE '%' || pattern || '%'
+      AND ((SELECT crm_scope('accounts', 'view')) = 'all'
+           OR owner_id = (SELECT crm_scope_user('accounts', 'view'))
+           OR team_id = (SELECT crm_scope_team('accounts', 'view')))
+$$;
+REVOKE ALL ON FUNCTION crm_search_accounts(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION crm_search_accounts(text) TO crm_app;
+
+CREATE FUNCTION crm_search_contacts(pattern text) RETURNS SETOF bigint LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = public AS $$
+    SELECT id FROM contacts
+    WHERE search_text LIKE '%' || pattern || '%'
+      AND ((SELECT crm_scope('contacts', 'view')) = 'all'
+           OR owner_id = (SELECT crm_scope_user('contacts', 'view'))
+           OR team_id = (SELECT crm_scope_team('contacts', 'view')))
+$$;
+REVOKE ALL ON FUNCTION crm_search_contacts(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION crm_search_contacts(text) TO crm_app;
+
+CREATE FUNCTION crm_search_opportunities(pattern text) RETURNS SETOF bigint LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = public AS $$
+    SELECT id FROM opportunities
+    WHERE search_text LIKE '%' || pattern || '%'
+      AND ((SELECT crm_scope('opportunities', 'view')) = 'all'
+           OR owner_id = (SELECT crm_scope_user('opportunities', 'view'))
+           OR team_id = (SELECT crm_scope_team('opportunities', 'view')))
+$$;
+REVOKE ALL ON FUNCTION crm_search_opportunities(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION crm_search_opportunities(text) TO crm_app;
+
+
 -- People, roles and pipelines: every signed-in request may read them (names on records, pickers,
 -- login); only a role with the admin scope may change them.
 -- +goose StatementBegin
@@ -487,6 +536,7 @@ FROM roles r, unnest(enum_range(NULL::perm_entity)) e, unnest(enum_range(NULL::p
 -- +goose Down
 DROP TABLE record_history, activities, leads, opportunities, contacts, accounts, pipeline_stages,
     pipelines, login_failures, sessions, users, teams, role_permissions, roles;
-DROP FUNCTION record_changes(), move_records_with_user(), follow_owner_team(), bump_version(), touch_row(),
+DROP FUNCTION crm_search_leads(text), crm_search_accounts(text), crm_search_contacts(text), crm_search_opportunities(text),
+    record_changes(), move_records_with_user(), follow_owner_team(), bump_version(), touch_row(),
     crm_scope_team(text, text), crm_scope_user(text, text), crm_scope(text, text), crm_team_id(), crm_user_id();
 DROP TYPE stage_kind, activity_type, lead_status, perm_scope, perm_action, perm_entity;

@@ -58,3 +58,27 @@ func TestDemoIsBelievablyLargeDeterministicAndAddedOnce(t *testing.T) {
 	require.Zero(t, emptyStages)
 	require.Zero(t, idleUsers)
 }
+
+func TestScaleLoadsProportionalDeterministicDataOnlyIntoAnEmptyDatabase(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	a, b := dbtest.New(t), dbtest.New(t)
+	for _, pool := range []*pgxpool.Pool{a, b} {
+		require.NoError(t, seed.Scale(ctx, pool, 1000, "demo-password", false, nil))
+	}
+	fa := fingerprint(t, a)
+	require.Equal(t, fa, fingerprint(t, b))
+	for table, want := range map[string]string{"users": "50", "teams": "5", "accounts": "200", "contacts": "1000",
+		"leads": "500", "opportunities": "500", "activities": "5000"} {
+		require.Equal(t, want, fa[table+".count"], table)
+	}
+	var wrongTeam int
+	require.NoError(t, a.QueryRow(ctx, `SELECT count(*) FROM activities x JOIN users u ON u.id = x.owner_id
+		WHERE x.team_id IS DISTINCT FROM u.team_id`).Scan(&wrongTeam))
+	require.Zero(t, wrongTeam, "every record is in its owner's team")
+	var team *int64
+	require.NoError(t, a.QueryRow(ctx, `INSERT INTO leads (owner_id, last_name) SELECT id, 'After' FROM users WHERE email = 'rep1@demo.test' RETURNING team_id`).Scan(&team))
+	require.NotNil(t, team, "the team trigger is on again after the load")
+	require.ErrorIs(t, seed.Scale(ctx, a, 10, "demo-password", false, nil), seed.ErrNotEmpty)
+	require.Equal(t, fingerprint(t, a)["accounts"], fa["accounts"], "a refused load adds nothing")
+}

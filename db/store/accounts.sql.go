@@ -59,7 +59,7 @@ SELECT count(*) FROM (
     WHERE ($1::boolean OR a.owner_id = $2 OR a.team_id = $3)
       AND ($4::bigint IS NULL OR a.owner_id = $4)
       AND ($5::bigint IS NULL OR a.team_id = $5)
-      AND ($6::text IS NULL OR a.search_text LIKE '%' || $6 || '%')
+      AND ($6::text IS NULL OR a.id IN (SELECT crm_search_accounts($6)))
       AND ($7::date IS NULL OR a.created_at >= $7::date)
       AND ($8::date IS NULL OR a.created_at < $8::date + 1)
     LIMIT $9
@@ -222,20 +222,30 @@ func (q *Queries) GetAccount(ctx context.Context, db DBTX, id int64) (GetAccount
 
 const listAccounts = `-- name: ListAccounts :many
 SELECT a.id, a.name, a.domain, a.industry, a.city, a.country, a.created_at, a.owner_id, u.name AS owner_name
-FROM accounts a
+FROM (
+    SELECT a.id, a.owner_id, a.team_id, a.name, a.domain, a.industry, a.employees, a.annual_revenue, a.phone, a.street, a.city, a.region, a.postal_code, a.country, a.custom, a.version, a.created_at, a.updated_at, a.search, a.search_text FROM accounts a
+    WHERE ($1::boolean OR a.owner_id = $2 OR a.team_id = $3)
+      AND ($4::bigint IS NULL OR a.owner_id = $4)
+      AND ($5::bigint IS NULL OR a.team_id = $5)
+      AND ($6::text IS NULL OR a.id IN (SELECT crm_search_accounts($6)))
+      AND ($7::date IS NULL OR a.created_at >= $7::date)
+      AND ($8::date IS NULL OR a.created_at < $8::date + 1)
+      AND ($9::bigint IS NULL OR CASE $10::text
+            WHEN 'name' THEN (a.name, a.id) > ($11::text, $9)
+            WHEN '-name' THEN (a.name, a.id) < ($11::text, $9)
+            WHEN 'created' THEN (a.created_at, a.id) > ($12::timestamptz, $9)
+            ELSE (a.created_at, a.id) < ($12::timestamptz, $9)
+          END)
+    ORDER BY
+      CASE WHEN $10 = 'name' THEN a.name END,
+      CASE WHEN $10 = '-name' THEN a.name END DESC,
+      CASE WHEN $10 = 'created' THEN a.created_at END,
+      CASE WHEN $10 = '-created' THEN a.created_at END DESC,
+      CASE WHEN $10 IN ('name', 'created') THEN a.id END,
+      CASE WHEN $10 IN ('-name', '-created') THEN a.id END DESC
+    LIMIT $13
+) a
 JOIN users u ON u.id = a.owner_id
-WHERE ($1::boolean OR a.owner_id = $2 OR a.team_id = $3)
-  AND ($4::bigint IS NULL OR a.owner_id = $4)
-  AND ($5::bigint IS NULL OR a.team_id = $5)
-  AND ($6::text IS NULL OR a.search_text LIKE '%' || $6 || '%')
-  AND ($7::date IS NULL OR a.created_at >= $7::date)
-  AND ($8::date IS NULL OR a.created_at < $8::date + 1)
-  AND ($9::bigint IS NULL OR CASE $10::text
-        WHEN 'name' THEN (a.name, a.id) > ($11::text, $9)
-        WHEN '-name' THEN (a.name, a.id) < ($11::text, $9)
-        WHEN 'created' THEN (a.created_at, a.id) > ($12::timestamptz, $9)
-        ELSE (a.created_at, a.id) < ($12::timestamptz, $9)
-      END)
 ORDER BY
   CASE WHEN $10 = 'name' THEN a.name END,
   CASE WHEN $10 = '-name' THEN a.name END DESC,
@@ -243,7 +253,6 @@ ORDER BY
   CASE WHEN $10 = '-created' THEN a.created_at END DESC,
   CASE WHEN $10 IN ('name', 'created') THEN a.id END,
   CASE WHEN $10 IN ('-name', '-created') THEN a.id END DESC
-LIMIT $13
 `
 
 type ListAccountsParams struct {
@@ -322,7 +331,7 @@ func (q *Queries) ListAccounts(ctx context.Context, db DBTX, arg ListAccountsPar
 
 const pickAccounts = `-- name: PickAccounts :many
 SELECT a.id, a.name, a.domain FROM accounts a
-WHERE ($1::text IS NULL OR a.search_text LIKE '%' || $1 || '%')
+WHERE ($1::text IS NULL OR a.id IN (SELECT crm_search_accounts($1)))
 ORDER BY a.name, a.id
 LIMIT 10
 `

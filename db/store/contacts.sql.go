@@ -18,7 +18,7 @@ SELECT count(*) FROM (
     WHERE ($1::boolean OR c.owner_id = $2 OR c.team_id = $3)
       AND ($4::bigint IS NULL OR c.owner_id = $4)
       AND ($5::bigint IS NULL OR c.team_id = $5)
-      AND ($6::text IS NULL OR c.search_text LIKE '%' || $6 || '%')
+      AND ($6::text IS NULL OR c.id IN (SELECT crm_search_contacts($6)))
       AND ($7::date IS NULL OR c.created_at >= $7::date)
       AND ($8::date IS NULL OR c.created_at < $8::date + 1)
     LIMIT $9
@@ -148,21 +148,31 @@ func (q *Queries) GetContact(ctx context.Context, db DBTX, id int64) (GetContact
 const listContacts = `-- name: ListContacts :many
 SELECT c.id, c.first_name, c.last_name, c.email, c.phone, c.title, c.created_at, c.account_id,
        a.name AS account_name, u.name AS owner_name
-FROM contacts c
+FROM (
+    SELECT c.id, c.owner_id, c.team_id, c.account_id, c.first_name, c.last_name, c.email, c.phone, c.title, c.custom, c.version, c.created_at, c.updated_at, c.search, c.search_text FROM contacts c
+    WHERE ($1::boolean OR c.owner_id = $2 OR c.team_id = $3)
+      AND ($4::bigint IS NULL OR c.owner_id = $4)
+      AND ($5::bigint IS NULL OR c.team_id = $5)
+      AND ($6::text IS NULL OR c.id IN (SELECT crm_search_contacts($6)))
+      AND ($7::date IS NULL OR c.created_at >= $7::date)
+      AND ($8::date IS NULL OR c.created_at < $8::date + 1)
+      AND ($9::bigint IS NULL OR CASE $10::text
+            WHEN 'name' THEN (c.last_name, c.id) > ($11::text, $9)
+            WHEN '-name' THEN (c.last_name, c.id) < ($11::text, $9)
+            WHEN 'created' THEN (c.created_at, c.id) > ($12::timestamptz, $9)
+            ELSE (c.created_at, c.id) < ($12::timestamptz, $9)
+          END)
+    ORDER BY
+      CASE WHEN $10 = 'name' THEN c.last_name END,
+      CASE WHEN $10 = '-name' THEN c.last_name END DESC,
+      CASE WHEN $10 = 'created' THEN c.created_at END,
+      CASE WHEN $10 = '-created' THEN c.created_at END DESC,
+      CASE WHEN $10 IN ('name', 'created') THEN c.id END,
+      CASE WHEN $10 IN ('-name', '-created') THEN c.id END DESC
+    LIMIT $13
+) c
 JOIN users u ON u.id = c.owner_id
 LEFT JOIN accounts a ON a.id = c.account_id
-WHERE ($1::boolean OR c.owner_id = $2 OR c.team_id = $3)
-  AND ($4::bigint IS NULL OR c.owner_id = $4)
-  AND ($5::bigint IS NULL OR c.team_id = $5)
-  AND ($6::text IS NULL OR c.search_text LIKE '%' || $6 || '%')
-  AND ($7::date IS NULL OR c.created_at >= $7::date)
-  AND ($8::date IS NULL OR c.created_at < $8::date + 1)
-  AND ($9::bigint IS NULL OR CASE $10::text
-        WHEN 'name' THEN (c.last_name, c.id) > ($11::text, $9)
-        WHEN '-name' THEN (c.last_name, c.id) < ($11::text, $9)
-        WHEN 'created' THEN (c.created_at, c.id) > ($12::timestamptz, $9)
-        ELSE (c.created_at, c.id) < ($12::timestamptz, $9)
-      END)
 ORDER BY
   CASE WHEN $10 = 'name' THEN c.last_name END,
   CASE WHEN $10 = '-name' THEN c.last_name END DESC,
@@ -170,7 +180,6 @@ ORDER BY
   CASE WHEN $10 = '-created' THEN c.created_at END DESC,
   CASE WHEN $10 IN ('name', 'created') THEN c.id END,
   CASE WHEN $10 IN ('-name', '-created') THEN c.id END DESC
-LIMIT $13
 `
 
 type ListContactsParams struct {
@@ -293,7 +302,7 @@ func (q *Queries) ListContactsOfAccount(ctx context.Context, db DBTX, accountID 
 
 const pickContacts = `-- name: PickContacts :many
 SELECT c.id, c.first_name, c.last_name, c.email FROM contacts c
-WHERE ($1::text IS NULL OR c.search_text LIKE '%' || $1 || '%')
+WHERE ($1::text IS NULL OR c.id IN (SELECT crm_search_contacts($1)))
   AND ($2::bigint IS NULL OR c.account_id = $2)
 ORDER BY c.last_name, c.id
 LIMIT 10

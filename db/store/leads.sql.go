@@ -20,7 +20,7 @@ SELECT count(*) FROM (
       AND ($5::bigint IS NULL OR l.team_id = $5)
       AND ($6::lead_status IS NULL OR l.status = $6::lead_status)
       AND ($7::text IS NULL OR l.source = $7)
-      AND ($8::text IS NULL OR l.search_text LIKE '%' || $8 || '%')
+      AND ($8::text IS NULL OR l.id IN (SELECT crm_search_leads($8)))
       AND ($9::date IS NULL OR l.created_at >= $9::date)
       AND ($10::date IS NULL OR l.created_at < $10::date + 1)
     LIMIT $11
@@ -167,24 +167,36 @@ func (q *Queries) GetLead(ctx context.Context, db DBTX, id int64) (GetLeadRow, e
 
 const listLeads = `-- name: ListLeads :many
 SELECT l.id, l.first_name, l.last_name, l.company, l.email, l.status, l.source, l.created_at, u.name AS owner_name
-FROM leads l
+FROM (
+    SELECT l.id, l.owner_id, l.team_id, l.first_name, l.last_name, l.company, l.title, l.email, l.phone, l.source, l.status, l.converted_account_id, l.converted_contact_id, l.converted_opportunity_id, l.converted_at, l.custom, l.version, l.created_at, l.updated_at, l.search, l.search_text FROM leads l
+    WHERE ($1::boolean OR l.owner_id = $2 OR l.team_id = $3)
+      AND ($4::bigint IS NULL OR l.owner_id = $4)
+      AND ($5::bigint IS NULL OR l.team_id = $5)
+      AND ($6::lead_status IS NULL OR l.status = $6::lead_status)
+      AND ($7::text IS NULL OR l.source = $7)
+      AND ($8::text IS NULL OR l.id IN (SELECT crm_search_leads($8)))
+      AND ($9::date IS NULL OR l.created_at >= $9::date)
+      AND ($10::date IS NULL OR l.created_at < $10::date + 1)
+      AND ($11::bigint IS NULL OR CASE $12::text
+            WHEN 'name' THEN (l.last_name, l.id) > ($13::text, $11)
+            WHEN '-name' THEN (l.last_name, l.id) < ($13::text, $11)
+            WHEN 'company' THEN (l.company, l.id) > ($13::text, $11)
+            WHEN '-company' THEN (l.company, l.id) < ($13::text, $11)
+            WHEN 'created' THEN (l.created_at, l.id) > ($14::timestamptz, $11)
+            ELSE (l.created_at, l.id) < ($14::timestamptz, $11)
+          END)
+    ORDER BY
+      CASE WHEN $12 = 'name' THEN l.last_name END,
+      CASE WHEN $12 = '-name' THEN l.last_name END DESC,
+      CASE WHEN $12 = 'company' THEN l.company END,
+      CASE WHEN $12 = '-company' THEN l.company END DESC,
+      CASE WHEN $12 = 'created' THEN l.created_at END,
+      CASE WHEN $12 = '-created' THEN l.created_at END DESC,
+      CASE WHEN $12 IN ('name', 'company', 'created') THEN l.id END,
+      CASE WHEN $12 IN ('-name', '-company', '-created') THEN l.id END DESC
+    LIMIT $15
+) l
 JOIN users u ON u.id = l.owner_id
-WHERE ($1::boolean OR l.owner_id = $2 OR l.team_id = $3)
-  AND ($4::bigint IS NULL OR l.owner_id = $4)
-  AND ($5::bigint IS NULL OR l.team_id = $5)
-  AND ($6::lead_status IS NULL OR l.status = $6::lead_status)
-  AND ($7::text IS NULL OR l.source = $7)
-  AND ($8::text IS NULL OR l.search_text LIKE '%' || $8 || '%')
-  AND ($9::date IS NULL OR l.created_at >= $9::date)
-  AND ($10::date IS NULL OR l.created_at < $10::date + 1)
-  AND ($11::bigint IS NULL OR CASE $12::text
-        WHEN 'name' THEN (l.last_name, l.id) > ($13::text, $11)
-        WHEN '-name' THEN (l.last_name, l.id) < ($13::text, $11)
-        WHEN 'company' THEN (l.company, l.id) > ($13::text, $11)
-        WHEN '-company' THEN (l.company, l.id) < ($13::text, $11)
-        WHEN 'created' THEN (l.created_at, l.id) > ($14::timestamptz, $11)
-        ELSE (l.created_at, l.id) < ($14::timestamptz, $11)
-      END)
 ORDER BY
   CASE WHEN $12 = 'name' THEN l.last_name END,
   CASE WHEN $12 = '-name' THEN l.last_name END DESC,
@@ -194,7 +206,6 @@ ORDER BY
   CASE WHEN $12 = '-created' THEN l.created_at END DESC,
   CASE WHEN $12 IN ('name', 'company', 'created') THEN l.id END,
   CASE WHEN $12 IN ('-name', '-company', '-created') THEN l.id END DESC
-LIMIT $15
 `
 
 type ListLeadsParams struct {

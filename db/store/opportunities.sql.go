@@ -19,7 +19,7 @@ SELECT count(*) FROM (
       AND ($4::bigint IS NULL OR o.owner_id = $4)
       AND ($5::bigint IS NULL OR o.team_id = $5)
       AND ($6::bigint IS NULL OR o.stage_id = $6)
-      AND ($7::text IS NULL OR o.search_text LIKE '%' || $7 || '%')
+      AND ($7::text IS NULL OR o.id IN (SELECT crm_search_opportunities($7)))
       AND ($8::date IS NULL OR o.close_date >= $8::date)
       AND ($9::date IS NULL OR o.close_date <= $9::date)
       AND ($10::numeric IS NULL OR o.amount >= $10::numeric)
@@ -196,29 +196,43 @@ func (q *Queries) GetOpportunity(ctx context.Context, db DBTX, id int64) (GetOpp
 const listOpportunities = `-- name: ListOpportunities :many
 SELECT o.id, o.name, o.amount, o.currency, o.close_date, o.created_at, o.account_id, a.name AS account_name,
        s.name AS stage_name, s.kind AS stage_kind, u.name AS owner_name
-FROM opportunities o
+FROM (
+    SELECT o.id, o.owner_id, o.team_id, o.name, o.account_id, o.contact_id, o.pipeline_id, o.stage_id, o.amount, o.currency, o.close_date, o.position, o.lost_reason, o.stage_changed_at, o.closed_at, o.custom, o.version, o.created_at, o.updated_at, o.search, o.search_text FROM opportunities o
+    WHERE ($1::boolean OR o.owner_id = $2 OR o.team_id = $3)
+      AND ($4::bigint IS NULL OR o.owner_id = $4)
+      AND ($5::bigint IS NULL OR o.team_id = $5)
+      AND ($6::bigint IS NULL OR o.stage_id = $6)
+      AND ($7::text IS NULL OR o.id IN (SELECT crm_search_opportunities($7)))
+      AND ($8::date IS NULL OR o.close_date >= $8::date)
+      AND ($9::date IS NULL OR o.close_date <= $9::date)
+      AND ($10::numeric IS NULL OR o.amount >= $10::numeric)
+      AND ($11::numeric IS NULL OR o.amount <= $11::numeric)
+      AND ($12::bigint IS NULL OR CASE $13::text
+            WHEN 'close' THEN (o.close_date, o.id) > ($14::date, $12)
+            WHEN '-close' THEN (o.close_date, o.id) < ($14::date, $12)
+            WHEN 'amount' THEN (o.amount, o.id) > ($15::numeric, $12)
+            WHEN '-amount' THEN (o.amount, o.id) < ($15::numeric, $12)
+            WHEN 'name' THEN (o.name, o.id) > ($16::text, $12)
+            WHEN '-name' THEN (o.name, o.id) < ($16::text, $12)
+            WHEN 'created' THEN (o.created_at, o.id) > ($17::timestamptz, $12)
+            ELSE (o.created_at, o.id) < ($17::timestamptz, $12)
+          END)
+    ORDER BY
+      CASE WHEN $13 = 'close' THEN o.close_date END,
+      CASE WHEN $13 = '-close' THEN o.close_date END DESC,
+      CASE WHEN $13 = 'amount' THEN o.amount END,
+      CASE WHEN $13 = '-amount' THEN o.amount END DESC,
+      CASE WHEN $13 = 'name' THEN o.name END,
+      CASE WHEN $13 = '-name' THEN o.name END DESC,
+      CASE WHEN $13 = 'created' THEN o.created_at END,
+      CASE WHEN $13 = '-created' THEN o.created_at END DESC,
+      CASE WHEN $13 IN ('close', 'amount', 'name', 'created') THEN o.id END,
+      CASE WHEN $13 IN ('-close', '-amount', '-name', '-created') THEN o.id END DESC
+    LIMIT $18
+) o
 JOIN users u ON u.id = o.owner_id
 JOIN pipeline_stages s ON s.id = o.stage_id
 LEFT JOIN accounts a ON a.id = o.account_id
-WHERE ($1::boolean OR o.owner_id = $2 OR o.team_id = $3)
-  AND ($4::bigint IS NULL OR o.owner_id = $4)
-  AND ($5::bigint IS NULL OR o.team_id = $5)
-  AND ($6::bigint IS NULL OR o.stage_id = $6)
-  AND ($7::text IS NULL OR o.search_text LIKE '%' || $7 || '%')
-  AND ($8::date IS NULL OR o.close_date >= $8::date)
-  AND ($9::date IS NULL OR o.close_date <= $9::date)
-  AND ($10::numeric IS NULL OR o.amount >= $10::numeric)
-  AND ($11::numeric IS NULL OR o.amount <= $11::numeric)
-  AND ($12::bigint IS NULL OR CASE $13::text
-        WHEN 'close' THEN (o.close_date, o.id) > ($14::date, $12)
-        WHEN '-close' THEN (o.close_date, o.id) < ($14::date, $12)
-        WHEN 'amount' THEN (o.amount, o.id) > ($15::numeric, $12)
-        WHEN '-amount' THEN (o.amount, o.id) < ($15::numeric, $12)
-        WHEN 'name' THEN (o.name, o.id) > ($16::text, $12)
-        WHEN '-name' THEN (o.name, o.id) < ($16::text, $12)
-        WHEN 'created' THEN (o.created_at, o.id) > ($17::timestamptz, $12)
-        ELSE (o.created_at, o.id) < ($17::timestamptz, $12)
-      END)
 ORDER BY
   CASE WHEN $13 = 'close' THEN o.close_date END,
   CASE WHEN $13 = '-close' THEN o.close_date END DESC,
@@ -230,7 +244,6 @@ ORDER BY
   CASE WHEN $13 = '-created' THEN o.created_at END DESC,
   CASE WHEN $13 IN ('close', 'amount', 'name', 'created') THEN o.id END,
   CASE WHEN $13 IN ('-close', '-amount', '-name', '-created') THEN o.id END DESC
-LIMIT $18
 `
 
 type ListOpportunitiesParams struct {

@@ -1,0 +1,187 @@
+package db_test
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/stretchr/testify/require"
+
+	"github.com/crm-team/crm/db"
+	"github.com/crm-team/crm/db/dbtest"
+	"github.com/crm-team/crm/db/seed"
+	"github.com/crm-team/crm/db/store"
+)
+
+// lastQuery remembers the SQL and arguments of the last query a connection sent, so a test can
+// EXPLAIN exactly what the generated code runs.
+type lastQuery struct {
+	mu   sync.Mutex
+	sql  string
+	args []any
+}
+
+func (l *lastQuery) TraceQueryStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceQueryStartData) context.Context {
+	if !strings.HasPrefix(d.SQL, "EXPLAIN") {
+		l.mu.Lock()
+		l.sql, l.args = d.SQL, d.Args
+		l.mu.Unlock()
+	}
+	return ctx
+}
+
+func (l *lastQuery) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+
+// bigTables are the tables a list must never read from end to end.
+var bigTables = map[string]bool{"accounts": true, "contacts": true, "leads": true, "opportunities": true, "activities": true}
+
+// seqScans lists the big tables a JSON plan reads with a sequential scan.
+func seqScans(node map[string]any) []string {
+	var out []string
+	if node["Node Type"] == "Seq Scan" && bigTables[node["Relation Name"].(string)] {
+		out = append(out, node["Relation Name"].(string))
+	}
+	if plans, ok := node["Plans"].([]any); ok {
+		for _, p := range plans {
+			out = append(out, seqScans(p.(map[string]any))...)
+		}
+	}
+	return out
+}
+
+// Every list, filter, sort and picker query of the record pages is answered from indexes, for
+// an admin (no scope filter) and for a rep under row-level security, on a realistically sized,
+// analysed database.
+func TestRecordQueriesUseIndexesAtScale(t *testing.T) {
+	t.Parallel()
+	tracer := &lastQuery{}
+	_, url := dbtest.NewWithURL(t)
+	cfg, err := pgxpool.ParseConfig(url)
+	require.NoError(t, err)
+	cfg.ConnConfig.Tracer = tracer
+	cfg.MaxConns = 1 // one connection, so the tracer's last query is this test's
+	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
+	require.NoError(t, err)
+	defer pool.Close()
+	ctx := context.Background()
+	require.NoError(t, seed.Scale(ctx, pool, 20000, "demo-password", false, nil))
+
+	since := pgtype.Date{Time: time.Now().AddDate(0, -1, 0), Valid: true}
+	text := func(s string) *string { return &s }
+	for _, email := range []string{"admin@demo.test", "rep1@demo.test"} {
+		a := accessOf(t, pool, email)
+		var account, contact int64
+		require.NoError(t, pool.QueryRow(ctx, "SELECT id, (SELECT min(id) FROM contacts WHERE account_id = a.id) FROM accounts a WHERE owner_id = $1 AND EXISTS (SELECT FROM contacts WHERE account_id = a.id) LIMIT 1", a.UserID).Scan(&account, &contact))
+		me := a.UserID
+		scope := func(entity string) db.Filter { return a.Filter(entity, "view") }
+		queries := map[string]func(tx pgx.Tx) error{}
+		for _, sort := range []string{"name", "-name", "created", "-created"} {
+			f := scope("accounts")
+			queries["accounts "+sort] = func(tx pgx.Tx) error {
+				_, err := db.Q.ListAccounts(ctx, tx, store.ListAccountsParams{SeeAll: f.SeeAll, OwnID: f.OwnID, TeamID: f.TeamID, Sort: sort, Lim: 51})
+				return err
+			}
+			f = scope("contacts")
+			queries["contacts "+sort] = func(tx pgx.Tx) error {
+				_, err := db.Q.ListContacts(ctx, tx, store.ListContactsParams{SeeAll: f.SeeAll, OwnID: f.OwnID, TeamID: f.TeamID, Sort: sort, Lim: 51})
+				return err
+			}
+		}
+		for _, sort := range []string{"-created", "created", "name", "company"} {
+			f := scope("leads")
+			queries["leads "+sort] = func(tx pgx.Tx) error {
+				_, err := db.Q.ListLeads(ctx, tx, store.ListLeadsParams{SeeAll: f.SeeAll, OwnID: f.OwnID, TeamID: f.TeamID, Sort: sort, Lim: 51})
+				return err
+			}
+		}
+		for _, sort := range []string{"close", "-close", "amount", "-amount", "name", "created"} {
+			f := scope("opportunities")
+			queries["opportunities "+sort] = func(tx pgx.Tx) error {
+				_, err := db.Q.ListOpportunities(ctx, tx, store.ListOpportunitiesParams{SeeAll: f.SeeAll, OwnID: f.OwnID, TeamID: f.TeamID, Sort: sort, Lim: 51})
+				return err
+			}
+		}
+		fa, fc, fl, fo := scope("accounts"), scope("contacts"), scope("leads"), scope("opportunities")
+		queries["accounts page 2"] = func(tx pgx.Tx) error {
+			_, err := db.Q.ListAccounts(ctx, tx, store.ListAccountsParams{SeeAll: fa.SeeAll, OwnID: fa.OwnID, TeamID: fa.TeamID, Sort: "name",
+				AfterText: text("M"), AfterID: &account, Lim: 51})
+			return err
+		}
+		queries["accounts search"] = func(tx pgx.Tx) error {
+			_, err := db.Q.ListAccounts(ctx, tx, store.ListAccountsParams{SeeAll: fa.SeeAll, OwnID: fa.OwnID, TeamID: fa.TeamID, Sort: "name", Q: text("quartz energy 1"), Lim: 51})
+			return err
+		}
+		queries["contacts mine"] = func(tx pgx.Tx) error {
+			_, err := db.Q.ListContacts(ctx, tx, store.ListContactsParams{SeeAll: fc.SeeAll, OwnID: fc.OwnID, TeamID: fc.TeamID, Owner: &me, Sort: "name", Lim: 51})
+			return err
+		}
+		queries["contacts created since"] = func(tx pgx.Tx) error {
+			_, err := db.Q.ListContacts(ctx, tx, store.ListContactsParams{SeeAll: fc.SeeAll, OwnID: fc.OwnID, TeamID: fc.TeamID, CreatedFrom: since, Sort: "-created", Lim: 51})
+			return err
+		}
+		queries["leads search"] = func(tx pgx.Tx) error {
+			_, err := db.Q.ListLeads(ctx, tx, store.ListLeadsParams{SeeAll: fl.SeeAll, OwnID: fl.OwnID, TeamID: fl.TeamID, Q: text("okafor"), Sort: "-created", Lim: 51})
+			return err
+		}
+		queries["opportunities close range"] = func(tx pgx.Tx) error {
+			_, err := db.Q.ListOpportunities(ctx, tx, store.ListOpportunitiesParams{SeeAll: fo.SeeAll, OwnID: fo.OwnID, TeamID: fo.TeamID,
+				CloseFrom: since, CloseTo: pgtype.Date{Time: time.Now(), Valid: true}, Sort: "close", Lim: 51})
+			return err
+		}
+		queries["pick accounts"] = func(tx pgx.Tx) error {
+			_, err := db.Q.PickAccounts(ctx, tx, text("harbor"))
+			return err
+		}
+		queries["pick contacts of account"] = func(tx pgx.Tx) error {
+			_, err := db.Q.PickContacts(ctx, tx, store.PickContactsParams{Q: text("a"), AccountID: &account})
+			return err
+		}
+		queries["account contacts"] = func(tx pgx.Tx) error {
+			_, err := db.Q.ListContactsOfAccount(ctx, tx, account)
+			return err
+		}
+		queries["account deals"] = func(tx pgx.Tx) error {
+			_, err := db.Q.ListOpportunitiesOf(ctx, tx, store.ListOpportunitiesOfParams{AccountID: &account})
+			return err
+		}
+		queries["contact deals"] = func(tx pgx.Tx) error {
+			_, err := db.Q.ListOpportunitiesOf(ctx, tx, store.ListOpportunitiesOfParams{ContactID: &contact})
+			return err
+		}
+		queries["account totals"] = func(tx pgx.Tx) error {
+			_, err := db.Q.AccountTotals(ctx, tx, account)
+			return err
+		}
+		queries["account activities"] = func(tx pgx.Tx) error {
+			_, err := db.Q.RecentActivities(ctx, tx, store.RecentActivitiesParams{AccountID: &account})
+			return err
+		}
+		for name, run := range queries {
+			err := db.InTx(ctx, pool, a, func(tx pgx.Tx) error {
+				if err := run(tx); err != nil {
+					return err
+				}
+				tracer.mu.Lock()
+				sql, args := tracer.sql, tracer.args
+				tracer.mu.Unlock()
+				var plan []map[string]any
+				var raw []byte
+				if err := tx.QueryRow(ctx, "EXPLAIN (FORMAT JSON) "+sql, args...).Scan(&raw); err != nil {
+					return err
+				}
+				if err := json.Unmarshal(raw, &plan); err != nil {
+					return err
+				}
+				require.Empty(t, seqScans(plan[0]["Plan"].(map[string]any)), "%s as %s:\n%s", name, email, raw)
+				return nil
+			})
+			require.NoError(t, err, name)
+		}
+	}
+}
