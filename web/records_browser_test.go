@@ -37,6 +37,16 @@ func TestRepWorksAccountContactDealAndLead(t *testing.T) {
 	require.Equal(t, "Zephyr Kites", text("h1"))
 	require.Contains(t, text(".details"), "zephyr-kites.example")
 
+	// Its phone number, edited in place: htmx swaps the field for a form and back.
+	browsertest.Do(t, tab,
+		chromedp.Click(chromedp.CSS("#if-phone .btn-icon")),
+		chromedp.WaitVisible(chromedp.CSS(`#if-phone input[name="phone"]`)),
+		chromedp.SetValue(chromedp.CSS(`#if-phone input[name="phone"]`), "+353 91 555 0100"),
+		chromedp.Click(chromedp.CSS(`#if-phone button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS("#if-phone .btn-icon")),
+	)
+	require.Equal(t, "+353 91 555 0100", text("#if-phone .value"))
+
 	// A contact, from the account page: the account is already chosen.
 	browsertest.Do(t, tab,
 		chromedp.Click(chromedp.CSS(`a[href^="/contacts/new?account_id="]`)),

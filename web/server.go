@@ -87,6 +87,8 @@ func New(pool *pgxpool.Pool, cfg Config, log *slog.Logger) (http.Handler, func()
 	in.GET("/leads/:id/edit", r.Handle(lds.Edit))
 	in.POST("/leads/:id", r.Handle(lds.Update))
 	in.POST("/leads/:id/delete", r.Handle(lds.Delete))
+	in.GET("/leads/:id/fields/:field", r.Handle(lds.Inline().Edit))
+	in.POST("/leads/:id/fields/:field", r.Handle(lds.Inline().Save))
 	in.GET("/leads/:id/convert", r.Handle(lds.ConvertForm))
 	in.POST("/leads/:id/convert", r.Handle(lds.Convert))
 
@@ -99,6 +101,8 @@ func New(pool *pgxpool.Pool, cfg Config, log *slog.Logger) (http.Handler, func()
 	in.GET("/accounts/:id/edit", r.Handle(accs.Edit))
 	in.POST("/accounts/:id", r.Handle(accs.Update))
 	in.POST("/accounts/:id/delete", r.Handle(accs.Delete))
+	in.GET("/accounts/:id/fields/:field", r.Handle(accs.Inline().Edit))
+	in.POST("/accounts/:id/fields/:field", r.Handle(accs.Inline().Save))
 
 	cons := &contacts.Handler{Pool: pool, R: r}
 	in.GET("/contacts", r.Handle(cons.List))
@@ -109,6 +113,8 @@ func New(pool *pgxpool.Pool, cfg Config, log *slog.Logger) (http.Handler, func()
 	in.GET("/contacts/:id/edit", r.Handle(cons.Edit))
 	in.POST("/contacts/:id", r.Handle(cons.Update))
 	in.POST("/contacts/:id/delete", r.Handle(cons.Delete))
+	in.GET("/contacts/:id/fields/:field", r.Handle(cons.Inline().Edit))
+	in.POST("/contacts/:id/fields/:field", r.Handle(cons.Inline().Save))
 
 	opps := &opportunities.Handler{Pool: pool, R: r}
 	in.GET("/opportunities", r.Handle(opps.List))
@@ -118,6 +124,8 @@ func New(pool *pgxpool.Pool, cfg Config, log *slog.Logger) (http.Handler, func()
 	in.GET("/opportunities/:id/edit", r.Handle(opps.Edit))
 	in.POST("/opportunities/:id", r.Handle(opps.Update))
 	in.POST("/opportunities/:id/delete", r.Handle(opps.Delete))
+	in.GET("/opportunities/:id/fields/:field", r.Handle(opps.Inline().Edit))
+	in.POST("/opportunities/:id/fields/:field", r.Handle(opps.Inline().Save))
 
 	ad := &admin.Handler{Pool: pool, R: r}
 	a := in.Group("/admin", mw.RequireAdmin(r))

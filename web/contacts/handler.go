@@ -231,12 +231,29 @@ func (h *Handler) Update(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	u := viewer.From(c)
 	f := form.Parse(c, append(fields, "version")...)
+	in, changes, err := h.save(c, id, f)
+	switch {
+	case err == record.ErrConflict:
+		return h.form(c, http.StatusConflict, id, f, changes)
+	case err == record.ErrInvalid || f.FromDB(err, constraints):
+		return h.form(c, http.StatusUnprocessableEntity, id, f, nil)
+	case err != nil:
+		return record.Refused(err, "give this contact to that owner")
+	}
+	h.R.Flash(c, "Saved "+in.FirstName+" "+in.LastName+".")
+	render.Redirect(c, fmt.Sprintf("/contacts/%d", id))
+	return nil
+}
+
+// save validates a full form and saves it over the version it carries: the one path of Update
+// and of inline edits. A newer save by someone else is ErrConflict, with what they changed.
+func (h *Handler) save(c *gin.Context, id int64, f *form.Form) (input, []store.ChangesSinceRow, error) {
+	u := viewer.From(c)
 	in := validate(f)
 	version, _ := f.Int("version", 1, 1<<31-1)
 	var changes []store.ChangesSinceRow
-	err = h.tx(c, func(ctx context.Context, tx pgx.Tx) error {
+	err := h.tx(c, func(ctx context.Context, tx pgx.Tx) error {
 		current, err := db.Q.GetContact(ctx, tx, id)
 		if err != nil {
 			return err
@@ -258,17 +275,7 @@ func (h *Handler) Update(c *gin.Context) error {
 		}
 		return err
 	})
-	switch {
-	case err == record.ErrConflict:
-		return h.form(c, http.StatusConflict, id, f, changes)
-	case err == record.ErrInvalid || f.FromDB(err, constraints):
-		return h.form(c, http.StatusUnprocessableEntity, id, f, nil)
-	case err != nil:
-		return record.Refused(err, "give this contact to that owner")
-	}
-	h.R.Flash(c, "Saved "+in.FirstName+" "+in.LastName+".")
-	render.Redirect(c, fmt.Sprintf("/contacts/%d", id))
-	return nil
+	return in, changes, err
 }
 
 // Delete removes a contact with their activities; deals keep their account and lose the contact.
@@ -332,4 +339,23 @@ func (h *Handler) form(c *gin.Context, status int, id int64, f *form.Form, chang
 	}
 	h.R.HTML(c, status, "contacts/form", page)
 	return nil
+}
+
+// Inline edits single fields of the record page in place (see record.InlineEditor).
+func (h *Handler) Inline() record.InlineEditor {
+	return record.InlineEditor{R: h.R, Entity: "contacts", Constraints: constraints,
+		Fields: map[string]string{"title": "Title", "email": "Email", "phone": "Phone"},
+		Load: func(c *gin.Context, id int64) (map[string]string, bool, error) {
+			var ct store.GetContactRow
+			err := h.tx(c, func(ctx context.Context, tx pgx.Tx) (err error) {
+				ct, err = db.Q.GetContact(ctx, tx, id)
+				return err
+			})
+			return values(ct), err == nil && record.CanTouch(viewer.From(c), "contacts", "edit", ct.OwnerID, ct.TeamID), err
+		},
+		SaveForm: func(c *gin.Context, id int64, f *form.Form) ([]store.ChangesSinceRow, error) {
+			_, changes, err := h.save(c, id, f)
+			return changes, err
+		},
+	}
 }

@@ -205,12 +205,29 @@ func (h *Handler) Update(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	u := viewer.From(c)
 	f := form.Parse(c, append(fields, "version")...)
+	in, changes, err := h.save(c, id, f)
+	switch {
+	case err == record.ErrConflict:
+		return h.form(c, http.StatusConflict, id, f, changes)
+	case err == record.ErrInvalid || f.FromDB(err, constraints):
+		return h.form(c, http.StatusUnprocessableEntity, id, f, nil)
+	case err != nil:
+		return record.Refused(err, "give this lead to that owner")
+	}
+	h.R.Flash(c, "Saved "+leadName(in.FirstName, in.LastName, in.Company)+".")
+	render.Redirect(c, fmt.Sprintf("/leads/%d", id))
+	return nil
+}
+
+// save validates a full form and saves it over the version it carries: the one path of Update
+// and of inline edits. A newer save by someone else is ErrConflict, with what they changed.
+func (h *Handler) save(c *gin.Context, id int64, f *form.Form) (input, []store.ChangesSinceRow, error) {
+	u := viewer.From(c)
 	in := validate(f)
 	version, _ := f.Int("version", 1, 1<<31-1)
 	var changes []store.ChangesSinceRow
-	err = h.tx(c, func(ctx context.Context, tx pgx.Tx) error {
+	err := h.tx(c, func(ctx context.Context, tx pgx.Tx) error {
 		current, err := db.Q.GetLead(ctx, tx, id)
 		if err != nil {
 			return err
@@ -238,17 +255,7 @@ func (h *Handler) Update(c *gin.Context) error {
 		}
 		return err
 	})
-	switch {
-	case err == record.ErrConflict:
-		return h.form(c, http.StatusConflict, id, f, changes)
-	case err == record.ErrInvalid || f.FromDB(err, constraints):
-		return h.form(c, http.StatusUnprocessableEntity, id, f, nil)
-	case err != nil:
-		return record.Refused(err, "give this lead to that owner")
-	}
-	h.R.Flash(c, "Saved "+leadName(in.FirstName, in.LastName, in.Company)+".")
-	render.Redirect(c, fmt.Sprintf("/leads/%d", id))
-	return nil
+	return in, changes, err
 }
 
 // Delete removes a lead and its activities.
@@ -318,4 +325,23 @@ func leadName(first, last, company string) string {
 		return company
 	}
 	return name
+}
+
+// Inline edits single fields of the record page in place (see record.InlineEditor).
+func (h *Handler) Inline() record.InlineEditor {
+	return record.InlineEditor{R: h.R, Entity: "leads", Constraints: constraints,
+		Fields: map[string]string{"company": "Company", "title": "Title", "email": "Email", "phone": "Phone"},
+		Load: func(c *gin.Context, id int64) (map[string]string, bool, error) {
+			var l store.GetLeadRow
+			err := h.tx(c, func(ctx context.Context, tx pgx.Tx) (err error) {
+				l, err = db.Q.GetLead(ctx, tx, id)
+				return err
+			})
+			return values(l), err == nil && editable(viewer.From(c), l) == nil, err
+		},
+		SaveForm: func(c *gin.Context, id int64, f *form.Form) ([]store.ChangesSinceRow, error) {
+			_, changes, err := h.save(c, id, f)
+			return changes, err
+		},
+	}
 }

@@ -280,12 +280,29 @@ func (h *Handler) Update(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	u := viewer.From(c)
 	f := form.Parse(c, append(fields, "version")...)
+	in, changes, err := h.save(c, id, f)
+	switch {
+	case err == record.ErrConflict:
+		return h.form(c, http.StatusConflict, id, f, changes)
+	case err == record.ErrInvalid || f.FromDB(err, constraints):
+		return h.form(c, http.StatusUnprocessableEntity, id, f, nil)
+	case err != nil:
+		return record.Refused(err, "give this opportunity to that owner")
+	}
+	h.R.Flash(c, "Saved "+in.Name+".")
+	render.Redirect(c, fmt.Sprintf("/opportunities/%d", id))
+	return nil
+}
+
+// save validates a full form and saves it over the version it carries: the one path of Update
+// and of inline edits. A newer save by someone else is ErrConflict, with what they changed.
+func (h *Handler) save(c *gin.Context, id int64, f *form.Form) (input, []store.ChangesSinceRow, error) {
+	u := viewer.From(c)
 	in := validate(f)
 	version, _ := f.Int("version", 1, 1<<31-1)
 	var changes []store.ChangesSinceRow
-	err = h.tx(c, func(ctx context.Context, tx pgx.Tx) error {
+	err := h.tx(c, func(ctx context.Context, tx pgx.Tx) error {
 		current, err := db.Q.GetOpportunity(ctx, tx, id)
 		if err != nil {
 			return err
@@ -308,17 +325,7 @@ func (h *Handler) Update(c *gin.Context) error {
 		}
 		return err
 	})
-	switch {
-	case err == record.ErrConflict:
-		return h.form(c, http.StatusConflict, id, f, changes)
-	case err == record.ErrInvalid || f.FromDB(err, constraints):
-		return h.form(c, http.StatusUnprocessableEntity, id, f, nil)
-	case err != nil:
-		return record.Refused(err, "give this opportunity to that owner")
-	}
-	h.R.Flash(c, "Saved "+in.Name+".")
-	render.Redirect(c, fmt.Sprintf("/opportunities/%d", id))
-	return nil
+	return in, changes, err
 }
 
 // Delete removes an opportunity and its activities.
@@ -391,4 +398,23 @@ func stageOptions(ctx context.Context, tx pgx.Tx, anyLabel string) ([]form.Optio
 		out = append(out, form.Option{Value: form.IDString(s.ID), Label: label})
 	}
 	return out, nil
+}
+
+// Inline edits single fields of the record page in place (see record.InlineEditor).
+func (h *Handler) Inline() record.InlineEditor {
+	return record.InlineEditor{R: h.R, Entity: "opportunities", Constraints: constraints,
+		Fields: map[string]string{"amount": "Amount", "close_date": "Close date", "lost_reason": "Lost reason"},
+		Load: func(c *gin.Context, id int64) (map[string]string, bool, error) {
+			var o store.GetOpportunityRow
+			err := h.tx(c, func(ctx context.Context, tx pgx.Tx) (err error) {
+				o, err = db.Q.GetOpportunity(ctx, tx, id)
+				return err
+			})
+			return values(o), err == nil && record.CanTouch(viewer.From(c), "opportunities", "edit", o.OwnerID, o.TeamID), err
+		},
+		SaveForm: func(c *gin.Context, id int64, f *form.Form) ([]store.ChangesSinceRow, error) {
+			_, changes, err := h.save(c, id, f)
+			return changes, err
+		},
+	}
 }

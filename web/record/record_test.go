@@ -162,3 +162,37 @@ func rows(body string) []string {
 	}
 	return ids
 }
+
+func TestFieldsAreEditedInPlaceWithTheFormsRules(t *testing.T) {
+	t.Parallel()
+	app := webtest.New(t)
+	rep := app.Login(t, "rep1@demo.test")
+	id := scalar(t, app, "SELECT min(c.id)::text FROM contacts c JOIN users u ON u.id = c.owner_id WHERE u.email = 'rep1@demo.test'")
+	url := "/contacts/" + id + "/fields/email"
+	version := scalar(t, app, "SELECT version::text FROM contacts WHERE id = $1", id)
+
+	r := rep.Get(url, "HX-Request", "true")
+	require.Equal(t, http.StatusOK, r.Status)
+	require.Contains(t, r.Body, `name="version" value="`+version+`"`)
+	require.NotContains(t, r.Body, "<html")
+
+	r = rep.Post(url, map[string][]string{"email": {"not-an-email"}, "version": {version}}, "HX-Request", "true")
+	require.Equal(t, http.StatusUnprocessableEntity, r.Status)
+	require.Contains(t, r.Body, "Enter an email address like name@example.com.")
+	require.Contains(t, r.Body, `value="not-an-email"`)
+
+	r = rep.Post(url, map[string][]string{"email": {"New.Address@Example.com"}, "version": {version}}, "HX-Request", "true")
+	require.Equal(t, http.StatusOK, r.Status, r.Body)
+	require.Contains(t, r.Body, "new.address@example.com")
+	require.Contains(t, r.Body, `class="btn-icon"`)
+	require.Equal(t, "new.address@example.com", scalar(t, app, "SELECT email::text FROM contacts WHERE id = $1", id))
+
+	r = rep.Post(url, map[string][]string{"email": {"third@example.com"}, "version": {version}}, "HX-Request", "true")
+	require.Equal(t, http.StatusConflict, r.Status, "the old version is stale now")
+	require.Contains(t, r.Body, "Riley Rep saved this record just now")
+	require.Equal(t, "new.address@example.com", scalar(t, app, "SELECT email::text FROM contacts WHERE id = $1", id))
+
+	require.Equal(t, http.StatusNotFound, rep.Get("/contacts/"+id+"/fields/owner_id").Status, "only listed fields are editable in place")
+	other := scalar(t, app, "SELECT min(id)::text FROM leads WHERE owner_id = (SELECT id FROM users WHERE email = 'rep2@demo.test')")
+	require.Equal(t, http.StatusNotFound, rep.Post("/leads/"+other+"/fields/phone", map[string][]string{"phone": {"1"}, "version": {"1"}}).Status)
+}

@@ -23,6 +23,9 @@ var funcs = template.FuncMap{
 	"date":     func(t time.Time) string { return t.Format("2 Jan 2006") },
 	"field":    form.FieldOf,
 	"picker":   form.PickerOf,
+	"inline":   form.NewInline,
+	"decimal":  form.Decimal,
+	"isodate":  func(t time.Time) string { return t.Format(time.DateOnly) },
 	"title":    func(s string) string { return strings.ToUpper(s[:1]) + strings.ReplaceAll(s[1:], "_", " ") },
 	"plural": func(n int64, one, many string) string {
 		if n == 1 {

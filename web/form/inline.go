@@ -1,0 +1,30 @@
+package form
+
+import "fmt"
+
+// Inline is one field of a record page, shown with an edit button or as a small form.
+type Inline struct {
+	Entity, Field, Label, Value string
+	ID                          int64
+	CanEdit                     bool
+	Version, Error, Conflict    string // the form only
+}
+
+// URL is where the field's form is fetched and posted.
+func (i Inline) URL() string { return fmt.Sprintf("/%s/%d/fields/%s", i.Entity, i.ID, i.Field) }
+
+// NewInline describes a field for the "inline" partial; value may be a string or *string.
+func NewInline(entity string, id int64, field, label string, value any, canEdit bool) Inline {
+	v := ""
+	switch x := value.(type) {
+	case string:
+		v = x
+	case *string:
+		if x != nil {
+			v = *x
+		}
+	default:
+		v = fmt.Sprint(x)
+	}
+	return Inline{Entity: entity, ID: id, Field: field, Label: label, Value: v, CanEdit: canEdit}
+}
