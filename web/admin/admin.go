@@ -10,7 +10,6 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/crm-team/crm/db"
 	"github.com/crm-team/crm/web/render"
 	"github.com/crm-team/crm/web/viewer"
 )
@@ -24,8 +23,7 @@ type Handler struct {
 
 // tx runs fn in a transaction carrying the admin's access context.
 func (h *Handler) tx(c *gin.Context, fn func(ctx context.Context, tx pgx.Tx) error) error {
-	ctx := c.Request.Context()
-	return db.InTx(ctx, h.Pool, viewer.Access(c), func(tx pgx.Tx) error { return fn(ctx, tx) })
+	return viewer.InTx(c, h.Pool, fn)
 }
 
 // errInvalid rolls a transaction back after a check failed; the form holds the message.

@@ -58,8 +58,7 @@ type FormPage struct {
 }
 
 func (h *Handler) tx(c *gin.Context, fn func(ctx context.Context, tx pgx.Tx) error) error {
-	ctx := c.Request.Context()
-	return db.InTx(ctx, h.Pool, viewer.Access(c), func(tx pgx.Tx) error { return fn(ctx, tx) })
+	return viewer.InTx(c, h.Pool, fn)
 }
 
 // List shows the opportunities the user may see, filtered, sorted and paged by the query string.

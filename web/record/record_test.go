@@ -196,3 +196,25 @@ func TestFieldsAreEditedInPlaceWithTheFormsRules(t *testing.T) {
 	other := scalar(t, app, "SELECT min(id)::text FROM leads WHERE owner_id = (SELECT id FROM users WHERE email = 'rep2@demo.test')")
 	require.Equal(t, http.StatusNotFound, rep.Post("/leads/"+other+"/fields/phone", map[string][]string{"phone": {"1"}, "version": {"1"}}).Status)
 }
+
+// Each record's save refuses a stale version, and a rep's save of their own record works.
+func TestEveryRecordRefusesAStaleSave(t *testing.T) {
+	t.Parallel()
+	app := webtest.New(t)
+	rep := app.Login(t, "rep1@demo.test")
+	for _, tc := range []struct{ table, field, value string }{
+		{"leads", "phone", "+1 555 0101"}, {"accounts", "phone", "+1 555 0102"},
+		{"contacts", "title", "Chief Kite Officer"}, {"opportunities", "amount", "4321.00"},
+	} {
+		id := scalar(t, app, "SELECT min(id)::text FROM "+tc.table+" WHERE owner_id = (SELECT id FROM users WHERE email = 'rep1@demo.test')"+
+			map[bool]string{true: " AND status <> 'converted'", false: ""}[tc.table == "leads"])
+		version := scalar(t, app, "SELECT version::text FROM "+tc.table+" WHERE id = $1", id)
+		path := "/" + tc.table + "/" + id + "/fields/" + tc.field
+		r := rep.Post(path, url.Values{tc.field: {tc.value}, "version": {version}}, "HX-Request", "true")
+		require.Equal(t, http.StatusOK, r.Status, "%s: %s", tc.table, r.Body)
+		require.Equal(t, tc.value, scalar(t, app, "SELECT "+tc.field+"::text FROM "+tc.table+" WHERE id = $1", id))
+		r = rep.Post(path, url.Values{tc.field: {"9999"}, "version": {version}}, "HX-Request", "true")
+		require.Equal(t, http.StatusConflict, r.Status, tc.table)
+		require.Equal(t, tc.value, scalar(t, app, "SELECT "+tc.field+"::text FROM "+tc.table+" WHERE id = $1", id), "%s unchanged", tc.table)
+	}
+}

@@ -1,7 +1,6 @@
 package render
 
 import (
-	"fmt"
 	"html/template"
 	"math/big"
 	"strings"
@@ -27,12 +26,6 @@ var funcs = template.FuncMap{
 	"decimal":  form.Decimal,
 	"isodate":  func(t time.Time) string { return t.Format(time.DateOnly) },
 	"title":    func(s string) string { return strings.ToUpper(s[:1]) + strings.ReplaceAll(s[1:], "_", " ") },
-	"plural": func(n int64, one, many string) string {
-		if n == 1 {
-			return fmt.Sprintf("%d %s", n, one)
-		}
-		return fmt.Sprintf("%d %s", n, many)
-	},
 }
 
 // Money formats an amount with thousands separators and no cents when there are none: 12,500.

@@ -2,7 +2,11 @@
 package viewer
 
 import (
+	"context"
+
 	"github.com/gin-gonic/gin"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/crm-team/crm/db"
 )
@@ -63,4 +67,11 @@ func Access(c *gin.Context) db.Access {
 		return u.Access
 	}
 	return db.Access{}
+}
+
+// InTx runs fn in one transaction carrying the signed-in user's access context (anonymous when
+// nobody is signed in): the way every handler reaches the database.
+func InTx(c *gin.Context, pool *pgxpool.Pool, fn func(ctx context.Context, tx pgx.Tx) error) error {
+	ctx := c.Request.Context()
+	return db.InTx(ctx, pool, Access(c), func(tx pgx.Tx) error { return fn(ctx, tx) })
 }
