@@ -23,6 +23,7 @@ import (
 	"github.com/crm-team/crm/web/leads"
 	mw "github.com/crm-team/crm/web/middleware"
 	"github.com/crm-team/crm/web/opportunities"
+	"github.com/crm-team/crm/web/record"
 	"github.com/crm-team/crm/web/render"
 )
 
@@ -78,6 +79,8 @@ func New(pool *pgxpool.Pool, cfg Config, log *slog.Logger) (http.Handler, func()
 	in := app.Group("/", mw.RequireLogin)
 	home := &dashboard.Handler{Pool: pool, R: r}
 	in.GET("/", r.Handle(home.Show))
+
+	in.GET("/people/pick", record.PickOwner(pool, r))
 
 	lds := &leads.Handler{Pool: pool, R: r}
 	in.GET("/leads", r.Handle(lds.List))

@@ -11,7 +11,7 @@ import (
 )
 
 var fields = []string{"name", "domain", "industry", "employees", "annual_revenue", "phone", "street", "city",
-	"region", "postal_code", "country", "owner_id"}
+	"region", "postal_code", "country", "owner_id", "owner_id_label"}
 
 var constraints = map[string]form.Constraint{
 	"accounts_domain_key":                 {Field: "domain", Message: "Another account already has this domain."},
@@ -65,7 +65,7 @@ func validate(f *form.Form) input {
 
 func values(a store.GetAccountRow) map[string]string {
 	v := map[string]string{"name": a.Name, "industry": a.Industry, "phone": a.Phone, "street": a.Street, "city": a.City,
-		"region": a.Region, "postal_code": a.PostalCode, "country": a.Country, "owner_id": form.IDString(a.OwnerID),
+		"region": a.Region, "postal_code": a.PostalCode, "country": a.Country, "owner_id": form.IDString(a.OwnerID), "owner_id_label": a.OwnerName,
 		"version": form.IDString(int64(a.Version))}
 	if a.Domain != nil {
 		v["domain"] = *a.Domain

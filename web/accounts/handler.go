@@ -48,10 +48,10 @@ type ShowPage struct {
 // FormPage is the new and edit form.
 type FormPage struct {
 	render.Page
-	ID      int64
-	Form    *form.Form
-	Owners  []form.Option
-	Changes []store.ChangesSinceRow // edits by others since the user's version, after a conflict
+	ID          int64
+	Form        *form.Form
+	OwnerSource string                  // the owner picker's address
+	Changes     []store.ChangesSinceRow // edits by others since the user's version, after a conflict
 }
 
 func (h *Handler) tx(c *gin.Context, fn func(ctx context.Context, tx pgx.Tx) error) error {
@@ -145,7 +145,7 @@ func (h *Handler) New(c *gin.Context) error {
 	if !u.Can("accounts", "create") {
 		return render.Forbidden("Your role does not allow you to create accounts.")
 	}
-	return h.form(c, http.StatusOK, 0, form.New(map[string]string{"owner_id": form.IDString(u.ID)}), nil)
+	return h.form(c, http.StatusOK, 0, form.New(map[string]string{"owner_id": form.IDString(u.ID), "owner_id_label": u.Name}), nil)
 }
 
 // Create saves a new account.
@@ -326,17 +326,8 @@ func (h *Handler) form(c *gin.Context, status int, id int64, f *form.Form, chang
 	if id != 0 {
 		title = "Edit " + f.Get("name")
 	}
-	page := FormPage{Page: h.R.Page(c, title, "accounts"), ID: id, Form: f, Changes: changes}
-	action := "create"
-	if id != 0 {
-		action = "edit"
-	}
-	if err := h.tx(c, func(ctx context.Context, tx pgx.Tx) (err error) {
-		page.Owners, err = record.Owners(ctx, tx, viewer.From(c), "accounts", action)
-		return err
-	}); err != nil {
-		return err
-	}
+	page := FormPage{Page: h.R.Page(c, title, "accounts"), ID: id, Form: f, Changes: changes,
+		OwnerSource: record.OwnerSource("accounts", id)}
 	h.R.HTML(c, status, "accounts/form", page)
 	return nil
 }

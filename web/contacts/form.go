@@ -7,7 +7,7 @@ import (
 	"github.com/crm-team/crm/web/form"
 )
 
-var fields = []string{"first_name", "last_name", "email", "phone", "title", "account_id", "account_id_label", "owner_id"}
+var fields = []string{"first_name", "last_name", "email", "phone", "title", "account_id", "account_id_label", "owner_id", "owner_id_label"}
 
 var constraints = map[string]form.Constraint{
 	"contacts_email_key":           {Field: "email", Message: "Another contact already has this email address."},
@@ -45,7 +45,7 @@ func validate(f *form.Form) input {
 
 func values(c store.GetContactRow) map[string]string {
 	v := map[string]string{"first_name": c.FirstName, "last_name": c.LastName, "phone": c.Phone, "title": c.Title,
-		"owner_id": form.IDString(c.OwnerID), "version": form.IDString(int64(c.Version))}
+		"owner_id": form.IDString(c.OwnerID), "owner_id_label": c.OwnerName, "version": form.IDString(int64(c.Version))}
 	if c.Email != nil {
 		v["email"] = *c.Email
 	}

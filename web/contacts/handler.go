@@ -46,10 +46,10 @@ type ShowPage struct {
 // FormPage is the new and edit form.
 type FormPage struct {
 	render.Page
-	ID      int64
-	Form    *form.Form
-	Owners  []form.Option
-	Changes []store.ChangesSinceRow
+	ID          int64
+	Form        *form.Form
+	OwnerSource string // the owner picker's address
+	Changes     []store.ChangesSinceRow
 }
 
 func (h *Handler) tx(c *gin.Context, fn func(ctx context.Context, tx pgx.Tx) error) error {
@@ -136,7 +136,7 @@ func (h *Handler) New(c *gin.Context) error {
 	if !u.Can("contacts", "create") {
 		return render.Forbidden("Your role does not allow you to create contacts.")
 	}
-	f := form.New(map[string]string{"owner_id": form.IDString(u.ID)})
+	f := form.New(map[string]string{"owner_id": form.IDString(u.ID), "owner_id_label": u.Name})
 	if id := list.ID(c.Query("account_id")); id != nil {
 		err := h.tx(c, func(ctx context.Context, tx pgx.Tx) error {
 			a, err := db.Q.GetAccount(ctx, tx, *id)
@@ -325,17 +325,11 @@ func (h *Handler) Pick(c *gin.Context) error {
 
 func (h *Handler) form(c *gin.Context, status int, id int64, f *form.Form, changes []store.ChangesSinceRow) error {
 	title := "New contact"
-	action := "create"
 	if id != 0 {
-		title, action = "Edit "+f.Get("first_name")+" "+f.Get("last_name"), "edit"
+		title = "Edit " + f.Get("first_name") + " " + f.Get("last_name")
 	}
 	page := FormPage{Page: h.R.Page(c, title, "contacts"), ID: id, Form: f, Changes: changes}
-	if err := h.tx(c, func(ctx context.Context, tx pgx.Tx) (err error) {
-		page.Owners, err = record.Owners(ctx, tx, viewer.From(c), "contacts", action)
-		return err
-	}); err != nil {
-		return err
-	}
+	page.OwnerSource = record.OwnerSource("contacts", id)
 	h.R.HTML(c, status, "contacts/form", page)
 	return nil
 }

@@ -165,3 +165,12 @@ func Decimal(n pgtype.Numeric) string {
 	}
 	return strconv.FormatFloat(f.Float64, 'f', -1, 64)
 }
+
+// ParseID parses a record id, 0 when it is not one.
+func ParseID(s string) int64 {
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < 0 {
+		return 0
+	}
+	return n
+}

@@ -26,13 +26,12 @@ type ConvertPage struct {
 	Lead        store.GetLeadRow
 	Form        *form.Form
 	Suggestions []store.SuggestAccountsRow
-	Owners      []form.Option
 	Stages      []form.Option
 	Message     string
 }
 
 var convertFields = []string{"account", "account_id", "account_id_label", "account_name", "account_domain",
-	"first_name", "last_name", "email", "phone", "title", "owner_id",
+	"first_name", "last_name", "email", "phone", "title", "owner_id", "owner_id_label",
 	"create_opportunity", "opp_name", "opp_amount", "opp_stage_id", "opp_close_date", "version"}
 
 var convertConstraints = map[string]form.Constraint{
@@ -66,9 +65,6 @@ func (h *Handler) convertPage(c *gin.Context, status int, id int64, f *form.Form
 		}
 		domain, company := emailDomain(page.Lead.Email), strings.ToLower(page.Lead.Company)
 		if page.Suggestions, err = db.Q.SuggestAccounts(ctx, tx, store.SuggestAccountsParams{Domain: nonEmpty(domain), Company: nonEmpty(company)}); err != nil {
-			return err
-		}
-		if page.Owners, err = record.Owners(ctx, tx, u, "contacts", "create"); err != nil {
 			return err
 		}
 		page.Stages, err = openStageOptions(ctx, tx)
@@ -210,7 +206,7 @@ func convertible(u *viewer.User, l store.GetLeadRow) error {
 // email domain, else a new account named after the company.
 func prefill(l store.GetLeadRow, suggestions []store.SuggestAccountsRow) *form.Form {
 	v := map[string]string{"first_name": l.FirstName, "last_name": l.LastName, "phone": l.Phone, "title": l.Title,
-		"owner_id": form.IDString(l.OwnerID), "version": form.IDString(int64(l.Version)), "account": "new",
+		"owner_id": form.IDString(l.OwnerID), "owner_id_label": l.OwnerName, "version": form.IDString(int64(l.Version)), "account": "new",
 		"account_name": l.Company, "account_domain": emailDomain(l.Email),
 		"opp_name": strings.TrimSpace(l.Company + " – New business"), "opp_close_date": time.Now().AddDate(0, 2, 0).Format(time.DateOnly)}
 	if l.Email != nil {

@@ -16,7 +16,7 @@ var Sources = []string{"Website", "Referral", "Trade show", "Cold call", "Partne
 // Statuses a lead can be given by hand; "converted" comes only from conversion.
 var Statuses = []string{"new", "contacted", "qualified", "unqualified"}
 
-var fields = []string{"first_name", "last_name", "company", "title", "email", "phone", "source", "status", "owner_id"}
+var fields = []string{"first_name", "last_name", "company", "title", "email", "phone", "source", "status", "owner_id", "owner_id_label"}
 
 var constraints = map[string]form.Constraint{
 	"leads_email_format": {Field: "email", Message: "Enter an email address like name@example.com."},
@@ -55,7 +55,7 @@ func validate(f *form.Form) input {
 
 func values(l store.GetLeadRow) map[string]string {
 	v := map[string]string{"first_name": l.FirstName, "last_name": l.LastName, "company": l.Company, "title": l.Title,
-		"phone": l.Phone, "source": l.Source, "status": string(l.Status), "owner_id": form.IDString(l.OwnerID),
+		"phone": l.Phone, "source": l.Source, "status": string(l.Status), "owner_id": form.IDString(l.OwnerID), "owner_id_label": l.OwnerName,
 		"version": form.IDString(int64(l.Version))}
 	if l.Email != nil {
 		v["email"] = *l.Email

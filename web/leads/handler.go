@@ -48,12 +48,12 @@ type ShowPage struct {
 // FormPage is the new and edit form.
 type FormPage struct {
 	render.Page
-	ID       int64
-	Form     *form.Form
-	Owners   []form.Option
-	Statuses []form.Option
-	Sources  []form.Option
-	Changes  []store.ChangesSinceRow
+	ID          int64
+	Form        *form.Form
+	OwnerSource string // the owner picker's address
+	Statuses    []form.Option
+	Sources     []form.Option
+	Changes     []store.ChangesSinceRow
 }
 
 func (h *Handler) tx(c *gin.Context, fn func(ctx context.Context, tx pgx.Tx) error) error {
@@ -142,7 +142,7 @@ func (h *Handler) New(c *gin.Context) error {
 	if !u.Can("leads", "create") {
 		return render.Forbidden("Your role does not allow you to create leads.")
 	}
-	return h.form(c, http.StatusOK, 0, form.New(map[string]string{"owner_id": form.IDString(u.ID), "status": "new"}), nil)
+	return h.form(c, http.StatusOK, 0, form.New(map[string]string{"owner_id": form.IDString(u.ID), "owner_id_label": u.Name, "status": "new"}), nil)
 }
 
 // Create saves a new lead.
@@ -283,18 +283,13 @@ func (h *Handler) Delete(c *gin.Context) error {
 }
 
 func (h *Handler) form(c *gin.Context, status int, id int64, f *form.Form, changes []store.ChangesSinceRow) error {
-	title, action := "New lead", "create"
+	title := "New lead"
 	if id != 0 {
-		title, action = "Edit "+leadName(f.Get("first_name"), f.Get("last_name"), f.Get("company")), "edit"
+		title = "Edit " + leadName(f.Get("first_name"), f.Get("last_name"), f.Get("company"))
 	}
 	page := FormPage{Page: h.R.Page(c, title, "leads"), ID: id, Form: f, Changes: changes,
 		Statuses: options(Statuses, ""), Sources: options(Sources, "Unknown")}
-	if err := h.tx(c, func(ctx context.Context, tx pgx.Tx) (err error) {
-		page.Owners, err = record.Owners(ctx, tx, viewer.From(c), "leads", action)
-		return err
-	}); err != nil {
-		return err
-	}
+	page.OwnerSource = record.OwnerSource("leads", id)
 	h.R.HTML(c, status, "leads/form", page)
 	return nil
 }

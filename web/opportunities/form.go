@@ -10,7 +10,7 @@ import (
 )
 
 var fields = []string{"name", "account_id", "account_id_label", "contact_id", "contact_id_label", "stage_id", "amount",
-	"currency", "close_date", "lost_reason", "owner_id"}
+	"currency", "close_date", "lost_reason", "owner_id", "owner_id_label"}
 
 // Currencies are the ones a deal may be in.
 var Currencies = []form.Option{{Value: "USD", Label: "USD"}, {Value: "EUR", Label: "EUR"}, {Value: "GBP", Label: "GBP"},
@@ -77,7 +77,7 @@ func optionValues(opts []form.Option) []string {
 func values(o store.GetOpportunityRow) map[string]string {
 	v := map[string]string{"name": o.Name, "account_id": form.IDString(o.AccountID), "stage_id": form.IDString(o.StageID),
 		"amount": form.Decimal(o.Amount), "currency": o.Currency, "close_date": o.CloseDate.Time.Format(time.DateOnly),
-		"lost_reason": o.LostReason, "owner_id": form.IDString(o.OwnerID), "version": form.IDString(int64(o.Version))}
+		"lost_reason": o.LostReason, "owner_id": form.IDString(o.OwnerID), "owner_id_label": o.OwnerName, "version": form.IDString(int64(o.Version))}
 	if o.AccountName != nil {
 		v["account_id_label"] = *o.AccountName
 	}

@@ -49,12 +49,12 @@ type ShowPage struct {
 // FormPage is the new and edit form.
 type FormPage struct {
 	render.Page
-	ID         int64
-	Form       *form.Form
-	Owners     []form.Option
-	Stages     []form.Option
-	Currencies []form.Option
-	Changes    []store.ChangesSinceRow
+	ID          int64
+	Form        *form.Form
+	OwnerSource string // the owner picker's address
+	Stages      []form.Option
+	Currencies  []form.Option
+	Changes     []store.ChangesSinceRow
 }
 
 func (h *Handler) tx(c *gin.Context, fn func(ctx context.Context, tx pgx.Tx) error) error {
@@ -156,7 +156,7 @@ func (h *Handler) New(c *gin.Context) error {
 	if !u.Can("opportunities", "create") {
 		return render.Forbidden("Your role does not allow you to create opportunities.")
 	}
-	f := form.New(map[string]string{"owner_id": form.IDString(u.ID), "currency": "USD",
+	f := form.New(map[string]string{"owner_id": form.IDString(u.ID), "owner_id_label": u.Name, "currency": "USD",
 		"close_date": time.Now().AddDate(0, 1, 0).Format(time.DateOnly)})
 	err := h.tx(c, func(ctx context.Context, tx pgx.Tx) error {
 		if id := list.ID(c.Query("account_id")); id != nil {
@@ -353,15 +353,13 @@ func (h *Handler) Delete(c *gin.Context) error {
 }
 
 func (h *Handler) form(c *gin.Context, status int, id int64, f *form.Form, changes []store.ChangesSinceRow) error {
-	title, action := "New opportunity", "create"
+	title := "New opportunity"
 	if id != 0 {
-		title, action = "Edit "+f.Get("name"), "edit"
+		title = "Edit " + f.Get("name")
 	}
-	page := FormPage{Page: h.R.Page(c, title, "opportunities"), ID: id, Form: f, Changes: changes, Currencies: Currencies}
+	page := FormPage{Page: h.R.Page(c, title, "opportunities"), ID: id, Form: f, Changes: changes, Currencies: Currencies,
+		OwnerSource: record.OwnerSource("opportunities", id)}
 	if err := h.tx(c, func(ctx context.Context, tx pgx.Tx) (err error) {
-		if page.Owners, err = record.Owners(ctx, tx, viewer.From(c), "opportunities", action); err != nil {
-			return err
-		}
 		page.Stages, err = stageOptions(ctx, tx, "")
 		return err
 	}); err != nil {

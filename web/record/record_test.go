@@ -218,3 +218,17 @@ func TestEveryRecordRefusesAStaleSave(t *testing.T) {
 		require.Equal(t, tc.value, scalar(t, app, "SELECT "+tc.field+"::text FROM "+tc.table+" WHERE id = $1", id), "%s unchanged", tc.table)
 	}
 }
+
+func TestOwnerPickerOffersOnlyPeopleInScope(t *testing.T) {
+	t.Parallel()
+	app := webtest.New(t)
+	rep := app.Login(t, "rep1@demo.test").Get("/people/pick?for=accounts.create&q=")
+	require.Contains(t, rep.Body, "Riley Rep")
+	require.NotContains(t, rep.Body, "Sam Seller", "a rep can only own their records")
+	m := app.Login(t, "manager@demo.test")
+	team := m.Get("/people/pick?for=opportunities.edit&q=s")
+	require.Contains(t, team.Body, "Sam Seller")
+	require.NotContains(t, team.Body, "Alex Admin", "the admin is in another team")
+	require.Contains(t, app.Login(t, "admin@demo.test").Get("/people/pick?for=leads.edit&q=ALEX").Body, "Alex Admin")
+	require.Equal(t, http.StatusNotFound, m.Get("/people/pick?for=users.edit").Status)
+}
