@@ -27,7 +27,7 @@ func login(t *testing.T, app *webtest.App, tab context.Context, email string) {
 func TestEachDemoRoleSignsInAndSeesItsNavigation(t *testing.T) {
 	t.Parallel()
 	app := webtest.New(t)
-	records := []string{"Dashboard", "Leads", "Accounts", "Contacts", "Opportunities"}
+	records := []string{"Dashboard", "Leads", "Accounts", "Contacts", "Opportunities", "Pipeline"}
 	cases := []struct {
 		email, name string
 		nav         []string
@@ -76,7 +76,7 @@ func TestPagesFitDesktopAndPhoneScreens(t *testing.T) {
 	app := webtest.New(t)
 	_, err := app.Pool.Exec(t.Context(), `UPDATE users SET name = 'Maximiliana Alexandrovna Featherstonehaugh-Wolfeschlegel' WHERE email = 'rep2@demo.test'`)
 	require.NoError(t, err)
-	pages := []string{"/", "/leads", "/leads/1", "/leads/1/convert", "/accounts", "/accounts/1", "/accounts/new",
+	pages := []string{"/", "/pipeline", "/leads", "/leads/1", "/leads/1/convert", "/accounts", "/accounts/1", "/accounts/new",
 		"/contacts", "/contacts/1", "/contacts/new", "/opportunities", "/opportunities/1", "/opportunities/new", "/admin/users", "/admin/users/new", "/admin/roles", "/admin/roles/3", "/admin/teams", "/admin/pipelines", "/admin/pipelines/1", "/nowhere"}
 	for _, vp := range browsertest.Viewports {
 		t.Run(vp.Name, func(t *testing.T) {

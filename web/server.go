@@ -23,6 +23,7 @@ import (
 	"github.com/crm-team/crm/web/leads"
 	mw "github.com/crm-team/crm/web/middleware"
 	"github.com/crm-team/crm/web/opportunities"
+	"github.com/crm-team/crm/web/pipeline"
 	"github.com/crm-team/crm/web/record"
 	"github.com/crm-team/crm/web/render"
 )
@@ -129,6 +130,11 @@ func New(pool *pgxpool.Pool, cfg Config, log *slog.Logger) (http.Handler, func()
 	in.POST("/opportunities/:id/delete", r.Handle(opps.Delete))
 	in.GET("/opportunities/:id/fields/:field", r.Handle(opps.Inline().Edit))
 	in.POST("/opportunities/:id/fields/:field", r.Handle(opps.Inline().Save))
+
+	board := &pipeline.Handler{Pool: pool, R: r}
+	in.GET("/pipeline", r.Handle(board.Show))
+	in.GET("/pipeline/stages/:id/cards", r.Handle(board.More))
+	in.POST("/pipeline/move", r.Handle(board.Move))
 
 	ad := &admin.Handler{Pool: pool, R: r}
 	a := in.Group("/admin", mw.RequireAdmin(r))

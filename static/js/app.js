@@ -110,3 +110,71 @@
     if (input) setTimeout(function () { close(input); }, 150);
   });
 })();
+
+// The pipeline board: cards are dragged between columns (SortableJS); a drop submits the card's
+// own move form (htmx), with the stage and the cards it landed between. The server answers the
+// changed columns, which htmx swaps in by id; a refused move comes back the same way, so the
+// card returns to where the database has it.
+(function () {
+  "use strict";
+  function toast(msg) {
+    var t = document.getElementById("toast");
+    if (!t) return;
+    t.textContent = msg;
+    t.hidden = false;
+    clearTimeout(toast.timer);
+    toast.timer = setTimeout(function () { t.hidden = true; }, 6000);
+  }
+  document.addEventListener("crm:toast", function (e) {
+    if (e.detail && e.detail.message) toast(e.detail.message);
+  });
+
+  function submitMove(item, list, reason) {
+    var form = item.querySelector(".deal-move form");
+    if (!form) return;
+    var above = item.previousElementSibling, below = item.nextElementSibling;
+    form.elements.stage_id.value = list.getAttribute("data-stage");
+    form.elements.above_id.value = above && above.getAttribute("data-id") || "";
+    form.elements.below_id.value = below && below.getAttribute("data-id") || "";
+    form.elements.lost_reason.value = reason || "";
+    form.requestSubmit();
+  }
+
+  function askReason(item, list) {
+    var dialog = document.getElementById("lost-dialog");
+    var text = dialog.querySelector("textarea");
+    text.value = "";
+    dialog.addEventListener("close", function onClose() {
+      dialog.removeEventListener("close", onClose);
+      if (dialog.returnValue === "ok" && text.value.trim()) {
+        submitMove(item, list, text.value.trim());
+      } else {
+        location.reload(); // put the card back where it was
+      }
+    });
+    dialog.showModal();
+  }
+
+  function initBoard(root) {
+    if (!window.Sortable) return;
+    root.querySelectorAll(".cards").forEach(function (list) {
+      if (list._sortable) return;
+      list._sortable = Sortable.create(list, {
+        group: "board",
+        draggable: ".deal:not(.locked)",
+        filter: "details, select, button, a",
+        preventOnFilter: false,
+        animation: 120,
+        forceFallback: true, // pointer events: the same on touch screens, mice and test browsers
+        onEnd: function (evt) {
+          if (evt.from === evt.to && evt.oldIndex === evt.newIndex) return;
+          if (evt.to.getAttribute("data-kind") === "lost") askReason(evt.item, evt.to);
+          else submitMove(evt.item, evt.to);
+        }
+      });
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { initBoard(document); });
+  document.addEventListener("htmx:after:swap", function () { initBoard(document); });
+  document.addEventListener("htmx:after:settle", function () { initBoard(document); });
+})();

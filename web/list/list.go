@@ -51,8 +51,10 @@ type Params struct {
 
 // Parse reads the list parameters from the request. Values outside the spec are dropped, so
 // nothing the request says reaches SQL except as a typed parameter.
-func Parse(c *gin.Context, spec Spec) Params {
-	q := c.Request.URL.Query()
+func Parse(c *gin.Context, spec Spec) Params { return ParseValues(c.Request.URL.Query(), spec) }
+
+// ParseValues is Parse over query values, for a view carried in a form field.
+func ParseValues(q url.Values, spec Spec) Params {
 	p := Params{spec: spec, Sort: spec.Default, PerPage: DefaultPerPage, Start: 1}
 	p.Q = strings.TrimSpace(q.Get("q"))
 	if len([]rune(p.Q)) > 100 {

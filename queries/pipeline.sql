@@ -1,0 +1,73 @@
+-- name: BoardColumns :many
+-- Each stage of a pipeline with the count, total and weighted total of the deals on the board:
+-- one aggregate for the whole board. Filters fold away when NULL (see ListAccounts).
+SELECT s.id, s.name, s.kind, s.probability,
+       count(o.id)::bigint AS deals,
+       coalesce(sum(o.amount), 0)::numeric AS amount,
+       coalesce(sum(o.amount * s.probability / 100.0), 0)::numeric AS weighted
+FROM pipeline_stages s
+LEFT JOIN opportunities o ON o.stage_id = s.id
+    AND (@see_all::boolean OR o.owner_id = sqlc.narg(own_id) OR o.team_id = sqlc.narg(team_id))
+    AND (sqlc.narg(owner)::bigint IS NULL OR o.owner_id = sqlc.narg(owner))
+    AND (sqlc.narg(team)::bigint IS NULL OR o.team_id = sqlc.narg(team))
+    AND (sqlc.narg(q)::text IS NULL OR o.id IN (SELECT crm_search_opportunities(sqlc.narg(q))))
+    AND (sqlc.narg(close_from)::date IS NULL OR o.close_date >= sqlc.narg(close_from)::date)
+    AND (sqlc.narg(close_to)::date IS NULL OR o.close_date <= sqlc.narg(close_to)::date)
+    AND (sqlc.narg(amount_min)::numeric IS NULL OR o.amount >= sqlc.narg(amount_min)::numeric)
+    AND (sqlc.narg(amount_max)::numeric IS NULL OR o.amount <= sqlc.narg(amount_max)::numeric)
+WHERE s.pipeline_id = @pipeline_id
+GROUP BY s.id
+ORDER BY s.position;
+
+-- name: BoardCards :many
+-- One column's cards in board order, a page at a time (after a position and id).
+SELECT o.id, o.name, o.amount, o.currency, o.close_date, o.version, o.stage_changed_at, o.position, o.owner_id,
+       o.team_id, o.account_id, u.name AS owner_name, a.name AS account_name
+FROM (
+    SELECT o.* FROM opportunities o
+    WHERE o.stage_id = @stage_id
+      AND (@see_all::boolean OR o.owner_id = sqlc.narg(own_id) OR o.team_id = sqlc.narg(team_id))
+      AND (sqlc.narg(owner)::bigint IS NULL OR o.owner_id = sqlc.narg(owner))
+      AND (sqlc.narg(team)::bigint IS NULL OR o.team_id = sqlc.narg(team))
+      AND (sqlc.narg(q)::text IS NULL OR o.id IN (SELECT crm_search_opportunities(sqlc.narg(q))))
+      AND (sqlc.narg(close_from)::date IS NULL OR o.close_date >= sqlc.narg(close_from)::date)
+      AND (sqlc.narg(close_to)::date IS NULL OR o.close_date <= sqlc.narg(close_to)::date)
+      AND (sqlc.narg(amount_min)::numeric IS NULL OR o.amount >= sqlc.narg(amount_min)::numeric)
+      AND (sqlc.narg(amount_max)::numeric IS NULL OR o.amount <= sqlc.narg(amount_max)::numeric)
+      AND (sqlc.narg(after_id)::bigint IS NULL OR (o.position, o.id) > (sqlc.narg(after_position)::numeric, sqlc.narg(after_id)))
+    ORDER BY o.position, o.id
+    LIMIT @lim
+) o
+JOIN users u ON u.id = o.owner_id
+LEFT JOIN accounts a ON a.id = o.account_id
+ORDER BY o.position, o.id;
+
+-- name: LockOpportunity :one
+-- The card being moved, locked until the move commits.
+SELECT o.id, o.stage_id, o.pipeline_id, o.version, o.owner_id, o.team_id
+FROM opportunities o WHERE o.id = @id FOR UPDATE;
+
+-- name: GetStage :one
+SELECT id, pipeline_id, name, kind FROM pipeline_stages WHERE id = @id;
+
+-- name: MoveOpportunity :one
+-- Moves a card to a stage, between the cards it was dropped between: the midpoint of their
+-- positions (numeric, so there is always room), one past the card above, one before the card
+-- below, or the end of the column. Nothing else in the column is renumbered.
+UPDATE opportunities o
+SET stage_id = s.id,
+    position = coalesce(CASE
+        WHEN sqlc.narg(above_id)::bigint IS NOT NULL AND sqlc.narg(below_id)::bigint IS NOT NULL THEN
+            ((SELECT x.position FROM opportunities x WHERE x.id = sqlc.narg(above_id)) +
+             (SELECT x.position FROM opportunities x WHERE x.id = sqlc.narg(below_id))) / 2
+        WHEN sqlc.narg(above_id)::bigint IS NOT NULL THEN
+            (SELECT x.position FROM opportunities x WHERE x.id = sqlc.narg(above_id)) + 1
+        WHEN sqlc.narg(below_id)::bigint IS NOT NULL THEN
+            (SELECT x.position FROM opportunities x WHERE x.id = sqlc.narg(below_id)) - 1
+    END, (SELECT coalesce(max(x.position), 0) + 1 FROM opportunities x WHERE x.stage_id = s.id)),
+    stage_changed_at = CASE WHEN o.stage_id <> s.id THEN now() ELSE o.stage_changed_at END,
+    closed_at = CASE WHEN s.kind = 'open' THEN NULL ELSE coalesce(o.closed_at, now()) END,
+    lost_reason = CASE WHEN s.kind = 'lost' THEN @lost_reason ELSE '' END
+FROM pipeline_stages s
+WHERE o.id = @id AND o.version = @version AND s.id = @stage_id
+RETURNING o.version;
