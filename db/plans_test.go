@@ -38,6 +38,12 @@ func (l *lastQuery) TraceQueryStart(ctx context.Context, _ *pgx.Conn, d pgx.Trac
 
 func (l *lastQuery) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
 
+func numeric(s string) pgtype.Numeric {
+	var n pgtype.Numeric
+	_ = n.Scan(s)
+	return n
+}
+
 // bigTables are the tables a list must never read from end to end.
 var bigTables = map[string]bool{"accounts": true, "contacts": true, "leads": true, "opportunities": true, "activities": true}
 
@@ -74,7 +80,7 @@ func TestRecordQueriesUseIndexesAtScale(t *testing.T) {
 
 	since := pgtype.Date{Time: time.Now().AddDate(0, -1, 0), Valid: true}
 	text := func(s string) *string { return &s }
-	for _, email := range []string{"admin@demo.test", "rep1@demo.test"} {
+	for _, email := range []string{"admin@demo.test", "manager@demo.test", "rep1@demo.test"} {
 		a := accessOf(t, pool, email)
 		var account, contact int64
 		require.NoError(t, pool.QueryRow(ctx, "SELECT id, (SELECT min(id) FROM contacts WHERE account_id = a.id) FROM accounts a WHERE owner_id = $1 AND EXISTS (SELECT FROM contacts WHERE account_id = a.id) LIMIT 1", a.UserID).Scan(&account, &contact))
@@ -132,6 +138,22 @@ func TestRecordQueriesUseIndexesAtScale(t *testing.T) {
 		queries["opportunities close range"] = func(tx pgx.Tx) error {
 			_, err := db.Q.ListOpportunities(ctx, tx, store.ListOpportunitiesParams{SeeAll: fo.SeeAll, OwnID: fo.OwnID, TeamID: fo.TeamID,
 				CloseFrom: since, CloseTo: pgtype.Date{Time: time.Now(), Valid: true}, Sort: "close", Lim: 51})
+			return err
+		}
+		queries["leads by status and source"] = func(tx pgx.Tx) error {
+			_, err := db.Q.ListLeads(ctx, tx, store.ListLeadsParams{SeeAll: fl.SeeAll, OwnID: fl.OwnID, TeamID: fl.TeamID, Sort: "-created", Lim: 51,
+				Status: store.NullLeadStatus{LeadStatus: store.LeadStatusQualified, Valid: true}, Source: text("Referral")})
+			return err
+		}
+		var stage int64
+		require.NoError(t, pool.QueryRow(ctx, "SELECT min(id) FROM pipeline_stages").Scan(&stage))
+		queries["opportunities by stage and amount"] = func(tx pgx.Tx) error {
+			_, err := db.Q.ListOpportunities(ctx, tx, store.ListOpportunitiesParams{SeeAll: fo.SeeAll, OwnID: fo.OwnID, TeamID: fo.TeamID,
+				Stage: &stage, AmountMin: numeric("20000"), AmountMax: numeric("60000"), Sort: "-amount", Lim: 51})
+			return err
+		}
+		queries["board column"] = func(tx pgx.Tx) error {
+			_, err := db.Q.BoardCards(ctx, tx, store.BoardCardsParams{StageID: stage, SeeAll: fo.SeeAll, OwnID: fo.OwnID, TeamID: fo.TeamID, Lim: 51})
 			return err
 		}
 		queries["pick accounts"] = func(tx pgx.Tx) error {

@@ -328,6 +328,8 @@ CREATE INDEX leads_team_id_idx ON leads (team_id, created_at DESC, id DESC);
 CREATE INDEX leads_created_at_idx ON leads (created_at DESC, id DESC);
 CREATE INDEX leads_name_idx ON leads (last_name, id);
 CREATE INDEX leads_company_idx ON leads (company, id);
+CREATE INDEX leads_status_idx ON leads (status, created_at DESC, id DESC);
+CREATE INDEX leads_source_idx ON leads (source, created_at DESC, id DESC);
 CREATE INDEX leads_converted_account_id_idx ON leads (converted_account_id);
 CREATE INDEX leads_converted_contact_id_idx ON leads (converted_contact_id);
 CREATE INDEX leads_converted_opportunity_id_idx ON leads (converted_opportunity_id);
