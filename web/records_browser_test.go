@@ -117,3 +117,28 @@ func waitFor(tab context.Context, cond string) error {
 	_, err := chromedp.Run(tab, chromedp.Poll[bool](cond))
 	return err
 }
+
+// A note logged on a record page appears at the top of its timeline without a page load.
+func TestAddingANoteToTheTimeline(t *testing.T) {
+	t.Parallel()
+	app := webtest.New(t)
+	tab := browsertest.Tab(t)
+	login(t, app, tab, "rep1@demo.test")
+	var account string
+	require.NoError(t, app.Pool.QueryRow(t.Context(), `SELECT min(a.id)::text FROM accounts a JOIN users u ON u.id = a.owner_id
+		WHERE u.email = 'rep1@demo.test'`).Scan(&account))
+	browsertest.Do(t, tab,
+		chromedp.Navigate(app.URL+"/accounts/"+account),
+		chromedp.WaitVisible(chromedp.CSS("#log-form #f-body")),
+	)
+	browsertest.Eval[bool](t, tab, `window.stillHere = true`)
+	browsertest.Do(t, tab,
+		chromedp.SetValue(chromedp.CSS("#log-form #f-subject"), "Lunch with the buyer"),
+		chromedp.SetValue(chromedp.CSS("#log-form #f-body"), "Wants a quote by Friday.\nSee https://example.com/brief"),
+		chromedp.Click(chromedp.CSS("#log-form button[type=submit]")),
+	)
+	require.NoError(t, waitFor(tab, `(document.querySelector("#timeline-items .entry .subject") || {}).textContent === "Lunch with the buyer"`))
+	require.True(t, browsertest.Eval[bool](t, tab, `window.stillHere === true`), "no page load")
+	require.Equal(t, "https://example.com/brief", browsertest.Eval[string](t, tab, `document.querySelector("#timeline-items .entry .notes a").getAttribute("href")`))
+	require.Equal(t, "", browsertest.Eval[string](t, tab, `document.querySelector("#log-form #f-subject").value`), "the form is ready for the next one")
+}

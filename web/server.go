@@ -26,6 +26,7 @@ import (
 	"github.com/crm-team/crm/web/pipeline"
 	"github.com/crm-team/crm/web/record"
 	"github.com/crm-team/crm/web/render"
+	"github.com/crm-team/crm/web/timeline"
 )
 
 // Config is the web server's part of the configuration.
@@ -130,6 +131,13 @@ func New(pool *pgxpool.Pool, cfg Config, log *slog.Logger) (http.Handler, func()
 	in.POST("/opportunities/:id/delete", r.Handle(opps.Delete))
 	in.GET("/opportunities/:id/fields/:field", r.Handle(opps.Inline().Edit))
 	in.POST("/opportunities/:id/fields/:field", r.Handle(opps.Inline().Save))
+
+	tl := &timeline.Handler{Pool: pool, R: r}
+	for _, e := range timeline.Entities {
+		in.GET("/"+e+"/:id/timeline", r.Handle(tl.Show(e)))
+		in.POST("/"+e+"/:id/activities", r.Handle(tl.Log(e)))
+	}
+	in.POST("/activities/:id/delete", r.Handle(tl.Delete))
 
 	board := &pipeline.Handler{Pool: pool, R: r}
 	in.GET("/pipeline", r.Handle(board.Show))

@@ -18,7 +18,7 @@ import (
 var ownerScopes = map[string]bool{}
 
 func init() {
-	for _, e := range []string{"leads", "accounts", "contacts", "opportunities"} {
+	for _, e := range []string{"leads", "accounts", "contacts", "opportunities", "activities"} {
 		for _, a := range []string{"create", "edit"} {
 			ownerScopes[e+"."+a] = true
 		}

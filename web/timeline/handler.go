@@ -1,0 +1,398 @@
+// Package timeline serves the activity timeline of a record page: what was done and what
+// changed, newest first, with a form to log a note, call, email, meeting or task.
+package timeline
+
+import (
+	"context"
+	"fmt"
+	"html/template"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/crm-team/crm/db"
+	"github.com/crm-team/crm/db/store"
+	"github.com/crm-team/crm/web/form"
+	"github.com/crm-team/crm/web/record"
+	"github.com/crm-team/crm/web/render"
+	"github.com/crm-team/crm/web/viewer"
+)
+
+// PageSize is how many entries a timeline shows before "load more".
+const PageSize = 20
+
+// Handler serves the timelines of leads, accounts, contacts and opportunities.
+type Handler struct {
+	Pool *pgxpool.Pool
+	R    *render.Renderer
+}
+
+// Entities are the records that have a timeline.
+var Entities = []string{"leads", "accounts", "contacts", "opportunities"}
+
+// Types are what can be logged, with the labels the form shows.
+var Types = []form.Option{{Value: "note", Label: "Note"}, {Value: "call", Label: "Call"}, {Value: "email", Label: "Email"},
+	{Value: "meeting", Label: "Meeting"}, {Value: "task", Label: "Task"}}
+
+// Timeline is the view of a record's timeline, or of its next page.
+type Timeline struct {
+	Entity  string
+	ID      int64
+	Type    string // the filter, "" for everything
+	Entries []Entry
+	More    string
+	Form    *form.Form
+	CanLog  bool
+	Types   []form.Option
+	Filters []form.Option
+}
+
+// Entry is one line of the timeline.
+type Entry struct {
+	store.TimelineRow
+	Ago, Exact string
+	Meta       string // outcome, duration, meeting time, due date, done
+	Notes      template.HTML
+	CanDelete  bool
+}
+
+// URL is the timeline's address.
+func (t Timeline) URL() string { return fmt.Sprintf("/%s/%d/timeline", t.Entity, t.ID) }
+
+// Show answers a record's timeline (the first page, or the page after ?before=).
+func (h *Handler) Show(entity string) func(c *gin.Context) error {
+	return func(c *gin.Context) error {
+		id, err := render.PathID(c, "id")
+		if err != nil {
+			return err
+		}
+		t, err := h.load(c, entity, id, c.Query("type"), c.Query("before"))
+		if err != nil {
+			return err
+		}
+		block := "timeline"
+		if c.Query("before") != "" {
+			block = "entries"
+		}
+		h.R.Fragment(c, http.StatusOK, "timeline", block, t)
+		return nil
+	}
+}
+
+func (h *Handler) load(c *gin.Context, entity string, id int64, typ, before string) (Timeline, error) {
+	u := viewer.From(c)
+	t := Timeline{Entity: entity, ID: id, Type: typ, Types: Types, CanLog: u.Can("activities", "create"),
+		Form: form.New(map[string]string{"type": "note", "owner_id": form.IDString(u.ID), "owner_id_label": u.Name})}
+	t.Filters = append([]form.Option{{Value: "", Label: "Everything"}}, Types...)
+	t.Filters = append(t.Filters, form.Option{Value: "change", Label: "Changes"})
+	valid := typ == "" || typ == "change"
+	for _, x := range Types {
+		valid = valid || x.Value == typ
+	}
+	if !valid {
+		t.Type = ""
+	}
+	p := store.TimelineParams{Entity: store.PermEntity(entity), RecordID: id, Lim: PageSize + 1, Type: nonEmpty(t.Type)}
+	switch entity {
+	case "leads":
+		p.LeadID = &id
+	case "accounts":
+		p.AccountID = &id
+	case "contacts":
+		p.ContactID = &id
+	default:
+		p.OpportunityID = &id
+	}
+	if at, kind, bid, ok := parseCursor(before); ok {
+		p.BeforeAt, p.BeforeKind, p.BeforeID = &at, &kind, &bid
+	}
+	var rows []store.TimelineRow
+	err := viewer.InTx(c, h.Pool, func(ctx context.Context, tx pgx.Tx) error {
+		if err := visible(ctx, tx, entity, id); err != nil {
+			return err
+		}
+		var err error
+		rows, err = db.Q.Timeline(ctx, tx, p)
+		return err
+	})
+	if err != nil {
+		return t, err
+	}
+	if len(rows) > PageSize {
+		rows = rows[:PageSize]
+		last := rows[len(rows)-1]
+		t.More = fmt.Sprintf("%s?type=%s&before=%s", t.URL(), t.Type, cursor(last))
+	}
+	t.Entries = entries(u, rows)
+	return t, nil
+}
+
+// visible fails with no rows when the user may not see the record.
+func visible(ctx context.Context, tx pgx.Tx, entity string, id int64) error {
+	var err error
+	switch entity {
+	case "leads":
+		_, err = db.Q.GetLead(ctx, tx, id)
+	case "accounts":
+		_, err = db.Q.GetAccount(ctx, tx, id)
+	case "contacts":
+		_, err = db.Q.GetContact(ctx, tx, id)
+	default:
+		_, err = db.Q.GetOpportunity(ctx, tx, id)
+	}
+	return err
+}
+
+func entries(u *viewer.User, rows []store.TimelineRow) []Entry {
+	loc, err := time.LoadLocation(u.TimeZone)
+	if err != nil {
+		loc = time.UTC
+	}
+	now := time.Now()
+	out := make([]Entry, len(rows))
+	for i, r := range rows {
+		out[i] = Entry{TimelineRow: r, Ago: Ago(r.At, now), Exact: r.At.In(loc).Format("Mon 2 Jan 2006, 15:04 MST"),
+			Meta: meta(r, loc), Notes: Markdown(r.Body),
+			CanDelete: r.Kind == "a" && record.CanTouch(u, "activities", "delete", r.OwnerID, nil)}
+	}
+	return out
+}
+
+// Log adds an activity to a record and answers the new entry and a fresh form; a form with
+// problems comes back with them, everything typed kept.
+func (h *Handler) Log(entity string) func(c *gin.Context) error {
+	return func(c *gin.Context) error {
+		id, err := render.PathID(c, "id")
+		if err != nil {
+			return err
+		}
+		u := viewer.From(c)
+		if !u.Can("activities", "create") {
+			return render.Forbidden("Your role does not allow you to log activities.")
+		}
+		f := form.Parse(c, "type", "subject", "body", "outcome", "duration_minutes", "when", "owner_id", "owner_id_label")
+		p := validate(f, u)
+		switch entity {
+		case "leads":
+			p.LeadID = &id
+		case "accounts":
+			p.AccountID = &id
+		case "contacts":
+			p.ContactID = &id
+		default:
+			p.OpportunityID = &id
+		}
+		err = viewer.InTx(c, h.Pool, func(ctx context.Context, tx pgx.Tx) error {
+			if err := visible(ctx, tx, entity, id); err != nil {
+				return err
+			}
+			owners, err := record.Owners(ctx, tx, u, "activities", "create")
+			if err != nil {
+				return err
+			}
+			record.CheckOwner(f, owners)
+			if !f.Valid() {
+				return record.ErrInvalid
+			}
+			_, err = db.Q.CreateActivity(ctx, tx, p)
+			return err
+		})
+		t := Timeline{Entity: entity, ID: id, Types: Types, CanLog: true, Form: f}
+		if err == record.ErrInvalid {
+			c.Header("HX-Retarget", "#log-form") // only the form, with its messages, comes back
+			c.Header("HX-Reswap", "outerHTML")
+			h.R.Fragment(c, http.StatusUnprocessableEntity, "timeline", "log_form", t)
+			return nil
+		}
+		if err != nil {
+			return record.Refused(err, "log this activity")
+		}
+		if !render.IsHTMX(c) {
+			render.Redirect(c, fmt.Sprintf("/%s/%d", entity, id))
+			return nil
+		}
+		// The whole first page again, so the new entry sits where the timeline's order puts it.
+		fresh, err := h.load(c, entity, id, "", "")
+		if err != nil {
+			return err
+		}
+		fresh.Form = form.New(map[string]string{"type": f.Get("type"), "owner_id": form.IDString(u.ID), "owner_id_label": u.Name})
+		h.R.Fragment(c, http.StatusOK, "timeline", "timeline", fresh)
+		return nil
+	}
+}
+
+// Delete removes an activity the user may delete and answers nothing, so its line goes.
+func (h *Handler) Delete(c *gin.Context) error {
+	id, err := render.PathID(c, "id")
+	if err != nil {
+		return err
+	}
+	u := viewer.From(c)
+	err = viewer.InTx(c, h.Pool, func(ctx context.Context, tx pgx.Tx) error {
+		a, err := db.Q.GetActivityOwner(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if !record.CanTouch(u, "activities", "delete", a.OwnerID, a.TeamID) {
+			return render.Forbidden("Your role does not allow you to delete this activity.")
+		}
+		_, err = db.Q.DeleteActivity(ctx, tx, id)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if !render.IsHTMX(c) {
+		h.R.Flash(c, "Activity deleted.")
+		render.Redirect(c, c.GetHeader("Referer"))
+		return nil
+	}
+	c.Status(http.StatusOK)
+	return nil
+}
+
+func validate(f *form.Form, u *viewer.User) store.CreateActivityParams {
+	f.OneOf("type", "note", "call", "email", "meeting", "task")
+	f.MaxLength("subject", 200)
+	f.MaxLength("body", 10000)
+	typ := f.Get("type")
+	if f.Get("subject") == "" {
+		if typ == "note" && f.Get("body") != "" {
+			f.Values["subject"] = firstLine(f.Get("body"))
+		} else {
+			f.Fail("subject", "Say in a few words what this is about.")
+		}
+	}
+	p := store.CreateActivityParams{OwnerID: u.ID, Type: store.ActivityType(typ), Subject: f.Get("subject"), Body: f.Get("body"),
+		Outcome: f.Get("outcome"), CreatedAt: time.Now()}
+	if typ == "task" {
+		p.OwnerID = f.ID("owner_id")
+	} else { // only a task is given to someone; everything else is the user's own
+		f.Values["owner_id"], f.Values["owner_id_label"] = form.IDString(u.ID), u.Name
+	}
+	if f.Get("duration_minutes") != "" {
+		if n, ok := f.Int("duration_minutes", 0, 1440); ok {
+			d := int32(n)
+			p.DurationMinutes = &d
+		}
+	}
+	if w := f.Get("when"); w != "" {
+		loc, err := time.LoadLocation(u.TimeZone)
+		if err != nil {
+			loc = time.UTC
+		}
+		t, err := time.ParseInLocation("2006-01-02T15:04", w, loc)
+		if err != nil {
+			if t, err = time.ParseInLocation(time.DateOnly, w, loc); err != nil {
+				f.Fail("when", "Enter a date and time like 2026-12-01 14:30.")
+			}
+		}
+		if err == nil {
+			switch typ {
+			case "task":
+				p.DueAt = &t
+			case "meeting":
+				p.StartsAt = &t
+			}
+		}
+	}
+	if typ == "meeting" && p.StartsAt == nil && f.Errors["when"] == "" {
+		f.Fail("when", "When is the meeting?")
+	}
+	if typ != "task" {
+		now := time.Now()
+		p.DoneAt = &now
+	}
+	return p
+}
+
+func meta(r store.TimelineRow, loc *time.Location) string {
+	var parts []string
+	if r.Outcome != "" {
+		parts = append(parts, r.Outcome)
+	}
+	if r.DurationMinutes != nil {
+		parts = append(parts, plural(int(*r.DurationMinutes), "minute"))
+	}
+	if r.StartsAt != nil {
+		parts = append(parts, "meeting "+r.StartsAt.In(loc).Format("2 Jan 2006, 15:04"))
+	}
+	if r.DueAt != nil {
+		parts = append(parts, "due "+r.DueAt.In(loc).Format("2 Jan 2006"))
+	}
+	if r.Type == "task" && r.DoneAt != nil {
+		parts = append(parts, "done")
+	}
+	return strings.Join(parts, " · ")
+}
+
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(s, "\n")
+	if r := []rune(s); len(r) > 80 {
+		return string(r[:80]) + "…"
+	}
+	return s
+}
+
+func nonEmpty(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func cursor(r store.TimelineRow) string {
+	return r.At.UTC().Format(time.RFC3339Nano) + "," + r.Kind + "," + strconv.FormatInt(r.ID, 10)
+}
+
+func parseCursor(s string) (time.Time, string, int64, bool) {
+	parts := strings.Split(s, ",")
+	if len(parts) != 3 || (parts[1] != "a" && parts[1] != "h") {
+		return time.Time{}, "", 0, false
+	}
+	at, err1 := time.Parse(time.RFC3339Nano, parts[0])
+	id, err2 := strconv.ParseInt(parts[2], 10, 64)
+	return at, parts[1], id, err1 == nil && err2 == nil
+}
+
+// Ago says how long ago t was, the way people say it.
+func Ago(t, now time.Time) string {
+	d := now.Sub(t)
+	switch {
+	case d < time.Minute:
+		return "just now"
+	case d < time.Hour:
+		return plural(int(d.Minutes()), "minute") + " ago"
+	case d < 24*time.Hour:
+		return plural(int(d.Hours()), "hour") + " ago"
+	case d < 48*time.Hour:
+		return "yesterday"
+	case d < 30*24*time.Hour:
+		return plural(int(d.Hours()/24), "day") + " ago"
+	}
+	return t.Format("2 Jan 2006")
+}
+
+func plural(n int, unit string) string {
+	if n == 1 {
+		return "1 " + unit
+	}
+	return strconv.Itoa(n) + " " + unit + "s"
+}
+
+var linkRE = regexp.MustCompile(`https?://[^\s<>"']+[^\s<>"'.,;:!?)]`)
+
+// Markdown renders notes "markdown-lite": the text escaped, web addresses as links, line breaks
+// kept. Nothing the user typed becomes markup.
+func Markdown(s string) template.HTML {
+	escaped := template.HTMLEscapeString(s)
+	linked := linkRE.ReplaceAllString(escaped, `<a href="$0" rel="noopener nofollow" target="_blank">$0</a>`)
+	return template.HTML(strings.ReplaceAll(linked, "\n", "<br>")) //nolint:gosec // escaped above
+}

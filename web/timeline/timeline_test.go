@@ -1,0 +1,141 @@
+package timeline_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/crm-team/crm/web/timeline"
+	"github.com/crm-team/crm/web/webtest"
+)
+
+func scalar(t *testing.T, app *webtest.App, sql string, args ...any) string {
+	t.Helper()
+	var s string
+	require.NoError(t, app.Pool.QueryRow(context.Background(), sql, args...).Scan(&s))
+	return s
+}
+
+// Paging the timeline with "load more" shows every entry exactly once, newest first.
+func TestTimelinePagesShowEachEntryOnce(t *testing.T) {
+	t.Parallel()
+	app := webtest.New(t)
+	account := scalar(t, app, "SELECT min(id)::text FROM accounts")
+	_, err := app.Pool.Exec(context.Background(), `INSERT INTO activities (owner_id, type, subject, account_id, created_at)
+		SELECT (SELECT owner_id FROM accounts WHERE id = $1), 'call', 'Call ' || g, $1, now() - g * interval '1 minute'
+		FROM generate_series(1, 45) g`, account)
+	require.NoError(t, err)
+	c := app.Login(t, "admin@demo.test")
+	want := scalar(t, app, `SELECT count(*)::text FROM activities WHERE account_id = $1
+		OR contact_id IN (SELECT id FROM contacts WHERE account_id = $1) OR opportunity_id IN (SELECT id FROM opportunities WHERE account_id = $1)`, account)
+	seen := map[string]int{}
+	var order []string
+	next := "/accounts/" + account + "/timeline"
+	for pages := 0; next != ""; pages++ {
+		require.Less(t, pages, 10)
+		body := c.Get(next, "HX-Request", "true").Body
+		for _, part := range strings.Split(body, `<li class="entry`)[1:] {
+			id := between(part, `datetime="`, `"`) + between(part, `class="subject">`, `<`)
+			seen[id]++
+			order = append(order, between(part, `datetime="`, `"`))
+		}
+		next = strings.ReplaceAll(between(body, `<li class="more"><button class="btn btn-quiet" type="button" hx-get="`, `"`), "&amp;", "&")
+	}
+	require.Len(t, seen, atoi(want))
+	for id, n := range seen {
+		require.Equal(t, 1, n, id)
+	}
+	for i := 1; i < len(order); i++ {
+		require.GreaterOrEqual(t, order[i-1], order[i], "newest first")
+	}
+}
+
+func TestLoggingANoteAddsItToTheTimeline(t *testing.T) {
+	t.Parallel()
+	app := webtest.New(t)
+	rep := app.Login(t, "rep1@demo.test")
+	contact := scalar(t, app, `SELECT min(c.id)::text FROM contacts c JOIN users u ON u.id = c.owner_id WHERE u.email = 'rep1@demo.test'`)
+	path := "/contacts/" + contact + "/activities"
+
+	r := rep.Post(path, url.Values{"type": {"call"}, "outcome": {"Left voicemail"}, "duration_minutes": {"900000"}}, "HX-Request", "true")
+	require.Equal(t, http.StatusUnprocessableEntity, r.Status)
+	require.Contains(t, r.Body, "Say in a few words what this is about.")
+	require.Contains(t, r.Body, "Enter a whole number from 0 to 1440.")
+	require.Contains(t, r.Body, `value="Left voicemail"`)
+
+	note := "Spoke to <b>procurement</b>.\nSpecs: https://example.com/specs?a=1&b=2"
+	r = rep.Post(path, url.Values{"type": {"note"}, "body": {note}}, "HX-Request", "true")
+	require.Equal(t, http.StatusOK, r.Status, r.Body)
+	first := r.Body[strings.Index(r.Body, `<li class="entry`):]
+	require.Contains(t, first[:strings.Index(first, "</li>")], "Spoke to &lt;b&gt;procurement&lt;/b&gt;.<br>Specs: ", "escaped, with the line break kept")
+	require.Contains(t, first, `<a href="https://example.com/specs?a=1&amp;b=2" rel="noopener nofollow" target="_blank">`)
+	require.Contains(t, first, "just now")
+
+	// The contact's account shows it too.
+	account := scalar(t, app, "SELECT account_id::text FROM contacts WHERE id = $1", contact)
+	require.Contains(t, rep.Get("/accounts/"+account+"/timeline", "HX-Request", "true").Body, "procurement")
+}
+
+func TestStageChangesAppearOnTheDealsTimeline(t *testing.T) {
+	t.Parallel()
+	app := webtest.New(t)
+	rep := app.Login(t, "rep1@demo.test")
+	id := scalar(t, app, `SELECT min(o.id)::text FROM opportunities o JOIN users u ON u.id = o.owner_id JOIN pipeline_stages s ON s.id = o.stage_id
+		WHERE u.email = 'rep1@demo.test' AND s.kind = 'open'`)
+	won := scalar(t, app, "SELECT id::text FROM pipeline_stages WHERE kind = 'won'")
+	version := scalar(t, app, "SELECT version::text FROM opportunities WHERE id = $1", id)
+	r := rep.Post("/pipeline/move", url.Values{"id": {id}, "version": {version}, "stage_id": {won}}, "HX-Request", "true")
+	require.Equal(t, http.StatusOK, r.Status)
+	body := rep.Get("/opportunities/"+id+"/timeline?type=change", "HX-Request", "true").Body
+	require.Contains(t, body, "<b>Riley Rep</b> changed Stage id from")
+	require.Contains(t, body, "to “Closed Won”")
+}
+
+func TestOnlyWhatTheRoleAllowsCanBeReadOrDeleted(t *testing.T) {
+	t.Parallel()
+	app := webtest.New(t)
+	rep := app.Login(t, "rep1@demo.test")
+	theirs := scalar(t, app, "SELECT min(id)::text FROM leads WHERE owner_id = (SELECT id FROM users WHERE email = 'rep2@demo.test')")
+	require.Equal(t, http.StatusNotFound, rep.Get("/leads/"+theirs+"/timeline", "HX-Request", "true").Status)
+	require.Equal(t, http.StatusNotFound, rep.Post("/leads/"+theirs+"/activities", url.Values{"type": {"note"}, "body": {"x"}}).Status)
+
+	mine := scalar(t, app, "SELECT min(id)::text FROM activities WHERE owner_id = (SELECT id FROM users WHERE email = 'rep1@demo.test')")
+	other := scalar(t, app, "SELECT min(id)::text FROM activities WHERE owner_id = (SELECT id FROM users WHERE email = 'manager@demo.test')")
+	require.Equal(t, http.StatusNotFound, rep.Post("/activities/"+other+"/delete", nil, "HX-Request", "true").Status)
+	require.Equal(t, http.StatusOK, rep.Post("/activities/"+mine+"/delete", nil, "HX-Request", "true").Status)
+	require.Equal(t, "0", scalar(t, app, "SELECT count(*)::text FROM activities WHERE id = $1", mine))
+	require.Equal(t, "1", scalar(t, app, "SELECT count(*)::text FROM activities WHERE id = $1", other))
+}
+
+func TestAgoSaysWhenLikePeopleDo(t *testing.T) {
+	now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+	for d, want := range map[time.Duration]string{
+		10 * time.Second: "just now", 3 * time.Minute: "3 minutes ago", time.Hour: "1 hour ago",
+		5 * time.Hour: "5 hours ago", 30 * time.Hour: "yesterday", 4 * 24 * time.Hour: "4 days ago",
+		90 * 24 * time.Hour: "28 Aug 2026",
+	} {
+		require.Equal(t, want, timeline.Ago(now.Add(-d), now))
+	}
+}
+
+func between(s, start, end string) string {
+	i := strings.Index(s, start)
+	if i < 0 {
+		return ""
+	}
+	s = s[i+len(start):]
+	return s[:strings.Index(s, end)]
+}
+
+func atoi(s string) int {
+	n := 0
+	for _, c := range s {
+		n = n*10 + int(c-'0')
+	}
+	return n
+}
