@@ -26,6 +26,7 @@ import (
 	"github.com/crm-team/crm/web/pipeline"
 	"github.com/crm-team/crm/web/record"
 	"github.com/crm-team/crm/web/render"
+	"github.com/crm-team/crm/web/tasks"
 	"github.com/crm-team/crm/web/timeline"
 )
 
@@ -138,6 +139,10 @@ func New(pool *pgxpool.Pool, cfg Config, log *slog.Logger) (http.Handler, func()
 		in.POST("/"+e+"/:id/activities", r.Handle(tl.Log(e)))
 	}
 	in.POST("/activities/:id/delete", r.Handle(tl.Delete))
+	todo := &tasks.Handler{Pool: pool, R: r}
+	in.GET("/activities", r.Handle(todo.List))
+	in.POST("/activities/:id/done", r.Handle(todo.Done))
+	in.POST("/activities/:id/assign", r.Handle(todo.Assign))
 
 	board := &pipeline.Handler{Pool: pool, R: r}
 	in.GET("/pipeline", r.Handle(board.Show))

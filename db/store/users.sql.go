@@ -105,7 +105,9 @@ const getSessionUser = `-- name: GetSessionUser :one
 SELECT u.id, u.email, u.name, u.role_id, u.team_id, u.active, u.time_zone, u.session_version,
        r.name AS role_name, coalesce(t.name, '')::text AS team_name,
        (SELECT coalesce(jsonb_object_agg(p.entity || '.' || p.action, p.scope), '{}')
-        FROM role_permissions p WHERE p.role_id = u.role_id)::text AS scopes
+        FROM role_permissions p WHERE p.role_id = u.role_id)::text AS scopes,
+       (SELECT count(*) FROM activities a
+        WHERE a.owner_id = u.id AND a.type = 'task' AND a.done_at IS NULL)::bigint AS open_tasks
 FROM users u
 JOIN roles r ON r.id = u.role_id
 LEFT JOIN teams t ON t.id = u.team_id
@@ -124,6 +126,7 @@ type GetSessionUserRow struct {
 	RoleName       string
 	TeamName       string
 	Scopes         string
+	OpenTasks      int64
 }
 
 // The signed-in user with everything a request needs: role, team and the role's scopes as JSON.
@@ -142,6 +145,7 @@ func (q *Queries) GetSessionUser(ctx context.Context, db DBTX, id int64) (GetSes
 		&i.RoleName,
 		&i.TeamName,
 		&i.Scopes,
+		&i.OpenTasks,
 	)
 	return i, err
 }

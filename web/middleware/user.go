@@ -50,7 +50,7 @@ func LoadUser(pool *pgxpool.Pool, sessions *scs.SessionManager, r *render.Render
 			access.TeamID = *u.TeamID
 		}
 		viewer.Set(c, &viewer.User{ID: u.ID, Email: u.Email, Name: u.Name, RoleName: u.RoleName,
-			TeamName: u.TeamName, TimeZone: u.TimeZone, Access: access})
+			TeamName: u.TeamName, TimeZone: u.TimeZone, Access: access, OpenTasks: u.OpenTasks})
 		c.Next()
 	}
 }

@@ -20,6 +20,8 @@ type User struct {
 	TeamName string
 	TimeZone string
 	Access   db.Access
+	// OpenTasks counts the user's open tasks, for the badge in the navigation.
+	OpenTasks int64
 }
 
 // IsAdmin reports whether the user may administer users, roles, teams and pipelines.

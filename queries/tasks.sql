@@ -1,0 +1,26 @@
+-- name: ListOpenTasks :many
+-- Open tasks in the user's scope (or one owner's), soonest due first, undated last.
+SELECT a.id, a.subject, a.due_at, a.owner_id, a.team_id, u.name AS owner_name,
+       a.lead_id, a.account_id, a.contact_id, a.opportunity_id,
+       coalesce(ac.name, nullif(btrim(c.first_name || ' ' || c.last_name), ''), o.name,
+                nullif(btrim(l.first_name || ' ' || l.last_name || ' ' || l.company), ''), '')::text AS related
+FROM activities a
+JOIN users u ON u.id = a.owner_id
+LEFT JOIN accounts ac ON ac.id = a.account_id
+LEFT JOIN contacts c ON c.id = a.contact_id
+LEFT JOIN opportunities o ON o.id = a.opportunity_id
+LEFT JOIN leads l ON l.id = a.lead_id
+WHERE a.type = 'task' AND a.done_at IS NULL
+  AND (@see_all::boolean OR a.owner_id = sqlc.narg(own_id) OR a.team_id = sqlc.narg(team_id))
+  AND (sqlc.narg(owner)::bigint IS NULL OR a.owner_id = sqlc.narg(owner))
+ORDER BY a.due_at NULLS LAST, a.id
+LIMIT 500;
+
+-- name: SetTaskDone :one
+-- Completes a task, or reopens it (undo) when done is false.
+UPDATE activities SET done_at = CASE WHEN @done::boolean THEN now() END
+WHERE id = @id AND type = 'task'
+RETURNING id, subject, due_at, done_at, owner_id;
+
+-- name: AssignTask :execrows
+UPDATE activities SET owner_id = @owner_id WHERE id = @id AND type = 'task';
