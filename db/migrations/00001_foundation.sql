@@ -333,7 +333,8 @@ CREATE INDEX leads_source_idx ON leads (source, created_at DESC, id DESC);
 CREATE INDEX leads_converted_account_id_idx ON leads (converted_account_id);
 CREATE INDEX leads_converted_contact_id_idx ON leads (converted_contact_id);
 CREATE INDEX leads_converted_opportunity_id_idx ON leads (converted_opportunity_id);
-CREATE INDEX activities_owner_id_idx ON activities (owner_id, due_at, id);
+CREATE INDEX activities_owner_id_idx ON activities (owner_id, created_at DESC, id DESC);
+CREATE INDEX activities_created_at_idx ON activities (created_at DESC, id DESC);
 -- Open tasks: the task list, the dashboard and the navigation badge read only these.
 CREATE INDEX activities_open_tasks_owner_idx ON activities (owner_id, due_at, id) WHERE type = 'task' AND done_at IS NULL;
 CREATE INDEX activities_open_tasks_team_idx ON activities (team_id, due_at, id) WHERE type = 'task' AND done_at IS NULL;

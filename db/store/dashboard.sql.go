@@ -12,6 +12,187 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 )
 
+const activitiesSinceByOwner = `-- name: ActivitiesSinceByOwner :many
+SELECT u.id, u.name, count(*)::bigint AS logged,
+       count(*) FILTER (WHERE a.type = 'call')::bigint AS calls,
+       count(*) FILTER (WHERE a.type = 'meeting')::bigint AS meetings
+FROM activities a
+JOIN users u ON u.id = a.owner_id
+WHERE ($1::boolean OR a.owner_id = $2 OR a.team_id = $3)
+  AND a.created_at >= $4::timestamptz
+GROUP BY u.id
+ORDER BY logged DESC, u.name
+`
+
+type ActivitiesSinceByOwnerParams struct {
+	SeeAll bool
+	OwnID  *int64
+	TeamID *int64
+	Since  time.Time
+}
+
+type ActivitiesSinceByOwnerRow struct {
+	ID       int64
+	Name     string
+	Logged   int64
+	Calls    int64
+	Meetings int64
+}
+
+// Activities logged in scope since a moment (the start of the week), per owner.
+func (q *Queries) ActivitiesSinceByOwner(ctx context.Context, db DBTX, arg ActivitiesSinceByOwnerParams) ([]ActivitiesSinceByOwnerRow, error) {
+	rows, err := db.Query(ctx, activitiesSinceByOwner,
+		arg.SeeAll,
+		arg.OwnID,
+		arg.TeamID,
+		arg.Since,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ActivitiesSinceByOwnerRow{}
+	for rows.Next() {
+		var i ActivitiesSinceByOwnerRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.Name,
+			&i.Logged,
+			&i.Calls,
+			&i.Meetings,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const closingBetween = `-- name: ClosingBetween :many
+SELECT o.id, o.name, o.amount, o.currency, o.close_date, u.name AS owner_name
+FROM opportunities o
+JOIN pipeline_stages s ON s.id = o.stage_id AND s.kind = 'open'
+JOIN users u ON u.id = o.owner_id
+WHERE ($1::boolean OR o.owner_id = $2 OR o.team_id = $3)
+  AND o.close_date BETWEEN $4::date AND $5::date
+ORDER BY o.close_date, o.id
+LIMIT 10
+`
+
+type ClosingBetweenParams struct {
+	SeeAll    bool
+	OwnID     *int64
+	TeamID    *int64
+	CloseFrom pgtype.Date
+	CloseTo   pgtype.Date
+}
+
+type ClosingBetweenRow struct {
+	ID        int64
+	Name      string
+	Amount    pgtype.Numeric
+	Currency  string
+	CloseDate pgtype.Date
+	OwnerName string
+}
+
+// Open deals in scope expected to close in a date range (this month on the dashboard).
+func (q *Queries) ClosingBetween(ctx context.Context, db DBTX, arg ClosingBetweenParams) ([]ClosingBetweenRow, error) {
+	rows, err := db.Query(ctx, closingBetween,
+		arg.SeeAll,
+		arg.OwnID,
+		arg.TeamID,
+		arg.CloseFrom,
+		arg.CloseTo,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ClosingBetweenRow{}
+	for rows.Next() {
+		var i ClosingBetweenRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.Name,
+			&i.Amount,
+			&i.Currency,
+			&i.CloseDate,
+			&i.OwnerName,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const latestActivities = `-- name: LatestActivities :many
+SELECT a.id, a.type, a.subject, a.created_at, u.name AS owner_name,
+       a.lead_id, a.account_id, a.contact_id, a.opportunity_id
+FROM activities a
+JOIN users u ON u.id = a.owner_id
+WHERE ($1::boolean OR a.owner_id = $2 OR a.team_id = $3)
+  AND a.created_at <= now()
+ORDER BY a.created_at DESC, a.id DESC
+LIMIT 8
+`
+
+type LatestActivitiesParams struct {
+	SeeAll bool
+	OwnID  *int64
+	TeamID *int64
+}
+
+type LatestActivitiesRow struct {
+	ID            int64
+	Type          ActivityType
+	Subject       string
+	CreatedAt     time.Time
+	OwnerName     string
+	LeadID        *int64
+	AccountID     *int64
+	ContactID     *int64
+	OpportunityID *int64
+}
+
+// The latest activities in scope: what happened lately on the user's (or the team's) records.
+func (q *Queries) LatestActivities(ctx context.Context, db DBTX, arg LatestActivitiesParams) ([]LatestActivitiesRow, error) {
+	rows, err := db.Query(ctx, latestActivities, arg.SeeAll, arg.OwnID, arg.TeamID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []LatestActivitiesRow{}
+	for rows.Next() {
+		var i LatestActivitiesRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.Type,
+			&i.Subject,
+			&i.CreatedAt,
+			&i.OwnerName,
+			&i.LeadID,
+			&i.AccountID,
+			&i.ContactID,
+			&i.OpportunityID,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const myDashboard = `-- name: MyDashboard :one
 SELECT
     (SELECT count(*) FROM leads l WHERE l.owner_id = $1 AND l.status IN ('new', 'contacted', 'qualified'))::bigint AS open_leads,
@@ -91,6 +272,56 @@ func (q *Queries) MyOpenTasks(ctx context.Context, db DBTX, userID int64) ([]MyO
 	return items, nil
 }
 
+const pipelineByOwner = `-- name: PipelineByOwner :many
+SELECT u.id, u.name, count(o.id)::bigint AS deals, coalesce(sum(o.amount), 0)::numeric AS amount
+FROM opportunities o
+JOIN pipeline_stages s ON s.id = o.stage_id AND s.kind = 'open'
+JOIN users u ON u.id = o.owner_id
+WHERE ($1::boolean OR o.owner_id = $2 OR o.team_id = $3)
+GROUP BY u.id
+ORDER BY amount DESC, u.name
+LIMIT 50
+`
+
+type PipelineByOwnerParams struct {
+	SeeAll bool
+	OwnID  *int64
+	TeamID *int64
+}
+
+type PipelineByOwnerRow struct {
+	ID     int64
+	Name   string
+	Deals  int64
+	Amount pgtype.Numeric
+}
+
+// Open deals in scope per owner: how many and how much.
+func (q *Queries) PipelineByOwner(ctx context.Context, db DBTX, arg PipelineByOwnerParams) ([]PipelineByOwnerRow, error) {
+	rows, err := db.Query(ctx, pipelineByOwner, arg.SeeAll, arg.OwnID, arg.TeamID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []PipelineByOwnerRow{}
+	for rows.Next() {
+		var i PipelineByOwnerRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.Name,
+			&i.Deals,
+			&i.Amount,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const pipelineByStage = `-- name: PipelineByStage :many
 SELECT s.id, s.name, s.probability,
        count(o.id)::bigint AS deals,
@@ -135,6 +366,70 @@ func (q *Queries) PipelineByStage(ctx context.Context, db DBTX, arg PipelineBySt
 			&i.Probability,
 			&i.Deals,
 			&i.Amount,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const slippingDeals = `-- name: SlippingDeals :many
+SELECT o.id, o.name, o.amount, o.currency, o.close_date, o.stage_changed_at, s.name AS stage_name, u.name AS owner_name
+FROM opportunities o
+JOIN pipeline_stages s ON s.id = o.stage_id AND s.kind = 'open'
+JOIN users u ON u.id = o.owner_id
+WHERE ($1::boolean OR o.owner_id = $2 OR o.team_id = $3)
+  AND (o.close_date < current_date OR o.stage_changed_at < now() - make_interval(days => $4::int))
+ORDER BY o.close_date, o.id
+LIMIT 10
+`
+
+type SlippingDealsParams struct {
+	SeeAll      bool
+	OwnID       *int64
+	TeamID      *int64
+	StalledDays int32
+}
+
+type SlippingDealsRow struct {
+	ID             int64
+	Name           string
+	Amount         pgtype.Numeric
+	Currency       string
+	CloseDate      pgtype.Date
+	StageChangedAt time.Time
+	StageName      string
+	OwnerName      string
+}
+
+// Open deals in scope whose close date has passed or that have sat in their stage too long.
+func (q *Queries) SlippingDeals(ctx context.Context, db DBTX, arg SlippingDealsParams) ([]SlippingDealsRow, error) {
+	rows, err := db.Query(ctx, slippingDeals,
+		arg.SeeAll,
+		arg.OwnID,
+		arg.TeamID,
+		arg.StalledDays,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []SlippingDealsRow{}
+	for rows.Next() {
+		var i SlippingDealsRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.Name,
+			&i.Amount,
+			&i.Currency,
+			&i.CloseDate,
+			&i.StageChangedAt,
+			&i.StageName,
+			&i.OwnerName,
 		); err != nil {
 			return nil, err
 		}

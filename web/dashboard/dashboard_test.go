@@ -84,3 +84,35 @@ func expected(t *testing.T, app *webtest.App, where string) []string {
 	}
 	return out
 }
+
+func TestManagersSeeTheTeamByRepSlippingDealsAndThisWeeksActivity(t *testing.T) {
+	t.Parallel()
+	app := webtest.New(t)
+	_, err := app.Pool.Exec(context.Background(), `
+		UPDATE opportunities SET name = 'Late deal', close_date = current_date - 3
+		WHERE id = (SELECT min(o.id) FROM opportunities o JOIN pipeline_stages s ON s.id = o.stage_id
+		            JOIN users u ON u.id = o.owner_id WHERE s.kind = 'open' AND u.email = 'rep2@demo.test');
+		INSERT INTO activities (owner_id, type, subject, account_id)
+		SELECT id, 'call', 'Call this week', (SELECT min(id) FROM accounts) FROM users WHERE email = 'rep2@demo.test'`)
+	require.NoError(t, err)
+	m := app.Login(t, "manager@demo.test").Get("/").Body
+	require.Contains(t, m, "Open pipeline by rep")
+	deals := scalar(t, app, `SELECT count(*)::text FROM opportunities o JOIN pipeline_stages s ON s.id = o.stage_id
+		JOIN users u ON u.id = o.owner_id WHERE s.kind = 'open' AND u.email = 'rep2@demo.test'`)
+	require.Regexp(t, `Sam Seller</a></td><td class="num">`+deals+`</td>`, m)
+	require.NotContains(t, m, "Alex Admin</a></td>", "the admin is not in the manager's team")
+	require.Contains(t, m, "Late deal")
+	require.Regexp(t, `<td>Sam Seller</td><td class="num">\d+</td><td class="num">[1-9]`, m, "this week's calls are counted")
+
+	rep := app.Login(t, "rep1@demo.test").Get("/").Body
+	require.NotContains(t, rep, "Open pipeline by rep")
+	require.NotContains(t, rep, "Late deal")
+	require.Contains(t, rep, "Closing this month")
+}
+
+func scalar(t *testing.T, app *webtest.App, sql string, args ...any) string {
+	t.Helper()
+	var s string
+	require.NoError(t, app.Pool.QueryRow(context.Background(), sql, args...).Scan(&s))
+	return s
+}
