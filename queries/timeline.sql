@@ -48,3 +48,12 @@ DELETE FROM activities WHERE id = @id;
 
 -- name: GetActivityOwner :one
 SELECT id, owner_id, team_id FROM activities WHERE id = @id;
+
+-- name: GetActivity :one
+SELECT id, type, subject, body, outcome, owner_id, team_id, version FROM activities WHERE id = @id;
+
+-- name: UpdateActivity :one
+-- Saves an activity's words over the version the user started from.
+UPDATE activities SET subject = @subject, body = @body, outcome = @outcome
+WHERE id = @id AND version = @version
+RETURNING version;

@@ -139,6 +139,8 @@ func New(pool *pgxpool.Pool, cfg Config, log *slog.Logger) (http.Handler, func()
 		in.POST("/"+e+"/:id/activities", r.Handle(tl.Log(e)))
 	}
 	in.POST("/activities/:id/delete", r.Handle(tl.Delete))
+	in.GET("/activities/:id/edit", r.Handle(tl.Edit))
+	in.POST("/activities/:id", r.Handle(tl.Update))
 	todo := &tasks.Handler{Pool: pool, R: r}
 	in.GET("/activities", r.Handle(todo.List))
 	in.POST("/activities/:id/done", r.Handle(todo.Done))

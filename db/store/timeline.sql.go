@@ -22,6 +22,37 @@ func (q *Queries) DeleteActivity(ctx context.Context, db DBTX, id int64) (int64,
 	return result.RowsAffected(), nil
 }
 
+const getActivity = `-- name: GetActivity :one
+SELECT id, type, subject, body, outcome, owner_id, team_id, version FROM activities WHERE id = $1
+`
+
+type GetActivityRow struct {
+	ID      int64
+	Type    ActivityType
+	Subject string
+	Body    string
+	Outcome string
+	OwnerID int64
+	TeamID  *int64
+	Version int32
+}
+
+func (q *Queries) GetActivity(ctx context.Context, db DBTX, id int64) (GetActivityRow, error) {
+	row := db.QueryRow(ctx, getActivity, id)
+	var i GetActivityRow
+	err := row.Scan(
+		&i.ID,
+		&i.Type,
+		&i.Subject,
+		&i.Body,
+		&i.Outcome,
+		&i.OwnerID,
+		&i.TeamID,
+		&i.Version,
+	)
+	return i, err
+}
+
 const getActivityOwner = `-- name: GetActivityOwner :one
 SELECT id, owner_id, team_id FROM activities WHERE id = $1
 `
@@ -165,4 +196,32 @@ func (q *Queries) Timeline(ctx context.Context, db DBTX, arg TimelineParams) ([]
 		return nil, err
 	}
 	return items, nil
+}
+
+const updateActivity = `-- name: UpdateActivity :one
+UPDATE activities SET subject = $1, body = $2, outcome = $3
+WHERE id = $4 AND version = $5
+RETURNING version
+`
+
+type UpdateActivityParams struct {
+	Subject string
+	Body    string
+	Outcome string
+	ID      int64
+	Version int32
+}
+
+// Saves an activity's words over the version the user started from.
+func (q *Queries) UpdateActivity(ctx context.Context, db DBTX, arg UpdateActivityParams) (int32, error) {
+	row := db.QueryRow(ctx, updateActivity,
+		arg.Subject,
+		arg.Body,
+		arg.Outcome,
+		arg.ID,
+		arg.Version,
+	)
+	var version int32
+	err := row.Scan(&version)
+	return version, err
 }

@@ -59,6 +59,7 @@ type Entry struct {
 	Ago, Exact string
 	Meta       string // outcome, duration, meeting time, due date, done
 	Notes      template.HTML
+	CanEdit    bool
 	CanDelete  bool
 }
 
@@ -159,6 +160,7 @@ func entries(u *viewer.User, rows []store.TimelineRow) []Entry {
 	for i, r := range rows {
 		out[i] = Entry{TimelineRow: r, Ago: Ago(r.At, now), Exact: r.At.In(loc).Format("Mon 2 Jan 2006, 15:04 MST"),
 			Meta: meta(r, loc), Notes: Markdown(r.Body),
+			CanEdit:   r.Kind == "a" && record.CanTouch(u, "activities", "edit", r.OwnerID, nil),
 			CanDelete: r.Kind == "a" && record.CanTouch(u, "activities", "delete", r.OwnerID, nil)}
 	}
 	return out

@@ -139,3 +139,31 @@ func atoi(s string) int {
 	}
 	return n
 }
+
+func TestOwnEntriesAreEditedInPlace(t *testing.T) {
+	t.Parallel()
+	app := webtest.New(t)
+	rep := app.Login(t, "rep1@demo.test")
+	var id, account, version string
+	require.NoError(t, app.Pool.QueryRow(context.Background(), `SELECT a.id::text, a.account_id::text, a.version::text FROM activities a
+		JOIN users u ON u.id = a.owner_id WHERE u.email = 'rep1@demo.test' AND a.account_id IS NOT NULL ORDER BY a.id LIMIT 1`).Scan(&id, &account, &version))
+	r := rep.Get("/activities/"+id+"/edit?entity=accounts&record="+account, "HX-Request", "true")
+	require.Equal(t, http.StatusOK, r.Status)
+	require.Contains(t, r.Body, `name="version" value="`+version+`"`)
+
+	form := url.Values{"entity": {"accounts"}, "record": {account}, "version": {version}, "subject": {""}}
+	r = rep.Post("/activities/"+id, form, "HX-Request", "true")
+	require.Equal(t, http.StatusUnprocessableEntity, r.Status)
+	require.Contains(t, r.Body, "This field is required.")
+
+	form.Set("subject", "Renamed call")
+	form.Set("body", "Follow-up agreed")
+	r = rep.Post("/activities/"+id, form, "HX-Request", "true")
+	require.Equal(t, http.StatusOK, r.Status, r.Body)
+	require.Contains(t, r.Body, "Renamed call")
+	r = rep.Post("/activities/"+id, form, "HX-Request", "true")
+	require.Equal(t, http.StatusConflict, r.Status, "the old version is stale")
+
+	other := scalar(t, app, "SELECT min(id)::text FROM activities WHERE owner_id = (SELECT id FROM users WHERE email = 'rep2@demo.test')")
+	require.Equal(t, http.StatusNotFound, rep.Get("/activities/"+other+"/edit?entity=accounts&record="+account).Status)
+}
