@@ -156,6 +156,27 @@ func TestRecordQueriesUseIndexesAtScale(t *testing.T) {
 			_, err := db.Q.BoardCards(ctx, tx, store.BoardCardsParams{StageID: stage, SeeAll: fo.SeeAll, OwnID: fo.OwnID, TeamID: fo.TeamID, Lim: 51})
 			return err
 		}
+		queries["account timeline"] = func(tx pgx.Tx) error {
+			_, err := db.Q.Timeline(ctx, tx, store.TimelineParams{Entity: store.PermEntityAccounts, RecordID: account, AccountID: &account, Lim: 21})
+			return err
+		}
+		queries["contact timeline"] = func(tx pgx.Tx) error {
+			_, err := db.Q.Timeline(ctx, tx, store.TimelineParams{Entity: store.PermEntityContacts, RecordID: contact, ContactID: &contact, Lim: 21})
+			return err
+		}
+		fa2 := a.Filter("activities", "view")
+		queries["open tasks"] = func(tx pgx.Tx) error {
+			_, err := db.Q.ListOpenTasks(ctx, tx, store.ListOpenTasksParams{SeeAll: fa2.SeeAll, OwnID: fa2.OwnID, TeamID: fa2.TeamID})
+			return err
+		}
+		queries["my open tasks"] = func(tx pgx.Tx) error {
+			_, err := db.Q.ListOpenTasks(ctx, tx, store.ListOpenTasksParams{SeeAll: fa2.SeeAll, OwnID: fa2.OwnID, TeamID: fa2.TeamID, Owner: &me})
+			return err
+		}
+		queries["latest activity"] = func(tx pgx.Tx) error {
+			_, err := db.Q.LatestActivities(ctx, tx, store.LatestActivitiesParams(fa2))
+			return err
+		}
 		queries["pick accounts"] = func(tx pgx.Tx) error {
 			_, err := db.Q.PickAccounts(ctx, tx, text("harbor"))
 			return err

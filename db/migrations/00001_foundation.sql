@@ -315,10 +315,11 @@ CREATE INDEX opportunities_team_id_idx ON opportunities (team_id, close_date, id
 CREATE INDEX opportunities_account_id_idx ON opportunities (account_id);
 CREATE INDEX opportunities_contact_id_idx ON opportunities (contact_id);
 CREATE INDEX opportunities_pipeline_stage_idx ON opportunities (pipeline_id, stage_id);
-CREATE INDEX opportunities_stage_position_idx ON opportunities (stage_id, position, id);
--- Board columns for a rep (own) and a manager (team) come straight off these.
-CREATE INDEX opportunities_owner_stage_idx ON opportunities (owner_id, stage_id, position, id);
-CREATE INDEX opportunities_team_stage_idx ON opportunities (team_id, stage_id, position, id);
+-- Board columns for everyone, a rep (own) and a manager (team) come straight off these; the
+-- included columns let the column totals be summed from the index alone.
+CREATE INDEX opportunities_stage_position_idx ON opportunities (stage_id, position, id) INCLUDE (amount, owner_id, team_id, close_date);
+CREATE INDEX opportunities_owner_stage_idx ON opportunities (owner_id, stage_id, position, id) INCLUDE (amount, team_id, close_date);
+CREATE INDEX opportunities_team_stage_idx ON opportunities (team_id, stage_id, position, id) INCLUDE (amount, owner_id, close_date);
 CREATE INDEX opportunities_close_date_idx ON opportunities (close_date, id);
 CREATE INDEX opportunities_amount_idx ON opportunities (amount, id);
 CREATE INDEX opportunities_name_idx ON opportunities (name, id);
