@@ -1,20 +1,23 @@
 -- name: ListOpenTasks :many
--- Open tasks in the user's scope (or one owner's), soonest due first, undated last.
+-- Open tasks in the user's scope (or one owner's), soonest due first, undated last. The related
+-- record's name is looked up per task by its key, so a long list never scans those tables.
 SELECT a.id, a.subject, a.due_at, a.owner_id, a.team_id, u.name AS owner_name,
        a.lead_id, a.account_id, a.contact_id, a.opportunity_id,
-       coalesce(ac.name, nullif(btrim(c.first_name || ' ' || c.last_name), ''), o.name,
-                nullif(btrim(l.first_name || ' ' || l.last_name || ' ' || l.company), ''), '')::text AS related
-FROM activities a
+       coalesce((SELECT o.name FROM opportunities o WHERE o.id = a.opportunity_id),
+                (SELECT nullif(btrim(c.first_name || ' ' || c.last_name), '') FROM contacts c WHERE c.id = a.contact_id),
+                (SELECT ac.name FROM accounts ac WHERE ac.id = a.account_id),
+                (SELECT nullif(btrim(l.first_name || ' ' || l.last_name || ' ' || l.company), '') FROM leads l WHERE l.id = a.lead_id),
+                '')::text AS related
+FROM (
+    SELECT a.* FROM activities a
+    WHERE a.type = 'task' AND a.done_at IS NULL
+      AND (@see_all::boolean OR a.owner_id = sqlc.narg(own_id) OR a.team_id = sqlc.narg(team_id))
+      AND (sqlc.narg(owner)::bigint IS NULL OR a.owner_id = sqlc.narg(owner))
+    ORDER BY a.due_at NULLS LAST, a.id
+    LIMIT 500
+) a
 JOIN users u ON u.id = a.owner_id
-LEFT JOIN accounts ac ON ac.id = a.account_id
-LEFT JOIN contacts c ON c.id = a.contact_id
-LEFT JOIN opportunities o ON o.id = a.opportunity_id
-LEFT JOIN leads l ON l.id = a.lead_id
-WHERE a.type = 'task' AND a.done_at IS NULL
-  AND (@see_all::boolean OR a.owner_id = sqlc.narg(own_id) OR a.team_id = sqlc.narg(team_id))
-  AND (sqlc.narg(owner)::bigint IS NULL OR a.owner_id = sqlc.narg(owner))
-ORDER BY a.due_at NULLS LAST, a.id
-LIMIT 500;
+ORDER BY a.due_at NULLS LAST, a.id;
 
 -- name: SetTaskDone :one
 -- Completes a task, or reopens it (undo) when done is false.
