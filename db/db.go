@@ -116,11 +116,12 @@ func (a Access) Filter(entity, action string) Filter {
 	case "all":
 		return Filter{SeeAll: true}
 	case "team":
-		f := Filter{OwnID: &a.UserID}
+		// A user's own records carry the user's team (triggers keep team_id in step with the
+		// owner), so the team equality alone covers them and stays one indexed condition.
 		if a.TeamID != 0 {
-			f.TeamID = &a.TeamID
+			return Filter{TeamID: &a.TeamID}
 		}
-		return f
+		return Filter{OwnID: &a.UserID}
 	case "own":
 		return Filter{OwnID: &a.UserID}
 	}

@@ -47,10 +47,11 @@ func numeric(s string) pgtype.Numeric {
 // bigTables are the tables a list must never read from end to end.
 var bigTables = map[string]bool{"accounts": true, "contacts": true, "leads": true, "opportunities": true, "activities": true}
 
-// seqScans lists the big tables a JSON plan reads with a sequential scan.
+// seqScans lists the big tables an analysed JSON plan read with a sequential scan (a branch the
+// planner proved empty is in the plan but never runs).
 func seqScans(node map[string]any) []string {
 	var out []string
-	if node["Node Type"] == "Seq Scan" && bigTables[node["Relation Name"].(string)] {
+	if node["Node Type"] == "Seq Scan" && bigTables[node["Relation Name"].(string)] && node["Actual Loops"] != 0.0 {
 		out = append(out, node["Relation Name"].(string))
 	}
 	if plans, ok := node["Plans"].([]any); ok {
@@ -215,7 +216,7 @@ func TestRecordQueriesUseIndexesAtScale(t *testing.T) {
 				tracer.mu.Unlock()
 				var plan []map[string]any
 				var raw []byte
-				if err := tx.QueryRow(ctx, "EXPLAIN (FORMAT JSON) "+sql, args...).Scan(&raw); err != nil {
+				if err := tx.QueryRow(ctx, "EXPLAIN (ANALYZE, FORMAT JSON) "+sql, args...).Scan(&raw); err != nil {
 					return err
 				}
 				if err := json.Unmarshal(raw, &plan); err != nil {

@@ -1,7 +1,8 @@
 -- name: Timeline :many
 -- A record's timeline, newest first, a page at a time: its activities (for an account, also
 -- those of its contacts and deals) and the history entries worth telling (stage, owner, amount,
--- status, conversion). Each branch reads its own index in order and stops at the page size.
+-- status, conversion). Each branch reads its own index in order and stops at the page size; the
+-- branches of the links not asked for are NULL comparisons the planner drops.
 SELECT t.kind, t.id, t.at, t.type, t.subject, t.body, t.outcome, t.duration_minutes, t.starts_at, t.due_at,
        t.done_at, t.owner_id, t.user_name, t.field, t.old_value, t.new_value
 FROM (
@@ -9,8 +10,34 @@ FROM (
             a.duration_minutes, a.starts_at, a.due_at, a.done_at, a.owner_id, u.name AS user_name,
             ''::text AS field, ''::text AS old_value, ''::text AS new_value
      FROM activities a JOIN users u ON u.id = a.owner_id
-     WHERE (a.lead_id = sqlc.narg(lead_id) OR a.account_id = sqlc.narg(account_id)
-            OR a.contact_id = sqlc.narg(contact_id) OR a.opportunity_id = sqlc.narg(opportunity_id))
+     WHERE a.lead_id = sqlc.narg(lead_id)
+       AND (sqlc.narg(type)::text IS NULL OR a.type::text = sqlc.narg(type))
+       AND (sqlc.narg(before_at)::timestamptz IS NULL OR (a.created_at, 'a', a.id) < (sqlc.narg(before_at), sqlc.narg(before_kind)::text, sqlc.narg(before_id)::bigint))
+     ORDER BY a.created_at DESC, a.id DESC LIMIT @lim)
+    UNION
+    (SELECT 'a', a.id, a.created_at, a.type::text, a.subject, a.body, a.outcome,
+            a.duration_minutes, a.starts_at, a.due_at, a.done_at, a.owner_id, u.name,
+            ''::text, ''::text, ''::text
+     FROM activities a JOIN users u ON u.id = a.owner_id
+     WHERE a.account_id = sqlc.narg(account_id)
+       AND (sqlc.narg(type)::text IS NULL OR a.type::text = sqlc.narg(type))
+       AND (sqlc.narg(before_at)::timestamptz IS NULL OR (a.created_at, 'a', a.id) < (sqlc.narg(before_at), sqlc.narg(before_kind)::text, sqlc.narg(before_id)::bigint))
+     ORDER BY a.created_at DESC, a.id DESC LIMIT @lim)
+    UNION
+    (SELECT 'a', a.id, a.created_at, a.type::text, a.subject, a.body, a.outcome,
+            a.duration_minutes, a.starts_at, a.due_at, a.done_at, a.owner_id, u.name,
+            ''::text, ''::text, ''::text
+     FROM activities a JOIN users u ON u.id = a.owner_id
+     WHERE a.contact_id = sqlc.narg(contact_id)
+       AND (sqlc.narg(type)::text IS NULL OR a.type::text = sqlc.narg(type))
+       AND (sqlc.narg(before_at)::timestamptz IS NULL OR (a.created_at, 'a', a.id) < (sqlc.narg(before_at), sqlc.narg(before_kind)::text, sqlc.narg(before_id)::bigint))
+     ORDER BY a.created_at DESC, a.id DESC LIMIT @lim)
+    UNION
+    (SELECT 'a', a.id, a.created_at, a.type::text, a.subject, a.body, a.outcome,
+            a.duration_minutes, a.starts_at, a.due_at, a.done_at, a.owner_id, u.name,
+            ''::text, ''::text, ''::text
+     FROM activities a JOIN users u ON u.id = a.owner_id
+     WHERE a.opportunity_id = sqlc.narg(opportunity_id)
        AND (sqlc.narg(type)::text IS NULL OR a.type::text = sqlc.narg(type))
        AND (sqlc.narg(before_at)::timestamptz IS NULL OR (a.created_at, 'a', a.id) < (sqlc.narg(before_at), sqlc.narg(before_kind)::text, sqlc.narg(before_id)::bigint))
      ORDER BY a.created_at DESC, a.id DESC LIMIT @lim)
@@ -18,9 +45,15 @@ FROM (
     (SELECT 'a', a.id, a.created_at, a.type::text, a.subject, a.body, a.outcome, a.duration_minutes, a.starts_at,
             a.due_at, a.done_at, a.owner_id, u.name, '', '', ''
      FROM activities a JOIN users u ON u.id = a.owner_id
-     WHERE sqlc.narg(account_id)::bigint IS NOT NULL
-       AND (a.contact_id IN (SELECT c.id FROM contacts c WHERE c.account_id = sqlc.narg(account_id))
-            OR a.opportunity_id IN (SELECT o.id FROM opportunities o WHERE o.account_id = sqlc.narg(account_id)))
+     WHERE a.contact_id = ANY(ARRAY(SELECT x.id FROM contacts x WHERE x.account_id = sqlc.narg(account_id)))
+       AND (sqlc.narg(type)::text IS NULL OR a.type::text = sqlc.narg(type))
+       AND (sqlc.narg(before_at)::timestamptz IS NULL OR (a.created_at, 'a', a.id) < (sqlc.narg(before_at), sqlc.narg(before_kind)::text, sqlc.narg(before_id)::bigint))
+     ORDER BY a.created_at DESC, a.id DESC LIMIT @lim)
+    UNION
+    (SELECT 'a', a.id, a.created_at, a.type::text, a.subject, a.body, a.outcome, a.duration_minutes, a.starts_at,
+            a.due_at, a.done_at, a.owner_id, u.name, '', '', ''
+     FROM activities a JOIN users u ON u.id = a.owner_id
+     WHERE a.opportunity_id = ANY(ARRAY(SELECT x.id FROM opportunities x WHERE x.account_id = sqlc.narg(account_id)))
        AND (sqlc.narg(type)::text IS NULL OR a.type::text = sqlc.narg(type))
        AND (sqlc.narg(before_at)::timestamptz IS NULL OR (a.created_at, 'a', a.id) < (sqlc.narg(before_at), sqlc.narg(before_kind)::text, sqlc.narg(before_id)::bigint))
      ORDER BY a.created_at DESC, a.id DESC LIMIT @lim)

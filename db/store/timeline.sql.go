@@ -78,21 +78,53 @@ FROM (
             a.duration_minutes, a.starts_at, a.due_at, a.done_at, a.owner_id, u.name AS user_name,
             ''::text AS field, ''::text AS old_value, ''::text AS new_value
      FROM activities a JOIN users u ON u.id = a.owner_id
-     WHERE (a.lead_id = $1 OR a.account_id = $2
-            OR a.contact_id = $3 OR a.opportunity_id = $4)
-       AND ($5::text IS NULL OR a.type::text = $5)
-       AND ($6::timestamptz IS NULL OR (a.created_at, 'a', a.id) < ($6, $7::text, $8::bigint))
-     ORDER BY a.created_at DESC, a.id DESC LIMIT $9)
+     WHERE a.lead_id = $1
+       AND ($2::text IS NULL OR a.type::text = $2)
+       AND ($3::timestamptz IS NULL OR (a.created_at, 'a', a.id) < ($3, $4::text, $5::bigint))
+     ORDER BY a.created_at DESC, a.id DESC LIMIT $6)
+    UNION
+    (SELECT 'a', a.id, a.created_at, a.type::text, a.subject, a.body, a.outcome,
+            a.duration_minutes, a.starts_at, a.due_at, a.done_at, a.owner_id, u.name,
+            ''::text, ''::text, ''::text
+     FROM activities a JOIN users u ON u.id = a.owner_id
+     WHERE a.account_id = $7
+       AND ($2::text IS NULL OR a.type::text = $2)
+       AND ($3::timestamptz IS NULL OR (a.created_at, 'a', a.id) < ($3, $4::text, $5::bigint))
+     ORDER BY a.created_at DESC, a.id DESC LIMIT $6)
+    UNION
+    (SELECT 'a', a.id, a.created_at, a.type::text, a.subject, a.body, a.outcome,
+            a.duration_minutes, a.starts_at, a.due_at, a.done_at, a.owner_id, u.name,
+            ''::text, ''::text, ''::text
+     FROM activities a JOIN users u ON u.id = a.owner_id
+     WHERE a.contact_id = $8
+       AND ($2::text IS NULL OR a.type::text = $2)
+       AND ($3::timestamptz IS NULL OR (a.created_at, 'a', a.id) < ($3, $4::text, $5::bigint))
+     ORDER BY a.created_at DESC, a.id DESC LIMIT $6)
+    UNION
+    (SELECT 'a', a.id, a.created_at, a.type::text, a.subject, a.body, a.outcome,
+            a.duration_minutes, a.starts_at, a.due_at, a.done_at, a.owner_id, u.name,
+            ''::text, ''::text, ''::text
+     FROM activities a JOIN users u ON u.id = a.owner_id
+     WHERE a.opportunity_id = $9
+       AND ($2::text IS NULL OR a.type::text = $2)
+       AND ($3::timestamptz IS NULL OR (a.created_at, 'a', a.id) < ($3, $4::text, $5::bigint))
+     ORDER BY a.created_at DESC, a.id DESC LIMIT $6)
     UNION
     (SELECT 'a', a.id, a.created_at, a.type::text, a.subject, a.body, a.outcome, a.duration_minutes, a.starts_at,
             a.due_at, a.done_at, a.owner_id, u.name, '', '', ''
      FROM activities a JOIN users u ON u.id = a.owner_id
-     WHERE $2::bigint IS NOT NULL
-       AND (a.contact_id IN (SELECT c.id FROM contacts c WHERE c.account_id = $2)
-            OR a.opportunity_id IN (SELECT o.id FROM opportunities o WHERE o.account_id = $2))
-       AND ($5::text IS NULL OR a.type::text = $5)
-       AND ($6::timestamptz IS NULL OR (a.created_at, 'a', a.id) < ($6, $7::text, $8::bigint))
-     ORDER BY a.created_at DESC, a.id DESC LIMIT $9)
+     WHERE a.contact_id = ANY(ARRAY(SELECT x.id FROM contacts x WHERE x.account_id = $7))
+       AND ($2::text IS NULL OR a.type::text = $2)
+       AND ($3::timestamptz IS NULL OR (a.created_at, 'a', a.id) < ($3, $4::text, $5::bigint))
+     ORDER BY a.created_at DESC, a.id DESC LIMIT $6)
+    UNION
+    (SELECT 'a', a.id, a.created_at, a.type::text, a.subject, a.body, a.outcome, a.duration_minutes, a.starts_at,
+            a.due_at, a.done_at, a.owner_id, u.name, '', '', ''
+     FROM activities a JOIN users u ON u.id = a.owner_id
+     WHERE a.opportunity_id = ANY(ARRAY(SELECT x.id FROM opportunities x WHERE x.account_id = $7))
+       AND ($2::text IS NULL OR a.type::text = $2)
+       AND ($3::timestamptz IS NULL OR (a.created_at, 'a', a.id) < ($3, $4::text, $5::bigint))
+     ORDER BY a.created_at DESC, a.id DESC LIMIT $6)
     UNION ALL
     (SELECT 'h', h.id, h.created_at, 'change', '', '', '', NULL, NULL, NULL, NULL, coalesce(h.user_id, 0), coalesce(u.name, 'Someone'),
             h.field,
@@ -105,24 +137,24 @@ FROM (
      LEFT JOIN users tu ON h.field = 'owner_id' AND tu.id::text = h.new_value
      WHERE h.entity = $10 AND h.record_id = $11
        AND h.field IN ('stage_id', 'owner_id', 'amount', 'status', 'close_date')
-       AND ($5::text IS NULL OR $5::text = 'change')
-       AND ($6::timestamptz IS NULL OR (h.created_at, 'h', h.id) < ($6, $7::text, $8::bigint))
-     ORDER BY h.created_at DESC, h.id DESC LIMIT $9)
+       AND ($2::text IS NULL OR $2::text = 'change')
+       AND ($3::timestamptz IS NULL OR (h.created_at, 'h', h.id) < ($3, $4::text, $5::bigint))
+     ORDER BY h.created_at DESC, h.id DESC LIMIT $6)
 ) t
 ORDER BY t.at DESC, t.kind DESC, t.id DESC
-LIMIT $9
+LIMIT $6
 `
 
 type TimelineParams struct {
 	LeadID        *int64
-	AccountID     *int64
-	ContactID     *int64
-	OpportunityID *int64
 	Type          *string
 	BeforeAt      *time.Time
 	BeforeKind    *string
 	BeforeID      *int64
 	Lim           int32
+	AccountID     *int64
+	ContactID     *int64
+	OpportunityID *int64
 	Entity        PermEntity
 	RecordID      int64
 }
@@ -148,18 +180,19 @@ type TimelineRow struct {
 
 // A record's timeline, newest first, a page at a time: its activities (for an account, also
 // those of its contacts and deals) and the history entries worth telling (stage, owner, amount,
-// status, conversion). Each branch reads its own index in order and stops at the page size.
+// status, conversion). Each branch reads its own index in order and stops at the page size; the
+// branches of the links not asked for are NULL comparisons the planner drops.
 func (q *Queries) Timeline(ctx context.Context, db DBTX, arg TimelineParams) ([]TimelineRow, error) {
 	rows, err := db.Query(ctx, timeline,
 		arg.LeadID,
-		arg.AccountID,
-		arg.ContactID,
-		arg.OpportunityID,
 		arg.Type,
 		arg.BeforeAt,
 		arg.BeforeKind,
 		arg.BeforeID,
 		arg.Lim,
+		arg.AccountID,
+		arg.ContactID,
+		arg.OpportunityID,
 		arg.Entity,
 		arg.RecordID,
 	)
