@@ -93,7 +93,7 @@ func (h *Handler) Update(c *gin.Context) error {
 		if err != nil {
 			return err
 		}
-		t, err := h.load(c, entity, recordID, "", "")
+		t, err := h.load(c, entity, recordID, "", "", "")
 		if err != nil {
 			return err
 		}

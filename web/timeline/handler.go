@@ -42,15 +42,18 @@ var Types = []form.Option{{Value: "note", Label: "Note"}, {Value: "call", Label:
 
 // Timeline is the view of a record's timeline, or of its next page.
 type Timeline struct {
-	Entity  string
-	ID      int64
-	Type    string // the filter, "" for everything
-	Entries []Entry
-	More    string
-	Form    *form.Form
-	CanLog  bool
-	Types   []form.Option
-	Filters []form.Option
+	Entity string
+	ID     int64
+	Type   string // the filter, "" for everything
+	// An account's timeline can narrow to one of its contacts or deals ("contacts:12").
+	Related        string
+	RelatedOptions []form.Option
+	Entries        []Entry
+	More           string
+	Form           *form.Form
+	CanLog         bool
+	Types          []form.Option
+	Filters        []form.Option
 }
 
 // Entry is one line of the timeline.
@@ -73,7 +76,7 @@ func (h *Handler) Show(entity string) func(c *gin.Context) error {
 		if err != nil {
 			return err
 		}
-		t, err := h.load(c, entity, id, c.Query("type"), c.Query("before"))
+		t, err := h.load(c, entity, id, c.Query("type"), c.Query("before"), c.Query("related"))
 		if err != nil {
 			return err
 		}
@@ -86,7 +89,7 @@ func (h *Handler) Show(entity string) func(c *gin.Context) error {
 	}
 }
 
-func (h *Handler) load(c *gin.Context, entity string, id int64, typ, before string) (Timeline, error) {
+func (h *Handler) load(c *gin.Context, entity string, id int64, typ, before, related string) (Timeline, error) {
 	u := viewer.From(c)
 	t := Timeline{Entity: entity, ID: id, Type: typ, Types: Types, CanLog: u.Can("activities", "create"),
 		Form: form.New(map[string]string{"type": "note", "owner_id": form.IDString(u.ID), "owner_id_label": u.Name})}
@@ -118,6 +121,11 @@ func (h *Handler) load(c *gin.Context, entity string, id int64, typ, before stri
 		if err := visible(ctx, tx, entity, id); err != nil {
 			return err
 		}
+		if entity == "accounts" {
+			if err := narrow(ctx, tx, &t, &p, related); err != nil {
+				return err
+			}
+		}
 		var err error
 		rows, err = db.Q.Timeline(ctx, tx, p)
 		return err
@@ -128,10 +136,41 @@ func (h *Handler) load(c *gin.Context, entity string, id int64, typ, before stri
 	if len(rows) > PageSize {
 		rows = rows[:PageSize]
 		last := rows[len(rows)-1]
-		t.More = fmt.Sprintf("%s?type=%s&before=%s", t.URL(), t.Type, cursor(last))
+		t.More = fmt.Sprintf("%s?type=%s&related=%s&before=%s", t.URL(), t.Type, t.Related, cursor(last))
 	}
 	t.Entries = entries(u, rows)
 	return t, nil
+}
+
+// narrow offers an account's contacts and deals as a filter, and when one is chosen, shows only
+// its timeline (a choice that is not one of them is ignored).
+func narrow(ctx context.Context, tx pgx.Tx, t *Timeline, p *store.TimelineParams, related string) error {
+	contacts, err := db.Q.ListContactsOfAccount(ctx, tx, t.ID)
+	if err != nil {
+		return err
+	}
+	deals, err := db.Q.ListOpportunitiesOf(ctx, tx, store.ListOpportunitiesOfParams{AccountID: &t.ID})
+	if err != nil {
+		return err
+	}
+	t.RelatedOptions = []form.Option{{Value: "", Label: "The account and all its people and deals"}}
+	for _, c := range contacts {
+		v := "contacts:" + form.IDString(c.ID)
+		t.RelatedOptions = append(t.RelatedOptions, form.Option{Value: v, Label: "Contact: " + c.FirstName + " " + c.LastName})
+		if v == related {
+			t.Related, p.AccountID, p.ContactID = v, nil, &c.ID
+			p.Entity, p.RecordID = store.PermEntityContacts, c.ID
+		}
+	}
+	for _, o := range deals {
+		v := "opportunities:" + form.IDString(o.ID)
+		t.RelatedOptions = append(t.RelatedOptions, form.Option{Value: v, Label: "Deal: " + o.Name})
+		if v == related {
+			t.Related, p.AccountID, p.OpportunityID = v, nil, &o.ID
+			p.Entity, p.RecordID = store.PermEntityOpportunities, o.ID
+		}
+	}
+	return nil
 }
 
 // visible fails with no rows when the user may not see the record.
@@ -220,7 +259,7 @@ func (h *Handler) Log(entity string) func(c *gin.Context) error {
 			return nil
 		}
 		// The whole first page again, so the new entry sits where the timeline's order puts it.
-		fresh, err := h.load(c, entity, id, "", "")
+		fresh, err := h.load(c, entity, id, "", "", "")
 		if err != nil {
 			return err
 		}

@@ -167,3 +167,27 @@ func TestOwnEntriesAreEditedInPlace(t *testing.T) {
 	other := scalar(t, app, "SELECT min(id)::text FROM activities WHERE owner_id = (SELECT id FROM users WHERE email = 'rep2@demo.test')")
 	require.Equal(t, http.StatusNotFound, rep.Get("/activities/"+other+"/edit?entity=accounts&record="+account).Status)
 }
+
+func TestAnAccountsTimelineNarrowsToOneOfItsContactsOrDeals(t *testing.T) {
+	t.Parallel()
+	app := webtest.New(t)
+	var account, contact string
+	require.NoError(t, app.Pool.QueryRow(context.Background(), `SELECT account_id::text, min(id)::text FROM contacts
+		WHERE account_id IS NOT NULL GROUP BY account_id HAVING count(*) > 1 ORDER BY account_id LIMIT 1`).Scan(&account, &contact))
+	_, err := app.Pool.Exec(context.Background(), `INSERT INTO activities (owner_id, type, subject, contact_id) SELECT owner_id, 'note', 'Only about this contact', id FROM contacts WHERE id = $1`, contact)
+	require.NoError(t, err)
+	_, err = app.Pool.Exec(context.Background(), `INSERT INTO activities (owner_id, type, subject, account_id) SELECT owner_id, 'note', 'About the account', id FROM accounts WHERE id = $1`, account)
+	require.NoError(t, err)
+	c := app.Login(t, "admin@demo.test")
+	all := c.Get("/accounts/"+account+"/timeline", "HX-Request", "true").Body
+	require.Contains(t, all, "Only about this contact")
+	require.Contains(t, all, "About the account")
+	require.Contains(t, all, `value="contacts:`+contact+`"`)
+	one := c.Get("/accounts/"+account+"/timeline?related=contacts:"+contact, "HX-Request", "true").Body
+	require.Contains(t, one, "Only about this contact")
+	require.NotContains(t, one, "About the account")
+	require.Contains(t, one, `value="contacts:`+contact+`" selected`)
+	other := scalar(t, app, "SELECT min(id)::text FROM contacts WHERE account_id IS DISTINCT FROM $1", account)
+	require.Contains(t, c.Get("/accounts/"+account+"/timeline?related=contacts:"+other, "HX-Request", "true").Body, "About the account",
+		"a contact of another account is ignored")
+}
