@@ -137,3 +137,7 @@ WHERE (sqlc.narg(account_id)::bigint IS NULL OR o.account_id = sqlc.narg(account
   AND (sqlc.narg(contact_id)::bigint IS NULL OR o.contact_id = sqlc.narg(contact_id))
 ORDER BY o.close_date, o.id
 LIMIT 200;
+
+-- name: SpreadStageDates :exec
+-- Demo data: deals entered their stages over the last two months, not all today.
+UPDATE opportunities SET stage_changed_at = now() - make_interval(days => (id * 7 % 60)::int);

@@ -223,7 +223,7 @@ func (s *demo) opportunities(accounts []account, _ []int64) ([]int64, error) {
 		}
 		ids = append(ids, id)
 	}
-	return ids, nil
+	return ids, s.q.SpreadStageDates(s.ctx, s.tx)
 }
 
 func (s *demo) leads() ([]int64, error) {

@@ -434,6 +434,16 @@ func (q *Queries) ListStageChoices(ctx context.Context, db DBTX) ([]ListStageCho
 	return items, nil
 }
 
+const spreadStageDates = `-- name: SpreadStageDates :exec
+UPDATE opportunities SET stage_changed_at = now() - make_interval(days => (id * 7 % 60)::int)
+`
+
+// Demo data: deals entered their stages over the last two months, not all today.
+func (q *Queries) SpreadStageDates(ctx context.Context, db DBTX) error {
+	_, err := db.Exec(ctx, spreadStageDates)
+	return err
+}
+
 const stageHistory = `-- name: StageHistory :many
 SELECT h.created_at, coalesce(u.name, 'someone')::text AS user_name,
        coalesce(f.name, '?')::text AS from_stage, coalesce(t.name, '?')::text AS to_stage
