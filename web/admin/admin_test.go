@@ -14,9 +14,9 @@ import (
 func TestAdminPagesAreForAdminsOnly(t *testing.T) {
 	t.Parallel()
 	app := webtest.New(t)
-	pipeline := scalar(t, app, "SELECT id::text FROM pipelines LIMIT 1")
-	role := scalar(t, app, "SELECT id::text FROM roles WHERE name = 'manager'")
-	user := scalar(t, app, "SELECT id::text FROM users WHERE email = 'rep1@demo.test'")
+	pipeline := app.Scalar(t, "SELECT id::text FROM pipelines LIMIT 1")
+	role := app.Scalar(t, "SELECT id::text FROM roles WHERE name = 'manager'")
+	user := app.Scalar(t, "SELECT id::text FROM users WHERE email = 'rep1@demo.test'")
 	pages := []string{"/admin/users", "/admin/users/new", "/admin/users/" + user + "/edit", "/admin/roles",
 		"/admin/roles/" + role, "/admin/teams", "/admin/pipelines", "/admin/pipelines/" + pipeline}
 	posts := map[string]url.Values{
@@ -36,8 +36,8 @@ func TestAdminPagesAreForAdminsOnly(t *testing.T) {
 		}
 		require.NotContains(t, c.Get("/").Body, `href="/admin/users"`, "no admin link in the navigation")
 	}
-	require.Equal(t, "0", scalar(t, app, "SELECT count(*)::text FROM teams WHERE name = 'Sneaky'"))
-	require.Equal(t, "team", scalar(t, app, "SELECT scope::text FROM role_permissions p JOIN roles r ON r.id = p.role_id WHERE r.name = 'manager' AND entity = 'leads' AND action = 'view'"))
+	require.Equal(t, "0", app.Scalar(t, "SELECT count(*)::text FROM teams WHERE name = 'Sneaky'"))
+	require.Equal(t, "team", app.Scalar(t, "SELECT scope::text FROM role_permissions p JOIN roles r ON r.id = p.role_id WHERE r.name = 'manager' AND entity = 'leads' AND action = 'view'"))
 
 	admin := app.Login(t, "admin@demo.test")
 	for _, p := range pages {
@@ -50,7 +50,7 @@ func TestCreateUserValidatesAndKeepsWhatWasTyped(t *testing.T) {
 	t.Parallel()
 	app := webtest.New(t)
 	admin := app.Login(t, "admin@demo.test")
-	rep := scalar(t, app, "SELECT id::text FROM roles WHERE name = 'sales_rep'")
+	rep := app.Scalar(t, "SELECT id::text FROM roles WHERE name = 'sales_rep'")
 	form := url.Values{"name": {"Dana Newhire"}, "email": {"not-an-email"}, "role_id": {rep}, "time_zone": {"Europe/Berlin"}, "password": {"short"}}
 	r := admin.Post("/admin/users", form)
 	require.Equal(t, http.StatusUnprocessableEntity, r.Status)
@@ -79,9 +79,9 @@ func TestTheLastActiveAdminCannotBeDemotedOrDeactivated(t *testing.T) {
 	t.Parallel()
 	app := webtest.New(t)
 	admin := app.Login(t, "admin@demo.test")
-	id := scalar(t, app, "SELECT id::text FROM users WHERE email = 'admin@demo.test'")
-	adminRole := scalar(t, app, "SELECT id::text FROM roles WHERE name = 'admin'")
-	managerRole := scalar(t, app, "SELECT id::text FROM roles WHERE name = 'manager'")
+	id := app.Scalar(t, "SELECT id::text FROM users WHERE email = 'admin@demo.test'")
+	adminRole := app.Scalar(t, "SELECT id::text FROM roles WHERE name = 'admin'")
+	managerRole := app.Scalar(t, "SELECT id::text FROM roles WHERE name = 'manager'")
 	base := url.Values{"name": {"Alex Admin"}, "email": {"admin@demo.test"}, "time_zone": {"UTC"}}
 
 	demote := cloneWith(base, "role_id", managerRole, "active", "on")
@@ -92,15 +92,15 @@ func TestTheLastActiveAdminCannotBeDemotedOrDeactivated(t *testing.T) {
 	deactivate := cloneWith(base, "role_id", adminRole)
 	r = admin.Post("/admin/users/"+id, deactivate)
 	require.Equal(t, http.StatusUnprocessableEntity, r.Status)
-	require.Equal(t, "true", scalar(t, app, "SELECT active::text FROM users WHERE id = "+id))
+	require.Equal(t, "true", app.Scalar(t, "SELECT active::text FROM users WHERE id = "+id))
 
 	r = admin.Post("/admin/roles/"+adminRole, matrix(t, app, adminRole, "admin.edit", "none"))
 	require.Equal(t, http.StatusUnprocessableEntity, r.Status)
 	require.Contains(t, r.Body, "No active user would be left who can administer the CRM")
-	require.Equal(t, "all", scalar(t, app, "SELECT scope::text FROM role_permissions WHERE role_id = "+adminRole+" AND entity = 'admin' AND action = 'edit'"))
+	require.Equal(t, "all", app.Scalar(t, "SELECT scope::text FROM role_permissions WHERE role_id = "+adminRole+" AND entity = 'admin' AND action = 'edit'"))
 
 	// With a second admin, the first may step down.
-	manager := scalar(t, app, "SELECT id::text FROM users WHERE email = 'manager@demo.test'")
+	manager := app.Scalar(t, "SELECT id::text FROM users WHERE email = 'manager@demo.test'")
 	r = admin.Post("/admin/users/"+manager, url.Values{"name": {"Morgan Manager"}, "email": {"manager@demo.test"},
 		"role_id": {adminRole}, "time_zone": {"UTC"}, "active": {"on"}})
 	require.Equal(t, http.StatusSeeOther, r.Status, r.Body)
@@ -114,7 +114,7 @@ func TestPasswordResetSignsTheUserOutEverywhere(t *testing.T) {
 	app := webtest.New(t)
 	admin := app.Login(t, "admin@demo.test")
 	rep := app.Login(t, "rep1@demo.test")
-	id := scalar(t, app, "SELECT id::text FROM users WHERE email = 'rep1@demo.test'")
+	id := app.Scalar(t, "SELECT id::text FROM users WHERE email = 'rep1@demo.test'")
 
 	r := admin.Post("/admin/users/"+id+"/password", url.Values{"new_password": {"short"}})
 	require.Equal(t, http.StatusUnprocessableEntity, r.Status)
@@ -134,7 +134,7 @@ func TestCustomRoleStartsAsACopyAndItsMatrixDecidesAccess(t *testing.T) {
 	t.Parallel()
 	app := webtest.New(t)
 	admin := app.Login(t, "admin@demo.test")
-	rep := scalar(t, app, "SELECT id::text FROM roles WHERE name = 'sales_rep'")
+	rep := app.Scalar(t, "SELECT id::text FROM roles WHERE name = 'sales_rep'")
 
 	r := admin.Post("/admin/roles", url.Values{"name": {"Sales_Rep"}})
 	require.Equal(t, http.StatusUnprocessableEntity, r.Status)
@@ -142,16 +142,16 @@ func TestCustomRoleStartsAsACopyAndItsMatrixDecidesAccess(t *testing.T) {
 
 	r = admin.Post("/admin/roles", url.Values{"name": {"Senior rep"}, "description": {"Sees the team's deals"}, "based_on": {rep}})
 	require.Equal(t, http.StatusSeeOther, r.Status, r.Body)
-	id := scalar(t, app, "SELECT id::text FROM roles WHERE name = 'Senior rep'")
+	id := app.Scalar(t, "SELECT id::text FROM roles WHERE name = 'Senior rep'")
 	require.Equal(t, "/admin/roles/"+id, r.Header.Get("Location"))
-	require.Equal(t, scalar(t, app, "SELECT string_agg(entity::text || action::text || scope::text, ',' ORDER BY entity, action) FROM role_permissions WHERE role_id = "+rep),
-		scalar(t, app, "SELECT string_agg(entity::text || action::text || scope::text, ',' ORDER BY entity, action) FROM role_permissions WHERE role_id = "+id))
+	require.Equal(t, app.Scalar(t, "SELECT string_agg(entity::text || action::text || scope::text, ',' ORDER BY entity, action) FROM role_permissions WHERE role_id = "+rep),
+		app.Scalar(t, "SELECT string_agg(entity::text || action::text || scope::text, ',' ORDER BY entity, action) FROM role_permissions WHERE role_id = "+id))
 
 	form := matrix(t, app, id, "opportunities.view", "team")
 	form.Set("name", "Senior rep")
 	r = admin.Post("/admin/roles/"+id, form)
 	require.Equal(t, http.StatusSeeOther, r.Status, r.Body)
-	require.Equal(t, "team", scalar(t, app, "SELECT scope::text FROM role_permissions WHERE role_id = "+id+" AND entity = 'opportunities' AND action = 'view'"))
+	require.Equal(t, "team", app.Scalar(t, "SELECT scope::text FROM role_permissions WHERE role_id = "+id+" AND entity = 'opportunities' AND action = 'view'"))
 
 	bad := matrix(t, app, id, "leads.view", "everything")
 	bad.Set("name", "Senior rep")
@@ -161,7 +161,7 @@ func TestCustomRoleStartsAsACopyAndItsMatrixDecidesAccess(t *testing.T) {
 
 	r = admin.Post("/admin/roles/"+id+"/delete", nil)
 	require.Equal(t, http.StatusSeeOther, r.Status)
-	require.Equal(t, "0", scalar(t, app, "SELECT count(*)::text FROM roles WHERE name = 'Senior rep'"))
+	require.Equal(t, "0", app.Scalar(t, "SELECT count(*)::text FROM roles WHERE name = 'Senior rep'"))
 
 	r = admin.Post("/admin/roles/"+rep+"/delete", nil)
 	require.Equal(t, http.StatusUnprocessableEntity, r.Status)
@@ -178,7 +178,7 @@ func TestTeamsAreAddedRenamedAndDeleted(t *testing.T) {
 	require.Contains(t, r.Body, `value="inside sales"`)
 
 	require.Equal(t, http.StatusSeeOther, admin.Post("/admin/teams", url.Values{"name": {"Field Sales"}}).Status)
-	id := scalar(t, app, "SELECT id::text FROM teams WHERE name = 'Field Sales'")
+	id := app.Scalar(t, "SELECT id::text FROM teams WHERE name = 'Field Sales'")
 	r = admin.Post("/admin/teams/"+id, url.Values{"name": {""}})
 	require.Equal(t, http.StatusUnprocessableEntity, r.Status)
 	require.Contains(t, r.Body, "This field is required.")
@@ -195,7 +195,7 @@ func TestPipelineStagesAreManagedInOrder(t *testing.T) {
 	admin := app.Login(t, "admin@demo.test")
 	r := admin.Post("/admin/pipelines", url.Values{"name": {"Renewals"}})
 	require.Equal(t, http.StatusSeeOther, r.Status)
-	id := scalar(t, app, "SELECT id::text FROM pipelines WHERE name = 'Renewals'")
+	id := app.Scalar(t, "SELECT id::text FROM pipelines WHERE name = 'Renewals'")
 	base := "/admin/pipelines/" + id
 
 	r = admin.Post(base+"/stages", url.Values{"name": {"Due"}, "probability": {"150"}, "kind": {"open"}})
@@ -211,11 +211,11 @@ func TestPipelineStagesAreManagedInOrder(t *testing.T) {
 	r = admin.Post(base+"/stages", url.Values{"name": {"due"}, "probability": {"10"}, "kind": {"open"}})
 	require.Equal(t, http.StatusSeeOther, r.Status, "stage names are case-sensitive text; 'due' differs from 'Due'")
 	order := func() string {
-		return scalar(t, app, "SELECT string_agg(name, ',' ORDER BY position) FROM pipeline_stages WHERE pipeline_id = "+id)
+		return app.Scalar(t, "SELECT string_agg(name, ',' ORDER BY position) FROM pipeline_stages WHERE pipeline_id = "+id)
 	}
 	require.Equal(t, "Due,Renewed,Churned,due", order())
 
-	churned := scalar(t, app, "SELECT id::text FROM pipeline_stages WHERE pipeline_id = "+id+" AND name = 'Churned'")
+	churned := app.Scalar(t, "SELECT id::text FROM pipeline_stages WHERE pipeline_id = "+id+" AND name = 'Churned'")
 	require.Equal(t, http.StatusSeeOther, admin.Post(base+"/stages/"+churned+"/move", url.Values{"direction": {"up"}}).Status)
 	require.Equal(t, "Due,Churned,Renewed,due", order())
 
@@ -227,22 +227,15 @@ func TestPipelineStagesAreManagedInOrder(t *testing.T) {
 	require.Equal(t, "Due,Renewed,due", order())
 
 	// A stage or pipeline that holds deals is kept, with a message that says why.
-	sales := scalar(t, app, "SELECT id::text FROM pipelines WHERE name = 'Sales'")
-	busy := scalar(t, app, "SELECT stage_id::text FROM opportunities GROUP BY stage_id ORDER BY count(*) DESC LIMIT 1")
+	sales := app.Scalar(t, "SELECT id::text FROM pipelines WHERE name = 'Sales'")
+	busy := app.Scalar(t, "SELECT stage_id::text FROM opportunities GROUP BY stage_id ORDER BY count(*) DESC LIMIT 1")
 	r = admin.Post("/admin/pipelines/"+sales+"/stages/"+busy+"/delete", nil)
 	require.Equal(t, http.StatusSeeOther, r.Status)
 	require.Contains(t, admin.Get("/admin/pipelines/"+sales).Body, "Move them to another stage first.")
-	require.Equal(t, "1", scalar(t, app, "SELECT count(*)::text FROM pipeline_stages WHERE id = "+busy))
+	require.Equal(t, "1", app.Scalar(t, "SELECT count(*)::text FROM pipeline_stages WHERE id = "+busy))
 	r = admin.Post("/admin/pipelines/"+sales+"/delete", nil)
 	require.Equal(t, http.StatusSeeOther, r.Status)
 	require.Contains(t, admin.Get("/admin/pipelines/"+sales).Body, "still has opportunities")
-}
-
-func scalar(t *testing.T, app *webtest.App, sql string) string {
-	t.Helper()
-	var s string
-	require.NoError(t, app.Pool.QueryRow(context.Background(), sql).Scan(&s))
-	return s
 }
 
 // matrix is a role's current permission form with one cell changed.

@@ -1,7 +1,6 @@
 package contacts_test
 
 import (
-	"context"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -13,19 +12,12 @@ import (
 	"github.com/crm-team/crm/web/webtest"
 )
 
-func scalar(t *testing.T, app *webtest.App, sql string, args ...any) string {
-	t.Helper()
-	var s string
-	require.NoError(t, app.Pool.QueryRow(context.Background(), sql, args...).Scan(&s))
-	return s
-}
-
 func TestContactNeedsAnAccountTheUserCanSee(t *testing.T) {
 	t.Parallel()
 	app := webtest.New(t)
 	rep := app.Login(t, "rep1@demo.test")
-	me := scalar(t, app, "SELECT id::text FROM users WHERE email = 'rep1@demo.test'")
-	hidden := scalar(t, app, "SELECT min(id)::text FROM accounts WHERE team_id <> (SELECT team_id FROM users WHERE id = $1)", me)
+	me := app.Scalar(t, "SELECT id::text FROM users WHERE email = 'rep1@demo.test'")
+	hidden := app.Scalar(t, "SELECT min(id)::text FROM accounts WHERE team_id <> (SELECT team_id FROM users WHERE id = $1)", me)
 	form := url.Values{"first_name": {"Lin"}, "last_name": {"Wu"}, "email": {"LIN@Example.com"}, "account_id": {hidden},
 		"account_id_label": {"Somebody else's"}, "owner_id": {me}}
 	r := rep.Post("/contacts", form)
@@ -38,11 +30,11 @@ func TestContactNeedsAnAccountTheUserCanSee(t *testing.T) {
 	require.Equal(t, http.StatusUnprocessableEntity, r.Status, "a typed name without a choice is not silently dropped")
 	require.Contains(t, r.Body, "Choose an account from the list, or clear the field.")
 
-	mine := scalar(t, app, "SELECT min(id)::text FROM accounts WHERE owner_id = $1", me)
+	mine := app.Scalar(t, "SELECT min(id)::text FROM accounts WHERE owner_id = $1", me)
 	form.Set("account_id", mine)
 	r = rep.Post("/contacts", form)
 	require.Equal(t, http.StatusSeeOther, r.Status, r.Body)
-	require.Equal(t, "lin@example.com", scalar(t, app, "SELECT email::text FROM contacts WHERE last_name = 'Wu'"))
+	require.Equal(t, "lin@example.com", app.Scalar(t, "SELECT email::text FROM contacts WHERE last_name = 'Wu'"))
 
 	form.Set("email", "Lin@EXAMPLE.com")
 	r = rep.Post("/contacts", form)
@@ -54,15 +46,15 @@ func TestNewContactFromAnAccountPrefillsIt(t *testing.T) {
 	t.Parallel()
 	app := webtest.New(t)
 	admin := app.Login(t, "admin@demo.test")
-	id := scalar(t, app, "SELECT min(id)::text FROM accounts")
-	name := scalar(t, app, "SELECT name FROM accounts WHERE id = $1", id)
+	id := app.Scalar(t, "SELECT min(id)::text FROM accounts")
+	name := app.Scalar(t, "SELECT name FROM accounts WHERE id = $1", id)
 	r := admin.Get("/contacts/new?account_id=" + id)
 	require.Contains(t, r.Body, `name="account_id" value="`+id+`"`)
 	require.Contains(t, r.Body, `value="`+name+`"`)
 	picked := admin.Get("/contacts/pick?account_id=" + id + "&q=")
 	require.Equal(t, http.StatusOK, picked.Status)
-	require.Equal(t, scalar(t, app, "SELECT count(*)::text FROM contacts WHERE account_id = $1", id),
-		scalar(t, app, "SELECT $1::text", countOf(picked.Body, "data-id=")))
+	require.Equal(t, app.Scalar(t, "SELECT count(*)::text FROM contacts WHERE account_id = $1", id),
+		app.Scalar(t, "SELECT $1::text", countOf(picked.Body, "data-id=")))
 }
 
 func countOf(s, sub string) string { return strconv.Itoa(strings.Count(s, sub)) }

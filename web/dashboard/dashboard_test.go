@@ -97,7 +97,7 @@ func TestManagersSeeTheTeamByRepSlippingDealsAndThisWeeksActivity(t *testing.T) 
 	require.NoError(t, err)
 	m := app.Login(t, "manager@demo.test").Get("/").Body
 	require.Contains(t, m, "Open pipeline by rep")
-	deals := scalar(t, app, `SELECT count(*)::text FROM opportunities o JOIN pipeline_stages s ON s.id = o.stage_id
+	deals := app.Scalar(t, `SELECT count(*)::text FROM opportunities o JOIN pipeline_stages s ON s.id = o.stage_id
 		JOIN users u ON u.id = o.owner_id WHERE s.kind = 'open' AND u.email = 'rep2@demo.test'`)
 	require.Regexp(t, `Sam Seller</a></td><td class="num">`+deals+`</td>`, m)
 	require.NotContains(t, m, "Alex Admin</a></td>", "the admin is not in the manager's team")
@@ -108,11 +108,4 @@ func TestManagersSeeTheTeamByRepSlippingDealsAndThisWeeksActivity(t *testing.T) 
 	require.NotContains(t, rep, "Open pipeline by rep")
 	require.NotContains(t, rep, "Late deal")
 	require.Contains(t, rep, "Closing this month")
-}
-
-func scalar(t *testing.T, app *webtest.App, sql string, args ...any) string {
-	t.Helper()
-	var s string
-	require.NoError(t, app.Pool.QueryRow(context.Background(), sql, args...).Scan(&s))
-	return s
 }

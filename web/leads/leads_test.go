@@ -1,7 +1,6 @@
 package leads_test
 
 import (
-	"context"
 	"net/http"
 	"net/url"
 	"testing"
@@ -11,21 +10,14 @@ import (
 	"github.com/crm-team/crm/web/webtest"
 )
 
-func scalar(t *testing.T, app *webtest.App, sql string, args ...any) string {
-	t.Helper()
-	var s string
-	require.NoError(t, app.Pool.QueryRow(context.Background(), sql, args...).Scan(&s))
-	return s
-}
-
 func count(t *testing.T, app *webtest.App, table string) string {
-	return scalar(t, app, "SELECT count(*)::text FROM "+table)
+	return app.Scalar(t, "SELECT count(*)::text FROM "+table)
 }
 
 // newLead makes a lead of rep1's with one activity, and returns its id.
 func newLead(t *testing.T, app *webtest.App, email string) string {
 	t.Helper()
-	return scalar(t, app, `WITH l AS (
+	return app.Scalar(t, `WITH l AS (
 		INSERT INTO leads (owner_id, first_name, last_name, company, email, status)
 		SELECT id, 'Ada', 'Byron', 'Analytical Engines', $1, 'qualified' FROM users WHERE email = 'rep1@demo.test'
 		RETURNING id, owner_id), a AS (
@@ -34,12 +26,12 @@ func newLead(t *testing.T, app *webtest.App, email string) string {
 }
 
 func conversionForm(t *testing.T, app *webtest.App, lead string) url.Values {
-	return url.Values{"version": {scalar(t, app, "SELECT version::text FROM leads WHERE id = $1", lead)},
+	return url.Values{"version": {app.Scalar(t, "SELECT version::text FROM leads WHERE id = $1", lead)},
 		"account": {"new"}, "account_name": {"Analytical Engines"}, "account_domain": {"engines.example"},
 		"first_name": {"Ada"}, "last_name": {"Byron"}, "email": {"ada@engines.example"},
-		"owner_id":           {scalar(t, app, "SELECT id::text FROM users WHERE email = 'rep1@demo.test'")},
+		"owner_id":           {app.Scalar(t, "SELECT id::text FROM users WHERE email = 'rep1@demo.test'")},
 		"create_opportunity": {"on"}, "opp_name": {"Engines – Difference engine"}, "opp_amount": {"48000"},
-		"opp_stage_id":   {scalar(t, app, "SELECT min(id)::text FROM pipeline_stages WHERE kind = 'open'")},
+		"opp_stage_id":   {app.Scalar(t, "SELECT min(id)::text FROM pipeline_stages WHERE kind = 'open'")},
 		"opp_close_date": {"2027-03-01"}}
 }
 
@@ -55,14 +47,14 @@ func TestConvertingALeadMakesAccountContactAndDealOnce(t *testing.T) {
 
 	r := rep.Post("/leads/"+lead+"/convert", conversionForm(t, app, lead))
 	require.Equal(t, http.StatusSeeOther, r.Status, r.Body)
-	account := scalar(t, app, "SELECT converted_account_id::text FROM leads WHERE id = $1", lead)
+	account := app.Scalar(t, "SELECT converted_account_id::text FROM leads WHERE id = $1", lead)
 	require.Equal(t, "/accounts/"+account, r.Header.Get("Location"))
-	require.Equal(t, "converted", scalar(t, app, "SELECT status::text FROM leads WHERE id = $1", lead))
-	contact := scalar(t, app, "SELECT converted_contact_id::text FROM leads WHERE id = $1", lead)
-	require.Equal(t, account, scalar(t, app, "SELECT account_id::text FROM contacts WHERE id = $1", contact))
-	require.Equal(t, contact, scalar(t, app, "SELECT contact_id::text FROM opportunities WHERE id = (SELECT converted_opportunity_id FROM leads WHERE id = $1)", lead))
-	require.Equal(t, contact, scalar(t, app, "SELECT contact_id::text FROM activities WHERE lead_id = $1", lead), "the activity moved along")
-	require.Equal(t, "1", scalar(t, app, "SELECT count(*)::text FROM record_history WHERE entity = 'leads' AND record_id = $1 AND field = 'status' AND new_value = 'converted'", lead))
+	require.Equal(t, "converted", app.Scalar(t, "SELECT status::text FROM leads WHERE id = $1", lead))
+	contact := app.Scalar(t, "SELECT converted_contact_id::text FROM leads WHERE id = $1", lead)
+	require.Equal(t, account, app.Scalar(t, "SELECT account_id::text FROM contacts WHERE id = $1", contact))
+	require.Equal(t, contact, app.Scalar(t, "SELECT contact_id::text FROM opportunities WHERE id = (SELECT converted_opportunity_id FROM leads WHERE id = $1)", lead))
+	require.Equal(t, contact, app.Scalar(t, "SELECT contact_id::text FROM activities WHERE lead_id = $1", lead), "the activity moved along")
+	require.Equal(t, "1", app.Scalar(t, "SELECT count(*)::text FROM record_history WHERE entity = 'leads' AND record_id = $1 AND field = 'status' AND new_value = 'converted'", lead))
 
 	acct := rep.Get(r.Header.Get("Location")).Body
 	require.Contains(t, acct, "Engines – Difference engine")
@@ -78,7 +70,7 @@ func TestConvertingALeadMakesAccountContactAndDealOnce(t *testing.T) {
 	require.Equal(t, http.StatusConflict, rep.Get("/leads/"+lead+"/edit").Status)
 	r = rep.Post("/leads/"+lead, url.Values{"last_name": {"Lovelace"}, "status": {"new"}, "owner_id": {conversionForm(t, app, lead).Get("owner_id")}, "version": {"1"}})
 	require.Equal(t, http.StatusConflict, r.Status)
-	require.Equal(t, "Byron", scalar(t, app, "SELECT last_name FROM leads WHERE id = $1", lead))
+	require.Equal(t, "Byron", app.Scalar(t, "SELECT last_name FROM leads WHERE id = $1", lead))
 }
 
 // The contact fails after the account was made; the whole conversion is undone and the user
@@ -88,7 +80,7 @@ func TestFailedConversionLeavesNothingHalfMade(t *testing.T) {
 	app := webtest.New(t)
 	rep := app.Login(t, "rep1@demo.test")
 	lead := newLead(t, app, "ada@engines.example")
-	taken := scalar(t, app, "SELECT email::text FROM contacts WHERE email IS NOT NULL ORDER BY id LIMIT 1")
+	taken := app.Scalar(t, "SELECT email::text FROM contacts WHERE email IS NOT NULL ORDER BY id LIMIT 1")
 	form := conversionForm(t, app, lead)
 	form.Set("email", taken)
 	counts := map[string]string{}
@@ -103,16 +95,16 @@ func TestFailedConversionLeavesNothingHalfMade(t *testing.T) {
 	for table, n := range counts {
 		require.Equal(t, n, count(t, app, table), table)
 	}
-	require.Equal(t, "qualified", scalar(t, app, "SELECT status::text FROM leads WHERE id = $1", lead))
-	require.Equal(t, "", scalar(t, app, "SELECT coalesce(contact_id::text, '') FROM activities WHERE lead_id = $1", lead))
+	require.Equal(t, "qualified", app.Scalar(t, "SELECT status::text FROM leads WHERE id = $1", lead))
+	require.Equal(t, "", app.Scalar(t, "SELECT coalesce(contact_id::text, '') FROM activities WHERE lead_id = $1", lead))
 }
 
 func TestConvertIntoAnExistingAccount(t *testing.T) {
 	t.Parallel()
 	app := webtest.New(t)
 	rep := app.Login(t, "rep1@demo.test")
-	account := scalar(t, app, "SELECT min(a.id)::text FROM accounts a JOIN users u ON u.id = a.owner_id WHERE u.email = 'rep1@demo.test'")
-	domain := scalar(t, app, "SELECT domain::text FROM accounts WHERE id = $1", account)
+	account := app.Scalar(t, "SELECT min(a.id)::text FROM accounts a JOIN users u ON u.id = a.owner_id WHERE u.email = 'rep1@demo.test'")
+	domain := app.Scalar(t, "SELECT domain::text FROM accounts WHERE id = $1", account)
 	lead := newLead(t, app, "ada@"+domain)
 	page := rep.Get("/leads/" + lead + "/convert").Body
 	require.Contains(t, page, `name="account" value="`+account+`" checked`, "the account with the email's domain is suggested")
@@ -124,15 +116,15 @@ func TestConvertIntoAnExistingAccount(t *testing.T) {
 	r := rep.Post("/leads/"+lead+"/convert", form)
 	require.Equal(t, http.StatusSeeOther, r.Status, r.Body)
 	require.Equal(t, before, count(t, app, "accounts"))
-	require.Equal(t, account, scalar(t, app, "SELECT converted_account_id::text FROM leads WHERE id = $1", lead))
-	require.Equal(t, "", scalar(t, app, "SELECT coalesce(converted_opportunity_id::text, '') FROM leads WHERE id = $1", lead))
+	require.Equal(t, account, app.Scalar(t, "SELECT converted_account_id::text FROM leads WHERE id = $1", lead))
+	require.Equal(t, "", app.Scalar(t, "SELECT coalesce(converted_opportunity_id::text, '') FROM leads WHERE id = $1", lead))
 }
 
 func TestLeadFormValidatesAndKeepsValues(t *testing.T) {
 	t.Parallel()
 	app := webtest.New(t)
 	rep := app.Login(t, "rep1@demo.test")
-	me := scalar(t, app, "SELECT id::text FROM users WHERE email = 'rep1@demo.test'")
+	me := app.Scalar(t, "SELECT id::text FROM users WHERE email = 'rep1@demo.test'")
 	r := rep.Post("/leads", url.Values{"first_name": {"Grace"}, "email": {"grace@"}, "status": {"converted"}, "source": {"Carrier pigeon"}, "owner_id": {me}})
 	require.Equal(t, http.StatusUnprocessableEntity, r.Status)
 	require.Contains(t, r.Body, "Give the lead a last name or a company.")

@@ -14,24 +14,17 @@ import (
 	"github.com/crm-team/crm/web/webtest"
 )
 
-func scalar(t *testing.T, app *webtest.App, sql string, args ...any) string {
-	t.Helper()
-	var s string
-	require.NoError(t, app.Pool.QueryRow(context.Background(), sql, args...).Scan(&s))
-	return s
-}
-
 // stageOf returns the id of the stage at a position of the default pipeline.
 func stageOf(t *testing.T, app *webtest.App, name string) string {
-	return scalar(t, app, "SELECT id::text FROM pipeline_stages WHERE name = $1", name)
+	return app.Scalar(t, "SELECT id::text FROM pipeline_stages WHERE name = $1", name)
 }
 
 // repCard returns one of rep1's deals in a stage, with its version.
 func repCard(t *testing.T, app *webtest.App, stage string) (id, version string) {
 	t.Helper()
-	id = scalar(t, app, `SELECT min(o.id)::text FROM opportunities o JOIN users u ON u.id = o.owner_id
+	id = app.Scalar(t, `SELECT min(o.id)::text FROM opportunities o JOIN users u ON u.id = o.owner_id
 		WHERE u.email = 'rep1@demo.test' AND o.stage_id = $1`, stage)
-	return id, scalar(t, app, "SELECT version::text FROM opportunities WHERE id = $1", id)
+	return id, app.Scalar(t, "SELECT version::text FROM opportunities WHERE id = $1", id)
 }
 
 func move(c *webtest.Client, id, version, stage, above, below string) *webtest.Response {
@@ -47,10 +40,10 @@ func TestBoardShowsEachStageWithTheDealsTheUserMaySee(t *testing.T) {
 	for _, stage := range []string{"Prospecting", "Qualification", "Proposal", "Negotiation", "Closed Won", "Closed Lost"} {
 		require.Contains(t, body, ">"+stage+" <small")
 	}
-	mine := scalar(t, app, `SELECT count(*)::text FROM opportunities o JOIN users u ON u.id = o.owner_id WHERE u.email = 'rep1@demo.test'`)
+	mine := app.Scalar(t, `SELECT count(*)::text FROM opportunities o JOIN users u ON u.id = o.owner_id WHERE u.email = 'rep1@demo.test'`)
 	require.Equal(t, mine, fmt.Sprint(strings.Count(body, `class="deal"`)+strings.Count(body, `class="deal locked"`)))
 	prospecting := stageOf(t, app, "Prospecting")
-	want := scalar(t, app, `SELECT count(*)::text FROM opportunities o JOIN users u ON u.id = o.owner_id
+	want := app.Scalar(t, `SELECT count(*)::text FROM opportunities o JOIN users u ON u.id = o.owner_id
 		WHERE u.email = 'rep1@demo.test' AND o.stage_id = $1`, prospecting)
 	require.Contains(t, body, `<p class="totals"><span class="deals">`+want+`</span>`)
 }
@@ -61,9 +54,9 @@ func TestDraggingToAnotherStageMovesTheDealAndAnswersBothColumns(t *testing.T) {
 	rep := app.Login(t, "rep1@demo.test")
 	from, to := stageOf(t, app, "Prospecting"), stageOf(t, app, "Proposal")
 	id, version := repCard(t, app, from)
-	before := scalar(t, app, `SELECT count(*)::text FROM opportunities o JOIN users u ON u.id = o.owner_id WHERE u.email = 'rep1@demo.test' AND o.stage_id = $1`, to)
-	top := scalar(t, app, `SELECT coalesce(min(o.position), 0)::text FROM opportunities o JOIN users u ON u.id = o.owner_id WHERE u.email = 'rep1@demo.test' AND o.stage_id = $1`, to)
-	topID := scalar(t, app, `SELECT o.id::text FROM opportunities o JOIN users u ON u.id = o.owner_id WHERE u.email = 'rep1@demo.test' AND o.stage_id = $1 ORDER BY position, o.id LIMIT 1`, to)
+	before := app.Scalar(t, `SELECT count(*)::text FROM opportunities o JOIN users u ON u.id = o.owner_id WHERE u.email = 'rep1@demo.test' AND o.stage_id = $1`, to)
+	top := app.Scalar(t, `SELECT coalesce(min(o.position), 0)::text FROM opportunities o JOIN users u ON u.id = o.owner_id WHERE u.email = 'rep1@demo.test' AND o.stage_id = $1`, to)
+	topID := app.Scalar(t, `SELECT o.id::text FROM opportunities o JOIN users u ON u.id = o.owner_id WHERE u.email = 'rep1@demo.test' AND o.stage_id = $1 ORDER BY position, o.id LIMIT 1`, to)
 
 	r := move(rep, id, version, to, "", topID) // dropped at the top of Proposal
 	require.Equal(t, http.StatusOK, r.Status, r.Body)
@@ -74,10 +67,10 @@ func TestDraggingToAnotherStageMovesTheDealAndAnswersBothColumns(t *testing.T) {
 	after := fmt.Sprint(atoi(before) + 1)
 	require.Contains(t, r.Body, `<span class="deals">`+after+`</span>`)
 
-	require.Equal(t, to, scalar(t, app, "SELECT stage_id::text FROM opportunities WHERE id = $1", id))
-	require.Equal(t, "true", scalar(t, app, "SELECT (position < $2::numeric)::text FROM opportunities WHERE id = $1", id, top))
-	require.Equal(t, "1", scalar(t, app, "SELECT count(*)::text FROM record_history WHERE entity = 'opportunities' AND record_id = $1 AND field = 'stage_id' AND new_value = $2", id, to))
-	require.Equal(t, "0", scalar(t, app, "SELECT extract(day FROM now() - stage_changed_at)::int::text FROM opportunities WHERE id = $1", id))
+	require.Equal(t, to, app.Scalar(t, "SELECT stage_id::text FROM opportunities WHERE id = $1", id))
+	require.Equal(t, "true", app.Scalar(t, "SELECT (position < $2::numeric)::text FROM opportunities WHERE id = $1", id, top))
+	require.Equal(t, "1", app.Scalar(t, "SELECT count(*)::text FROM record_history WHERE entity = 'opportunities' AND record_id = $1 AND field = 'stage_id' AND new_value = $2", id, to))
+	require.Equal(t, "0", app.Scalar(t, "SELECT extract(day FROM now() - stage_changed_at)::int::text FROM opportunities WHERE id = $1", id))
 	require.Contains(t, rep.Get("/opportunities/"+id).Body, "→ <b>Proposal</b>")
 }
 
@@ -94,12 +87,12 @@ func TestStaleOrForeignDragsAreRefusedAndChangeNothing(t *testing.T) {
 	require.Equal(t, http.StatusConflict, r.Status)
 	require.Contains(t, r.Header.Get("HX-Trigger"), "Someone changed this deal")
 	require.Contains(t, r.Body, `id="col-`+from+`"`, "the card's own column comes back to put it in place")
-	require.Equal(t, from, scalar(t, app, "SELECT stage_id::text FROM opportunities WHERE id = $1", id))
+	require.Equal(t, from, app.Scalar(t, "SELECT stage_id::text FROM opportunities WHERE id = $1", id))
 
-	other := scalar(t, app, `SELECT min(o.id)::text FROM opportunities o JOIN users u ON u.id = o.owner_id WHERE u.email = 'rep2@demo.test'`)
-	otherVersion := scalar(t, app, "SELECT version::text FROM opportunities WHERE id = $1", other)
+	other := app.Scalar(t, `SELECT min(o.id)::text FROM opportunities o JOIN users u ON u.id = o.owner_id WHERE u.email = 'rep2@demo.test'`)
+	otherVersion := app.Scalar(t, "SELECT version::text FROM opportunities WHERE id = $1", other)
 	require.Equal(t, http.StatusNotFound, move(rep, other, otherVersion, to, "", "").Status)
-	require.Equal(t, otherVersion, scalar(t, app, "SELECT version::text FROM opportunities WHERE id = $1", other))
+	require.Equal(t, otherVersion, app.Scalar(t, "SELECT version::text FROM opportunities WHERE id = $1", other))
 }
 
 func TestMovingToLostNeedsAReason(t *testing.T) {
@@ -113,7 +106,7 @@ func TestMovingToLostNeedsAReason(t *testing.T) {
 	require.Contains(t, r.Header.Get("HX-Trigger"), "Say why the deal was lost")
 	r = rep.Post("/pipeline/move", url.Values{"id": {id}, "version": {version}, "stage_id": {lost}, "lost_reason": {"Budget cut"}}, "HX-Request", "true")
 	require.Equal(t, http.StatusOK, r.Status, r.Body)
-	require.Equal(t, "Budget cut|true", scalar(t, app, "SELECT lost_reason || '|' || (closed_at IS NOT NULL)::text FROM opportunities WHERE id = $1", id))
+	require.Equal(t, "Budget cut|true", app.Scalar(t, "SELECT lost_reason || '|' || (closed_at IS NOT NULL)::text FROM opportunities WHERE id = $1", id))
 }
 
 // Without JavaScript the card's move form is an ordinary form: it moves the deal and comes back
@@ -128,7 +121,7 @@ func TestKeyboardMoveFormWorksWithoutJavaScript(t *testing.T) {
 	require.Equal(t, http.StatusSeeOther, r.Status)
 	require.Equal(t, "/pipeline?owner=me", r.Header.Get("Location"))
 	require.Contains(t, rep.Get(r.Header.Get("Location")).Body, "Deal moved.")
-	require.Equal(t, to, scalar(t, app, "SELECT stage_id::text FROM opportunities WHERE id = $1", id))
+	require.Equal(t, to, app.Scalar(t, "SELECT stage_id::text FROM opportunities WHERE id = $1", id))
 }
 
 // Two people dropping cards into the same gap at the same time both succeed, and the column keeps
@@ -142,10 +135,10 @@ func TestConcurrentDragsKeepAConsistentOrder(t *testing.T) {
 	var above, below string
 	require.NoError(t, app.Pool.QueryRow(context.Background(), `SELECT (array_agg(id ORDER BY position, id))[1]::text, (array_agg(id ORDER BY position, id))[2]::text
 		FROM opportunities o WHERE stage_id = $1 AND team_id = (SELECT team_id FROM users WHERE email = 'manager@demo.test')`, stage).Scan(&above, &below))
-	positions := scalar(t, app, "SELECT string_agg(id || ':' || position, ',' ORDER BY id) FROM opportunities WHERE stage_id = $1 AND id NOT IN ($2, $3)", stage, above, below)
+	positions := app.Scalar(t, "SELECT string_agg(id || ':' || position, ',' ORDER BY id) FROM opportunities WHERE stage_id = $1 AND id NOT IN ($2, $3)", stage, above, below)
 	cards := []string{}
 	for _, name := range []string{"Qualification", "Negotiation"} {
-		id := scalar(t, app, `SELECT min(id)::text FROM opportunities WHERE stage_id = $1 AND team_id = (SELECT team_id FROM users WHERE email = 'manager@demo.test')`, stageOf(t, app, name))
+		id := app.Scalar(t, `SELECT min(id)::text FROM opportunities WHERE stage_id = $1 AND team_id = (SELECT team_id FROM users WHERE email = 'manager@demo.test')`, stageOf(t, app, name))
 		cards = append(cards, id)
 	}
 	var wg sync.WaitGroup
@@ -154,13 +147,13 @@ func TestConcurrentDragsKeepAConsistentOrder(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			v := scalar(t, app, "SELECT version::text FROM opportunities WHERE id = $1", cards[i])
+			v := app.Scalar(t, "SELECT version::text FROM opportunities WHERE id = $1", cards[i])
 			status[i] = move(c, cards[i], v, stage, above, below).Status
 		}()
 	}
 	wg.Wait()
 	require.Equal(t, []int{http.StatusOK, http.StatusOK}, status)
-	order := scalar(t, app, "SELECT string_agg(id::text, ',' ORDER BY position, id) FROM opportunities WHERE stage_id = $1", stage)
+	order := app.Scalar(t, "SELECT string_agg(id::text, ',' ORDER BY position, id) FROM opportunities WHERE stage_id = $1", stage)
 	ids := strings.Split(order, ",")
 	seen := map[string]bool{}
 	for _, id := range ids {
@@ -171,7 +164,7 @@ func TestConcurrentDragsKeepAConsistentOrder(t *testing.T) {
 	for _, c := range cards {
 		require.True(t, index(ids, c) > a && index(ids, c) < b, "card %s lands between %s and %s: %s", c, above, below, order)
 	}
-	require.Equal(t, positions, scalar(t, app, "SELECT string_agg(id || ':' || position, ',' ORDER BY id) FROM opportunities WHERE stage_id = $1 AND id NOT IN ($2, $3, $4, $5)", stage, above, below, cards[0], cards[1]),
+	require.Equal(t, positions, app.Scalar(t, "SELECT string_agg(id || ':' || position, ',' ORDER BY id) FROM opportunities WHERE stage_id = $1 AND id NOT IN ($2, $3, $4, $5)", stage, above, below, cards[0], cards[1]),
 		"no other card was renumbered")
 }
 
@@ -191,7 +184,7 @@ func TestLongColumnsShowFiftyCardsAndMoreOnDemand(t *testing.T) {
 	i := strings.Index(col, `hx-get="/pipeline/stages/`)
 	require.Positive(t, i)
 	more := strings.ReplaceAll(col[i+len(`hx-get="`):i+strings.Index(col[i:], `" hx-target`)], "&amp;", "&")
-	total := atoi(scalar(t, app, "SELECT count(*)::text FROM opportunities o JOIN users u ON u.id = o.owner_id WHERE u.email = 'rep2@demo.test' AND o.stage_id = $1", stage))
+	total := atoi(app.Scalar(t, "SELECT count(*)::text FROM opportunities o JOIN users u ON u.id = o.owner_id WHERE u.email = 'rep2@demo.test' AND o.stage_id = $1", stage))
 	rest := c.Get(more, "HX-Request", "true").Body
 	require.Equal(t, total-50, strings.Count(rest, `data-id=`))
 	require.NotContains(t, rest, "Show more")

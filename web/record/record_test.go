@@ -13,23 +13,16 @@ import (
 	"github.com/crm-team/crm/web/webtest"
 )
 
-func scalar(t *testing.T, app *webtest.App, sql string, args ...any) string {
-	t.Helper()
-	var s string
-	require.NoError(t, app.Pool.QueryRow(context.Background(), sql, args...).Scan(&s))
-	return s
-}
-
 // A rep reaches another rep's records by no route: page, edit form, save, delete, conversion,
 // list filter or picker. Every attempt looks like a record that does not exist, and nothing changes.
 func TestRepCannotReachAnotherRepsRecords(t *testing.T) {
 	t.Parallel()
 	app := webtest.New(t)
 	rep := app.Login(t, "rep1@demo.test")
-	other := scalar(t, app, "SELECT id::text FROM users WHERE email = 'rep2@demo.test'")
+	other := app.Scalar(t, "SELECT id::text FROM users WHERE email = 'rep2@demo.test'")
 	for _, table := range []string{"leads", "opportunities"} {
-		id := scalar(t, app, "SELECT min(id)::text FROM "+table+" WHERE owner_id = $1", other)
-		before := scalar(t, app, "SELECT version::text FROM "+table+" WHERE id = $1", id)
+		id := app.Scalar(t, "SELECT min(id)::text FROM "+table+" WHERE owner_id = $1", other)
+		before := app.Scalar(t, "SELECT version::text FROM "+table+" WHERE id = $1", id)
 		base := "/" + table + "/" + id
 		for _, path := range []string{base, base + "/edit"} {
 			r := rep.Get(path)
@@ -40,21 +33,21 @@ func TestRepCannotReachAnotherRepsRecords(t *testing.T) {
 			r := rep.Post(path, url.Values{"name": {"Hijacked"}, "last_name": {"Hijacked"}, "version": {before}})
 			require.Equal(t, http.StatusNotFound, r.Status, "POST "+path)
 		}
-		require.Equal(t, before, scalar(t, app, "SELECT version::text FROM "+table+" WHERE id = $1", id), "unchanged")
+		require.Equal(t, before, app.Scalar(t, "SELECT version::text FROM "+table+" WHERE id = $1", id), "unchanged")
 
 		r := rep.Get("/" + table + "?owner=" + other)
 		require.Equal(t, http.StatusOK, r.Status)
 		require.NotContains(t, r.Body, `href="`+base+`"`, "the list filter shows nothing of theirs")
 	}
-	lead := scalar(t, app, "SELECT min(id)::text FROM leads WHERE owner_id = $1", other)
+	lead := app.Scalar(t, "SELECT min(id)::text FROM leads WHERE owner_id = $1", other)
 	require.Equal(t, http.StatusNotFound, rep.Get("/leads/"+lead+"/convert").Status)
 	require.Equal(t, http.StatusNotFound, rep.Post("/leads/"+lead+"/convert", url.Values{"account": {"new"}}).Status)
-	require.Equal(t, "0", scalar(t, app, "SELECT count(*)::text FROM leads WHERE id = $1 AND status = 'converted'", lead))
+	require.Equal(t, "0", app.Scalar(t, "SELECT count(*)::text FROM leads WHERE id = $1 AND status = 'converted'", lead))
 
 	// Accounts of another team stay out of the picker and the pages.
-	foreign := scalar(t, app, "SELECT name FROM accounts WHERE team_id <> (SELECT team_id FROM users WHERE email = 'rep1@demo.test') ORDER BY id LIMIT 1")
+	foreign := app.Scalar(t, "SELECT name FROM accounts WHERE team_id <> (SELECT team_id FROM users WHERE email = 'rep1@demo.test') ORDER BY id LIMIT 1")
 	require.NotContains(t, rep.Get("/accounts/pick?q="+url.QueryEscape(strings.ToLower(foreign))).Body, foreign)
-	foreignID := scalar(t, app, "SELECT id::text FROM accounts WHERE name = $1", foreign)
+	foreignID := app.Scalar(t, "SELECT id::text FROM accounts WHERE name = $1", foreign)
 	require.Equal(t, http.StatusNotFound, rep.Get("/accounts/"+foreignID).Status)
 }
 
@@ -63,7 +56,7 @@ func TestRepMaySeeButNotEditTeammatesAccount(t *testing.T) {
 	t.Parallel()
 	app := webtest.New(t)
 	rep := app.Login(t, "rep1@demo.test")
-	id := scalar(t, app, "SELECT min(a.id)::text FROM accounts a JOIN users u ON u.id = a.owner_id WHERE u.email = 'rep2@demo.test'")
+	id := app.Scalar(t, "SELECT min(a.id)::text FROM accounts a JOIN users u ON u.id = a.owner_id WHERE u.email = 'rep2@demo.test'")
 	r := rep.Get("/accounts/" + id)
 	require.Equal(t, http.StatusOK, r.Status)
 	require.NotContains(t, r.Body, "/accounts/"+id+"/edit")
@@ -110,7 +103,7 @@ func TestKeysetPagingVisitsEveryRowOnce(t *testing.T) {
 				next = strings.ReplaceAll(body[start:strings.Index(body[start:], `"`)+start], "&amp;", "&")
 			}
 		}
-		require.Equal(t, scalar(t, app, "SELECT count(*)::text FROM "+list.table), fmt.Sprint(len(seen)), list.path)
+		require.Equal(t, app.Scalar(t, "SELECT count(*)::text FROM "+list.table), fmt.Sprint(len(seen)), list.path)
 		for id, n := range seen {
 			require.Equal(t, 1, n, "%s row %s", list.path, id)
 		}
@@ -133,7 +126,7 @@ func TestListSearchAnswersHTMXWithTheResultsOnly(t *testing.T) {
 	t.Parallel()
 	app := webtest.New(t)
 	admin := app.Login(t, "admin@demo.test")
-	name := scalar(t, app, "SELECT name FROM accounts ORDER BY id LIMIT 1")
+	name := app.Scalar(t, "SELECT name FROM accounts ORDER BY id LIMIT 1")
 	r := admin.Get("/accounts?q="+url.QueryEscape(name[:5]), "HX-Request", "true")
 	require.Equal(t, http.StatusOK, r.Status)
 	require.NotContains(t, r.Body, "<form")
@@ -167,9 +160,9 @@ func TestFieldsAreEditedInPlaceWithTheFormsRules(t *testing.T) {
 	t.Parallel()
 	app := webtest.New(t)
 	rep := app.Login(t, "rep1@demo.test")
-	id := scalar(t, app, "SELECT min(c.id)::text FROM contacts c JOIN users u ON u.id = c.owner_id WHERE u.email = 'rep1@demo.test'")
+	id := app.Scalar(t, "SELECT min(c.id)::text FROM contacts c JOIN users u ON u.id = c.owner_id WHERE u.email = 'rep1@demo.test'")
 	url := "/contacts/" + id + "/fields/email"
-	version := scalar(t, app, "SELECT version::text FROM contacts WHERE id = $1", id)
+	version := app.Scalar(t, "SELECT version::text FROM contacts WHERE id = $1", id)
 
 	r := rep.Get(url, "HX-Request", "true")
 	require.Equal(t, http.StatusOK, r.Status)
@@ -185,15 +178,15 @@ func TestFieldsAreEditedInPlaceWithTheFormsRules(t *testing.T) {
 	require.Equal(t, http.StatusOK, r.Status, r.Body)
 	require.Contains(t, r.Body, "new.address@example.com")
 	require.Contains(t, r.Body, `class="btn-icon"`)
-	require.Equal(t, "new.address@example.com", scalar(t, app, "SELECT email::text FROM contacts WHERE id = $1", id))
+	require.Equal(t, "new.address@example.com", app.Scalar(t, "SELECT email::text FROM contacts WHERE id = $1", id))
 
 	r = rep.Post(url, map[string][]string{"email": {"third@example.com"}, "version": {version}}, "HX-Request", "true")
 	require.Equal(t, http.StatusConflict, r.Status, "the old version is stale now")
 	require.Contains(t, r.Body, "Riley Rep saved this record just now")
-	require.Equal(t, "new.address@example.com", scalar(t, app, "SELECT email::text FROM contacts WHERE id = $1", id))
+	require.Equal(t, "new.address@example.com", app.Scalar(t, "SELECT email::text FROM contacts WHERE id = $1", id))
 
 	require.Equal(t, http.StatusNotFound, rep.Get("/contacts/"+id+"/fields/owner_id").Status, "only listed fields are editable in place")
-	other := scalar(t, app, "SELECT min(id)::text FROM leads WHERE owner_id = (SELECT id FROM users WHERE email = 'rep2@demo.test')")
+	other := app.Scalar(t, "SELECT min(id)::text FROM leads WHERE owner_id = (SELECT id FROM users WHERE email = 'rep2@demo.test')")
 	require.Equal(t, http.StatusNotFound, rep.Post("/leads/"+other+"/fields/phone", map[string][]string{"phone": {"1"}, "version": {"1"}}).Status)
 }
 
@@ -206,16 +199,16 @@ func TestEveryRecordRefusesAStaleSave(t *testing.T) {
 		{"leads", "phone", "+1 555 0101"}, {"accounts", "phone", "+1 555 0102"},
 		{"contacts", "title", "Chief Kite Officer"}, {"opportunities", "amount", "4321.00"},
 	} {
-		id := scalar(t, app, "SELECT min(id)::text FROM "+tc.table+" WHERE owner_id = (SELECT id FROM users WHERE email = 'rep1@demo.test')"+
+		id := app.Scalar(t, "SELECT min(id)::text FROM "+tc.table+" WHERE owner_id = (SELECT id FROM users WHERE email = 'rep1@demo.test')"+
 			map[bool]string{true: " AND status <> 'converted'", false: ""}[tc.table == "leads"])
-		version := scalar(t, app, "SELECT version::text FROM "+tc.table+" WHERE id = $1", id)
+		version := app.Scalar(t, "SELECT version::text FROM "+tc.table+" WHERE id = $1", id)
 		path := "/" + tc.table + "/" + id + "/fields/" + tc.field
 		r := rep.Post(path, url.Values{tc.field: {tc.value}, "version": {version}}, "HX-Request", "true")
 		require.Equal(t, http.StatusOK, r.Status, "%s: %s", tc.table, r.Body)
-		require.Equal(t, tc.value, scalar(t, app, "SELECT "+tc.field+"::text FROM "+tc.table+" WHERE id = $1", id))
+		require.Equal(t, tc.value, app.Scalar(t, "SELECT "+tc.field+"::text FROM "+tc.table+" WHERE id = $1", id))
 		r = rep.Post(path, url.Values{tc.field: {"9999"}, "version": {version}}, "HX-Request", "true")
 		require.Equal(t, http.StatusConflict, r.Status, tc.table)
-		require.Equal(t, tc.value, scalar(t, app, "SELECT "+tc.field+"::text FROM "+tc.table+" WHERE id = $1", id), "%s unchanged", tc.table)
+		require.Equal(t, tc.value, app.Scalar(t, "SELECT "+tc.field+"::text FROM "+tc.table+" WHERE id = $1", id), "%s unchanged", tc.table)
 	}
 }
 

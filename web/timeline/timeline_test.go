@@ -14,24 +14,17 @@ import (
 	"github.com/crm-team/crm/web/webtest"
 )
 
-func scalar(t *testing.T, app *webtest.App, sql string, args ...any) string {
-	t.Helper()
-	var s string
-	require.NoError(t, app.Pool.QueryRow(context.Background(), sql, args...).Scan(&s))
-	return s
-}
-
 // Paging the timeline with "load more" shows every entry exactly once, newest first.
 func TestTimelinePagesShowEachEntryOnce(t *testing.T) {
 	t.Parallel()
 	app := webtest.New(t)
-	account := scalar(t, app, "SELECT min(id)::text FROM accounts")
+	account := app.Scalar(t, "SELECT min(id)::text FROM accounts")
 	_, err := app.Pool.Exec(context.Background(), `INSERT INTO activities (owner_id, type, subject, account_id, created_at)
 		SELECT (SELECT owner_id FROM accounts WHERE id = $1), 'call', 'Call ' || g, $1, now() - g * interval '1 minute'
 		FROM generate_series(1, 45) g`, account)
 	require.NoError(t, err)
 	c := app.Login(t, "admin@demo.test")
-	want := scalar(t, app, `SELECT count(*)::text FROM activities WHERE account_id = $1
+	want := app.Scalar(t, `SELECT count(*)::text FROM activities WHERE account_id = $1
 		OR contact_id IN (SELECT id FROM contacts WHERE account_id = $1) OR opportunity_id IN (SELECT id FROM opportunities WHERE account_id = $1)`, account)
 	seen := map[string]int{}
 	var order []string
@@ -59,7 +52,7 @@ func TestLoggingANoteAddsItToTheTimeline(t *testing.T) {
 	t.Parallel()
 	app := webtest.New(t)
 	rep := app.Login(t, "rep1@demo.test")
-	contact := scalar(t, app, `SELECT min(c.id)::text FROM contacts c JOIN users u ON u.id = c.owner_id WHERE u.email = 'rep1@demo.test'`)
+	contact := app.Scalar(t, `SELECT min(c.id)::text FROM contacts c JOIN users u ON u.id = c.owner_id WHERE u.email = 'rep1@demo.test'`)
 	path := "/contacts/" + contact + "/activities"
 
 	r := rep.Post(path, url.Values{"type": {"call"}, "outcome": {"Left voicemail"}, "duration_minutes": {"900000"}}, "HX-Request", "true")
@@ -77,7 +70,7 @@ func TestLoggingANoteAddsItToTheTimeline(t *testing.T) {
 	require.Contains(t, first, "just now")
 
 	// The contact's account shows it too.
-	account := scalar(t, app, "SELECT account_id::text FROM contacts WHERE id = $1", contact)
+	account := app.Scalar(t, "SELECT account_id::text FROM contacts WHERE id = $1", contact)
 	require.Contains(t, rep.Get("/accounts/"+account+"/timeline", "HX-Request", "true").Body, "procurement")
 }
 
@@ -85,10 +78,10 @@ func TestStageChangesAppearOnTheDealsTimeline(t *testing.T) {
 	t.Parallel()
 	app := webtest.New(t)
 	rep := app.Login(t, "rep1@demo.test")
-	id := scalar(t, app, `SELECT min(o.id)::text FROM opportunities o JOIN users u ON u.id = o.owner_id JOIN pipeline_stages s ON s.id = o.stage_id
+	id := app.Scalar(t, `SELECT min(o.id)::text FROM opportunities o JOIN users u ON u.id = o.owner_id JOIN pipeline_stages s ON s.id = o.stage_id
 		WHERE u.email = 'rep1@demo.test' AND s.kind = 'open'`)
-	won := scalar(t, app, "SELECT id::text FROM pipeline_stages WHERE kind = 'won'")
-	version := scalar(t, app, "SELECT version::text FROM opportunities WHERE id = $1", id)
+	won := app.Scalar(t, "SELECT id::text FROM pipeline_stages WHERE kind = 'won'")
+	version := app.Scalar(t, "SELECT version::text FROM opportunities WHERE id = $1", id)
 	r := rep.Post("/pipeline/move", url.Values{"id": {id}, "version": {version}, "stage_id": {won}}, "HX-Request", "true")
 	require.Equal(t, http.StatusOK, r.Status)
 	body := rep.Get("/opportunities/"+id+"/timeline?type=change", "HX-Request", "true").Body
@@ -100,16 +93,16 @@ func TestOnlyWhatTheRoleAllowsCanBeReadOrDeleted(t *testing.T) {
 	t.Parallel()
 	app := webtest.New(t)
 	rep := app.Login(t, "rep1@demo.test")
-	theirs := scalar(t, app, "SELECT min(id)::text FROM leads WHERE owner_id = (SELECT id FROM users WHERE email = 'rep2@demo.test')")
+	theirs := app.Scalar(t, "SELECT min(id)::text FROM leads WHERE owner_id = (SELECT id FROM users WHERE email = 'rep2@demo.test')")
 	require.Equal(t, http.StatusNotFound, rep.Get("/leads/"+theirs+"/timeline", "HX-Request", "true").Status)
 	require.Equal(t, http.StatusNotFound, rep.Post("/leads/"+theirs+"/activities", url.Values{"type": {"note"}, "body": {"x"}}).Status)
 
-	mine := scalar(t, app, "SELECT min(id)::text FROM activities WHERE owner_id = (SELECT id FROM users WHERE email = 'rep1@demo.test')")
-	other := scalar(t, app, "SELECT min(id)::text FROM activities WHERE owner_id = (SELECT id FROM users WHERE email = 'manager@demo.test')")
+	mine := app.Scalar(t, "SELECT min(id)::text FROM activities WHERE owner_id = (SELECT id FROM users WHERE email = 'rep1@demo.test')")
+	other := app.Scalar(t, "SELECT min(id)::text FROM activities WHERE owner_id = (SELECT id FROM users WHERE email = 'manager@demo.test')")
 	require.Equal(t, http.StatusNotFound, rep.Post("/activities/"+other+"/delete", nil, "HX-Request", "true").Status)
 	require.Equal(t, http.StatusOK, rep.Post("/activities/"+mine+"/delete", nil, "HX-Request", "true").Status)
-	require.Equal(t, "0", scalar(t, app, "SELECT count(*)::text FROM activities WHERE id = $1", mine))
-	require.Equal(t, "1", scalar(t, app, "SELECT count(*)::text FROM activities WHERE id = $1", other))
+	require.Equal(t, "0", app.Scalar(t, "SELECT count(*)::text FROM activities WHERE id = $1", mine))
+	require.Equal(t, "1", app.Scalar(t, "SELECT count(*)::text FROM activities WHERE id = $1", other))
 }
 
 func TestAgoSaysWhenLikePeopleDo(t *testing.T) {
@@ -164,7 +157,7 @@ func TestOwnEntriesAreEditedInPlace(t *testing.T) {
 	r = rep.Post("/activities/"+id, form, "HX-Request", "true")
 	require.Equal(t, http.StatusConflict, r.Status, "the old version is stale")
 
-	other := scalar(t, app, "SELECT min(id)::text FROM activities WHERE owner_id = (SELECT id FROM users WHERE email = 'rep2@demo.test')")
+	other := app.Scalar(t, "SELECT min(id)::text FROM activities WHERE owner_id = (SELECT id FROM users WHERE email = 'rep2@demo.test')")
 	require.Equal(t, http.StatusNotFound, rep.Get("/activities/"+other+"/edit?entity=accounts&record="+account).Status)
 }
 
@@ -187,7 +180,7 @@ func TestAnAccountsTimelineNarrowsToOneOfItsContactsOrDeals(t *testing.T) {
 	require.Contains(t, one, "Only about this contact")
 	require.NotContains(t, one, "About the account")
 	require.Contains(t, one, `value="contacts:`+contact+`" selected`)
-	other := scalar(t, app, "SELECT min(id)::text FROM contacts WHERE account_id IS DISTINCT FROM $1", account)
+	other := app.Scalar(t, "SELECT min(id)::text FROM contacts WHERE account_id IS DISTINCT FROM $1", account)
 	require.Contains(t, c.Get("/accounts/"+account+"/timeline?related=contacts:"+other, "HX-Request", "true").Body, "About the account",
 		"a contact of another account is ignored")
 }

@@ -122,3 +122,12 @@ func (c *Client) Cookie(name string) string {
 	}
 	return ""
 }
+
+// Scalar runs a query as the database owner (past row-level security) and returns its one
+// value as text: how tests look behind the pages.
+func (a *App) Scalar(t testing.TB, sql string, args ...any) string {
+	t.Helper()
+	var s string
+	require.NoError(t, a.Pool.QueryRow(context.Background(), sql, args...).Scan(&s))
+	return s
+}
