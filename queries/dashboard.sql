@@ -10,18 +10,6 @@ SELECT
     (SELECT count(*) FROM activities a WHERE a.owner_id = @user_id AND a.type = 'task' AND a.done_at IS NULL
      AND a.due_at < now())::bigint AS overdue_tasks;
 
--- name: MyOpenTasks :many
-SELECT a.id, a.subject, a.due_at,
-       coalesce(ac.name, nullif(btrim(c.first_name || ' ' || c.last_name), ''), nullif(btrim(l.first_name || ' ' || l.last_name || ' ' || l.company), ''), o.name, '')::text AS related
-FROM activities a
-LEFT JOIN accounts ac ON ac.id = a.account_id
-LEFT JOIN contacts c ON c.id = a.contact_id
-LEFT JOIN leads l ON l.id = a.lead_id
-LEFT JOIN opportunities o ON o.id = a.opportunity_id
-WHERE a.owner_id = @user_id AND a.type = 'task' AND a.done_at IS NULL
-ORDER BY a.due_at NULLS LAST, a.id
-LIMIT 10;
-
 -- name: PipelineByStage :many
 -- Open deals the user may see in the default pipeline, per stage. The scope predicate repeats
 -- what row-level security enforces, so the planner can use the owner or team index.

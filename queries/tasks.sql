@@ -14,7 +14,7 @@ FROM (
       AND (@see_all::boolean OR a.owner_id = sqlc.narg(own_id) OR a.team_id = sqlc.narg(team_id))
       AND (sqlc.narg(owner)::bigint IS NULL OR a.owner_id = sqlc.narg(owner))
     ORDER BY a.due_at NULLS LAST, a.id
-    LIMIT 500
+    LIMIT @lim
 ) a
 JOIN users u ON u.id = a.owner_id
 ORDER BY a.due_at NULLS LAST, a.id;

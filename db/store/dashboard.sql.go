@@ -227,51 +227,6 @@ func (q *Queries) MyDashboard(ctx context.Context, db DBTX, userID int64) (MyDas
 	return i, err
 }
 
-const myOpenTasks = `-- name: MyOpenTasks :many
-SELECT a.id, a.subject, a.due_at,
-       coalesce(ac.name, nullif(btrim(c.first_name || ' ' || c.last_name), ''), nullif(btrim(l.first_name || ' ' || l.last_name || ' ' || l.company), ''), o.name, '')::text AS related
-FROM activities a
-LEFT JOIN accounts ac ON ac.id = a.account_id
-LEFT JOIN contacts c ON c.id = a.contact_id
-LEFT JOIN leads l ON l.id = a.lead_id
-LEFT JOIN opportunities o ON o.id = a.opportunity_id
-WHERE a.owner_id = $1 AND a.type = 'task' AND a.done_at IS NULL
-ORDER BY a.due_at NULLS LAST, a.id
-LIMIT 10
-`
-
-type MyOpenTasksRow struct {
-	ID      int64
-	Subject string
-	DueAt   *time.Time
-	Related string
-}
-
-func (q *Queries) MyOpenTasks(ctx context.Context, db DBTX, userID int64) ([]MyOpenTasksRow, error) {
-	rows, err := db.Query(ctx, myOpenTasks, userID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	items := []MyOpenTasksRow{}
-	for rows.Next() {
-		var i MyOpenTasksRow
-		if err := rows.Scan(
-			&i.ID,
-			&i.Subject,
-			&i.DueAt,
-			&i.Related,
-		); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
 const pipelineByOwner = `-- name: PipelineByOwner :many
 SELECT u.id, u.name, count(o.id)::bigint AS deals, coalesce(sum(o.amount), 0)::numeric AS amount
 FROM opportunities o

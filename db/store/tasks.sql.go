@@ -41,7 +41,7 @@ FROM (
       AND ($1::boolean OR a.owner_id = $2 OR a.team_id = $3)
       AND ($4::bigint IS NULL OR a.owner_id = $4)
     ORDER BY a.due_at NULLS LAST, a.id
-    LIMIT 500
+    LIMIT $5
 ) a
 JOIN users u ON u.id = a.owner_id
 ORDER BY a.due_at NULLS LAST, a.id
@@ -52,6 +52,7 @@ type ListOpenTasksParams struct {
 	OwnID  *int64
 	TeamID *int64
 	Owner  *int64
+	Lim    int32
 }
 
 type ListOpenTasksRow struct {
@@ -76,6 +77,7 @@ func (q *Queries) ListOpenTasks(ctx context.Context, db DBTX, arg ListOpenTasksP
 		arg.OwnID,
 		arg.TeamID,
 		arg.Owner,
+		arg.Lim,
 	)
 	if err != nil {
 		return nil, err

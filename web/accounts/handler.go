@@ -41,7 +41,6 @@ type ShowPage struct {
 	Contacts      []store.ListContactsOfAccountRow
 	Opportunities []store.ListOpportunitiesOfRow
 	Totals        store.AccountTotalsRow
-	Activities    []store.RecentActivitiesRow
 	CanEdit       bool
 }
 
@@ -124,10 +123,7 @@ func (h *Handler) Show(c *gin.Context) error {
 		if page.Opportunities, err = db.Q.ListOpportunitiesOf(ctx, tx, store.ListOpportunitiesOfParams{AccountID: &id}); err != nil {
 			return err
 		}
-		if page.Totals, err = db.Q.AccountTotals(ctx, tx, id); err != nil {
-			return err
-		}
-		page.Activities, err = db.Q.RecentActivities(ctx, tx, store.RecentActivitiesParams{AccountID: &id})
+		page.Totals, err = db.Q.AccountTotals(ctx, tx, id)
 		return err
 	})
 	if err != nil {

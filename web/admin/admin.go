@@ -4,7 +4,6 @@ package admin
 import (
 	"context"
 	"errors"
-	"strconv"
 
 	"github.com/gin-gonic/gin"
 	"github.com/jackc/pgx/v5"
@@ -28,5 +27,3 @@ func (h *Handler) tx(c *gin.Context, fn func(ctx context.Context, tx pgx.Tx) err
 
 // errInvalid rolls a transaction back after a check failed; the form holds the message.
 var errInvalid = errors.New("invalid form")
-
-func idString(id int64) string { return strconv.FormatInt(id, 10) }

@@ -86,7 +86,7 @@ func (h *Handler) CreatePipeline(c *gin.Context) error {
 		return err
 	}
 	h.R.Flash(c, "Pipeline "+f.Get("name")+" created. Add its stages below.")
-	render.Redirect(c, "/admin/pipelines/"+idString(id))
+	render.Redirect(c, "/admin/pipelines/"+form.IDString(id))
 	return nil
 }
 
@@ -158,7 +158,7 @@ func (h *Handler) UpdatePipeline(c *gin.Context) error {
 		return err
 	}
 	h.R.Flash(c, "Pipeline saved.")
-	render.Redirect(c, "/admin/pipelines/"+idString(id))
+	render.Redirect(c, "/admin/pipelines/"+form.IDString(id))
 	return nil
 }
 
@@ -178,7 +178,7 @@ func (h *Handler) DeletePipeline(c *gin.Context) error {
 	})
 	if form.New(nil).FromDB(err, map[string]form.Constraint{"opportunities_pipeline_id_fkey": {}, "opportunities_stage_id_fkey": {}}) {
 		h.R.Flash(c, "Pipeline "+p.Name+" still has opportunities. Move or delete them first.")
-		render.Redirect(c, "/admin/pipelines/"+idString(id))
+		render.Redirect(c, "/admin/pipelines/"+form.IDString(id))
 		return nil
 	}
 	if err != nil {
@@ -214,7 +214,7 @@ func (h *Handler) CreateStage(c *gin.Context) error {
 		return err
 	}
 	h.R.Flash(c, "Stage "+f.Get("name")+" added.")
-	render.Redirect(c, "/admin/pipelines/"+idString(id))
+	render.Redirect(c, "/admin/pipelines/"+form.IDString(id))
 	return nil
 }
 
@@ -243,7 +243,7 @@ func (h *Handler) UpdateStage(c *gin.Context) error {
 		return err
 	}
 	h.R.Flash(c, "Stage "+f.Get("name")+" saved.")
-	render.Redirect(c, "/admin/pipelines/"+idString(id))
+	render.Redirect(c, "/admin/pipelines/"+form.IDString(id))
 	return nil
 }
 
@@ -278,7 +278,7 @@ func (h *Handler) MoveStage(c *gin.Context) error {
 	}); err != nil {
 		return err
 	}
-	render.Redirect(c, "/admin/pipelines/"+idString(id))
+	render.Redirect(c, "/admin/pipelines/"+form.IDString(id))
 	return nil
 }
 
@@ -311,7 +311,7 @@ func (h *Handler) DeleteStage(c *gin.Context) error {
 	default:
 		h.R.Flash(c, "Stage deleted.")
 	}
-	render.Redirect(c, "/admin/pipelines/"+idString(id))
+	render.Redirect(c, "/admin/pipelines/"+form.IDString(id))
 	return nil
 }
 

@@ -63,7 +63,7 @@ func (h *Handler) rolesPage(c *gin.Context, status int, f *form.Form) error {
 	}
 	page.Bases = []form.Option{{Value: "", Label: "Nothing (no access)"}}
 	for _, r := range page.Roles {
-		page.Bases = append(page.Bases, form.Option{Value: idString(r.ID), Label: "Copy of " + r.Name})
+		page.Bases = append(page.Bases, form.Option{Value: form.IDString(r.ID), Label: "Copy of " + r.Name})
 	}
 	h.R.HTML(c, status, "admin/roles", page)
 	return nil
@@ -102,7 +102,7 @@ func (h *Handler) CreateRole(c *gin.Context) error {
 		return err
 	}
 	h.R.Flash(c, "Role "+f.Get("name")+" created. Set what it may do below.")
-	render.Redirect(c, "/admin/roles/"+idString(id))
+	render.Redirect(c, "/admin/roles/"+form.IDString(id))
 	return nil
 }
 
@@ -213,7 +213,7 @@ func (h *Handler) UpdateRole(c *gin.Context) error {
 		return err
 	}
 	h.R.Flash(c, "Saved the permissions of "+role.Name+". They apply from each user's next click.")
-	render.Redirect(c, "/admin/roles/"+idString(id))
+	render.Redirect(c, "/admin/roles/"+form.IDString(id))
 	return nil
 }
 
@@ -236,7 +236,7 @@ func (h *Handler) DeleteRole(c *gin.Context) error {
 	})
 	if form.New(nil).FromDB(err, map[string]form.Constraint{"users_role_id_fkey": {}}) {
 		h.R.Flash(c, "Role "+role.Name+" still has users. Give them another role first, then delete it.")
-		render.Redirect(c, "/admin/roles/"+idString(id))
+		render.Redirect(c, "/admin/roles/"+form.IDString(id))
 		return nil
 	}
 	if err != nil {

@@ -75,10 +75,10 @@ func (h *Handler) EditUser(c *gin.Context) error {
 	}); err != nil {
 		return err
 	}
-	f := form.New(map[string]string{"name": u.Name, "email": u.Email, "role_id": idString(u.RoleID),
+	f := form.New(map[string]string{"name": u.Name, "email": u.Email, "role_id": form.IDString(u.RoleID),
 		"time_zone": u.TimeZone, "active": checkbox(u.Active)})
 	if u.TeamID != nil {
-		f.Values["team_id"] = idString(*u.TeamID)
+		f.Values["team_id"] = form.IDString(*u.TeamID)
 	}
 	return h.userForm(c, http.StatusOK, id, f, nil)
 }
@@ -170,10 +170,10 @@ func (h *Handler) ResetPassword(c *gin.Context) error {
 		}); err != nil {
 			return err
 		}
-		f := form.New(map[string]string{"name": u.Name, "email": u.Email, "role_id": idString(u.RoleID),
+		f := form.New(map[string]string{"name": u.Name, "email": u.Email, "role_id": form.IDString(u.RoleID),
 			"time_zone": u.TimeZone, "active": checkbox(u.Active)})
 		if u.TeamID != nil {
-			f.Values["team_id"] = idString(*u.TeamID)
+			f.Values["team_id"] = form.IDString(*u.TeamID)
 		}
 		return h.userForm(c, http.StatusUnprocessableEntity, id, f, pf)
 	}
@@ -224,7 +224,7 @@ func roleAndTeamOptions(ctx context.Context, tx pgx.Tx) (roles, teams []form.Opt
 		return nil, nil, err
 	}
 	for _, r := range rs {
-		roles = append(roles, form.Option{Value: idString(r.ID), Label: r.Name})
+		roles = append(roles, form.Option{Value: form.IDString(r.ID), Label: r.Name})
 	}
 	ts, err := db.Q.ListTeams(ctx, tx)
 	if err != nil {
@@ -232,7 +232,7 @@ func roleAndTeamOptions(ctx context.Context, tx pgx.Tx) (roles, teams []form.Opt
 	}
 	teams = []form.Option{{Value: "", Label: "No team"}}
 	for _, t := range ts {
-		teams = append(teams, form.Option{Value: idString(t.ID), Label: t.Name})
+		teams = append(teams, form.Option{Value: form.IDString(t.ID), Label: t.Name})
 	}
 	return roles, teams, nil
 }

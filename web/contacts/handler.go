@@ -39,7 +39,6 @@ type ShowPage struct {
 	render.Page
 	Contact       store.GetContactRow
 	Opportunities []store.ListOpportunitiesOfRow
-	Activities    []store.RecentActivitiesRow
 	CanEdit       bool
 }
 
@@ -115,10 +114,7 @@ func (h *Handler) Show(c *gin.Context) error {
 		if page.Contact, err = db.Q.GetContact(ctx, tx, id); err != nil {
 			return err
 		}
-		if page.Opportunities, err = db.Q.ListOpportunitiesOf(ctx, tx, store.ListOpportunitiesOfParams{ContactID: &id}); err != nil {
-			return err
-		}
-		page.Activities, err = db.Q.RecentActivities(ctx, tx, store.RecentActivitiesParams{ContactID: &id})
+		page.Opportunities, err = db.Q.ListOpportunitiesOf(ctx, tx, store.ListOpportunitiesOfParams{ContactID: &id})
 		return err
 	})
 	if err != nil {

@@ -31,7 +31,7 @@ type Handler struct {
 type Page struct {
 	render.Page
 	Stats    store.MyDashboardRow
-	Tasks    []store.MyOpenTasksRow
+	Tasks    []store.ListOpenTasksRow
 	Pipeline []store.PipelineByStageRow
 	// PipelineOf says whose deals the pipeline shows: "My", "My team's" or "All".
 	PipelineOf string
@@ -67,7 +67,9 @@ func (h *Handler) Show(c *gin.Context) error {
 		if page.Stats, err = db.Q.MyDashboard(ctx, tx, u.ID); err != nil {
 			return err
 		}
-		if page.Tasks, err = db.Q.MyOpenTasks(ctx, tx, u.ID); err != nil {
+		a := u.Access.Filter("activities", "view")
+		if page.Tasks, err = db.Q.ListOpenTasks(ctx, tx, store.ListOpenTasksParams{SeeAll: a.SeeAll, OwnID: a.OwnID,
+			TeamID: a.TeamID, Owner: &u.ID, Lim: 10}); err != nil {
 			return err
 		}
 		f := u.Access.Filter("opportunities", "view")
@@ -78,7 +80,6 @@ func (h *Handler) Show(c *gin.Context) error {
 			CloseFrom: date(monthStart), CloseTo: date(monthStart.AddDate(0, 1, -1))}); err != nil {
 			return err
 		}
-		a := u.Access.Filter("activities", "view")
 		if page.Latest, err = db.Q.LatestActivities(ctx, tx, store.LatestActivitiesParams(a)); err != nil {
 			return err
 		}

@@ -15,6 +15,7 @@ import (
 	"github.com/crm-team/crm/db/store"
 	"github.com/crm-team/crm/internal/conversion"
 	"github.com/crm-team/crm/web/form"
+	"github.com/crm-team/crm/web/list"
 	"github.com/crm-team/crm/web/record"
 	"github.com/crm-team/crm/web/render"
 	"github.com/crm-team/crm/web/viewer"
@@ -64,7 +65,7 @@ func (h *Handler) convertPage(c *gin.Context, status int, id int64, f *form.Form
 			return err
 		}
 		domain, company := emailDomain(page.Lead.Email), strings.ToLower(page.Lead.Company)
-		if page.Suggestions, err = db.Q.SuggestAccounts(ctx, tx, store.SuggestAccountsParams{Domain: nonEmpty(domain), Company: nonEmpty(company)}); err != nil {
+		if page.Suggestions, err = db.Q.SuggestAccounts(ctx, tx, store.SuggestAccountsParams{Domain: list.Text(domain), Company: list.Text(company)}); err != nil {
 			return err
 		}
 		page.Stages, err = openStageOptions(ctx, tx)
@@ -148,7 +149,7 @@ func validateConversion(ctx context.Context, tx pgx.Tx, f *form.Form, owners []f
 		f.Required("account_name")
 		d := strings.ToLower(strings.TrimPrefix(f.Get("account_domain"), "www."))
 		f.Values["account_domain"] = d
-		in.NewAccount = &store.CreateAccountParams{OwnerID: owner, Name: f.Get("account_name"), Domain: nonEmpty(d)}
+		in.NewAccount = &store.CreateAccountParams{OwnerID: owner, Name: f.Get("account_name"), Domain: list.Text(d)}
 	case "pick":
 		if in.AccountID = f.ID("account_id"); in.AccountID == 0 {
 			f.Fail("account_id", "Choose an account from the list.")
@@ -159,7 +160,7 @@ func validateConversion(ctx context.Context, tx pgx.Tx, f *form.Form, owners []f
 		}
 	}
 	in.Contact = store.CreateContactParams{OwnerID: owner, FirstName: f.Get("first_name"), LastName: f.Get("last_name"),
-		Email: nonEmpty(f.Get("email")), Phone: f.Get("phone"), Title: f.Get("title")}
+		Email: list.Text(f.Get("email")), Phone: f.Get("phone"), Title: f.Get("title")}
 
 	if f.Get("create_opportunity") == "on" {
 		f.Required("opp_name", "opp_amount", "opp_stage_id", "opp_close_date")
@@ -235,13 +236,6 @@ func emailDomain(email *string) string {
 		return ""
 	}
 	return strings.ToLower(d)
-}
-
-func nonEmpty(s string) *string {
-	if s == "" {
-		return nil
-	}
-	return &s
 }
 
 func openStageOptions(ctx context.Context, tx pgx.Tx) ([]form.Option, error) {

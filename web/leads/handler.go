@@ -40,9 +40,8 @@ type ListPage struct {
 // ShowPage is one lead; once converted, with links to what it became.
 type ShowPage struct {
 	render.Page
-	Lead       store.GetLeadRow
-	Activities []store.RecentActivitiesRow
-	CanEdit    bool
+	Lead    store.GetLeadRow
+	CanEdit bool
 }
 
 // FormPage is the new and edit form.
@@ -120,10 +119,7 @@ func (h *Handler) Show(c *gin.Context) error {
 	}
 	var page ShowPage
 	err = h.tx(c, func(ctx context.Context, tx pgx.Tx) (err error) {
-		if page.Lead, err = db.Q.GetLead(ctx, tx, id); err != nil {
-			return err
-		}
-		page.Activities, err = db.Q.RecentActivities(ctx, tx, store.RecentActivitiesParams{LeadID: &id})
+		page.Lead, err = db.Q.GetLead(ctx, tx, id)
 		return err
 	})
 	if err != nil {

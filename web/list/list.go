@@ -105,8 +105,8 @@ func (p Params) Filtered() bool {
 		p.CreatedFrom != "" || p.CreatedTo != "" || p.CloseFrom != "" || p.CloseTo != "" || p.AmountMin != "" || p.AmountMax != ""
 }
 
-// values is the query string of the list as it is, without the page position.
-func (p Params) values() url.Values {
+// Values is the query string of the list as it is, without the page position.
+func (p Params) Values() url.Values {
 	v := url.Values{}
 	set := func(k, val string) {
 		if val != "" {
@@ -145,11 +145,11 @@ func (p Params) url(v url.Values) string {
 func (p Params) Path() string { return p.spec.Path }
 
 // URL is the link to the first page of the list as it is filtered now.
-func (p Params) URL() string { return p.url(p.values()) }
+func (p Params) URL() string { return p.url(p.Values()) }
 
 // With is the link to the first page with one parameter changed ("" removes it).
 func (p Params) With(key, value string) string {
-	v := p.values()
+	v := p.Values()
 	if value == "" {
 		v.Del(key)
 	} else {
@@ -179,7 +179,7 @@ func (p Params) AriaSort(key string) string {
 
 // NextURL is the link to the page after a row with this sort value and id.
 func (p Params) NextURL(value string, id int64) string {
-	v := p.values()
+	v := p.Values()
 	v.Set("cursor", encodeCursor(value, strconv.FormatInt(id, 10)))
 	v.Set("n", strconv.Itoa(p.Start+p.PerPage))
 	return p.url(v)

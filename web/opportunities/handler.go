@@ -41,7 +41,6 @@ type ShowPage struct {
 	render.Page
 	Opp         store.GetOpportunityRow
 	History     []store.StageHistoryRow
-	Activities  []store.RecentActivitiesRow
 	DaysInStage int
 	CanEdit     bool
 }
@@ -133,10 +132,7 @@ func (h *Handler) Show(c *gin.Context) error {
 		if page.Opp, err = db.Q.GetOpportunity(ctx, tx, id); err != nil {
 			return err
 		}
-		if page.History, err = db.Q.StageHistory(ctx, tx, id); err != nil {
-			return err
-		}
-		page.Activities, err = db.Q.RecentActivities(ctx, tx, store.RecentActivitiesParams{OpportunityID: &id})
+		page.History, err = db.Q.StageHistory(ctx, tx, id)
 		return err
 	})
 	if err != nil {

@@ -93,7 +93,7 @@ func parseView(q url.Values) view {
 
 // query is the view as a query string.
 func (v view) query() string {
-	q, _ := url.ParseQuery(stripPath(v.URL()))
+	q := v.Values()
 	if v.pipeline != 0 {
 		q.Set("pipeline", form.IDString(v.pipeline))
 	}
@@ -103,13 +103,6 @@ func (v view) query() string {
 		q.Del("close_to")
 	}
 	return q.Encode()
-}
-
-func stripPath(u string) string {
-	if i := len(spec.Path); len(u) > i {
-		return u[i+1:]
-	}
-	return ""
 }
 
 func (h *Handler) tx(c *gin.Context, fn func(ctx context.Context, tx pgx.Tx) error) error {

@@ -32,7 +32,7 @@ func Owners(ctx context.Context, tx pgx.Tx, u *viewer.User, entity, action strin
 		}
 		fallthrough
 	default:
-		return []form.Option{{Value: idString(u.ID), Label: u.Name}}, nil
+		return []form.Option{{Value: form.IDString(u.ID), Label: u.Name}}, nil
 	}
 	users, err := db.Q.ListAssignableUsers(ctx, tx, team)
 	if err != nil {
@@ -40,7 +40,7 @@ func Owners(ctx context.Context, tx pgx.Tx, u *viewer.User, entity, action strin
 	}
 	out := make([]form.Option, 0, len(users))
 	for _, x := range users {
-		out = append(out, form.Option{Value: idString(x.ID), Label: x.Name})
+		out = append(out, form.Option{Value: form.IDString(x.ID), Label: x.Name})
 	}
 	return out, nil
 }
@@ -73,8 +73,6 @@ func Refused(err error, what string) error {
 	}
 	return err
 }
-
-func idString(id int64) string { return form.IDString(id) }
 
 // ErrInvalid and ErrConflict roll a transaction back after a failed check; the form holds the
 // messages, or the changes since the user's version.

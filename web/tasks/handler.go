@@ -72,7 +72,7 @@ func (h *Handler) List(c *gin.Context) error {
 			owner = &u.ID
 		}
 		if rows, err = db.Q.ListOpenTasks(ctx, tx, store.ListOpenTasksParams{SeeAll: scope.SeeAll, OwnID: scope.OwnID,
-			TeamID: scope.TeamID, Owner: owner}); err != nil {
+			TeamID: scope.TeamID, Owner: owner, Lim: 500}); err != nil {
 			return err
 		}
 		if page.Assign, err = record.Owners(ctx, tx, u, "activities", "edit"); err != nil {

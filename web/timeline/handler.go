@@ -19,6 +19,7 @@ import (
 	"github.com/crm-team/crm/db"
 	"github.com/crm-team/crm/db/store"
 	"github.com/crm-team/crm/web/form"
+	"github.com/crm-team/crm/web/list"
 	"github.com/crm-team/crm/web/record"
 	"github.com/crm-team/crm/web/render"
 	"github.com/crm-team/crm/web/viewer"
@@ -102,7 +103,7 @@ func (h *Handler) load(c *gin.Context, entity string, id int64, typ, before, rel
 	if !valid {
 		t.Type = ""
 	}
-	p := store.TimelineParams{Entity: store.PermEntity(entity), RecordID: id, Lim: PageSize + 1, Type: nonEmpty(t.Type)}
+	p := store.TimelineParams{Entity: store.PermEntity(entity), RecordID: id, Lim: PageSize + 1, Type: list.Text(t.Type)}
 	switch entity {
 	case "leads":
 		p.LeadID = &id
@@ -380,13 +381,6 @@ func firstLine(s string) string {
 		return string(r[:80]) + "…"
 	}
 	return s
-}
-
-func nonEmpty(s string) *string {
-	if s == "" {
-		return nil
-	}
-	return &s
 }
 
 func cursor(r store.TimelineRow) string {
