@@ -167,11 +167,11 @@ func TestRecordQueriesUseIndexesAtScale(t *testing.T) {
 		}
 		fa2 := a.Filter("activities", "view")
 		queries["open tasks"] = func(tx pgx.Tx) error {
-			_, err := db.Q.ListOpenTasks(ctx, tx, store.ListOpenTasksParams{SeeAll: fa2.SeeAll, OwnID: fa2.OwnID, TeamID: fa2.TeamID})
+			_, err := db.Q.ListOpenTasks(ctx, tx, store.ListOpenTasksParams{SeeAll: fa2.SeeAll, OwnID: fa2.OwnID, TeamID: fa2.TeamID, Lim: 500})
 			return err
 		}
 		queries["my open tasks"] = func(tx pgx.Tx) error {
-			_, err := db.Q.ListOpenTasks(ctx, tx, store.ListOpenTasksParams{SeeAll: fa2.SeeAll, OwnID: fa2.OwnID, TeamID: fa2.TeamID, Owner: &me})
+			_, err := db.Q.ListOpenTasks(ctx, tx, store.ListOpenTasksParams{SeeAll: fa2.SeeAll, OwnID: fa2.OwnID, TeamID: fa2.TeamID, Owner: &me, Lim: 10})
 			return err
 		}
 		queries["latest activity"] = func(tx pgx.Tx) error {
@@ -200,10 +200,6 @@ func TestRecordQueriesUseIndexesAtScale(t *testing.T) {
 		}
 		queries["account totals"] = func(tx pgx.Tx) error {
 			_, err := db.Q.AccountTotals(ctx, tx, account)
-			return err
-		}
-		queries["account activities"] = func(tx pgx.Tx) error {
-			_, err := db.Q.RecentActivities(ctx, tx, store.RecentActivitiesParams{AccountID: &account})
 			return err
 		}
 		for name, run := range queries {
