@@ -6,7 +6,7 @@ GO_DIRS := cmd db internal static web
 # DATABASE_URL if set, else the private cluster under .pg/ (started on demand).
 DB = url="$${DATABASE_URL:-}"; [ -n "$$url" ] || url=$$(bash db/cluster.sh start) || exit 1; export DATABASE_URL="$$url"
 
-.PHONY: help run test build generate check-generated fmt-check vet unit stop chromium bench-deps clean
+.PHONY: help run test build bench generate check-generated fmt-check vet unit stop chromium clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -22,6 +22,11 @@ test: chromium fmt-check vet check-generated ## everything: format, vet, sqlc dr
 
 unit: ## go test ./... without the checks (DATABASE_URL or the private cluster)
 	@$(DB); go test -count=1 $(or $(PKG),./...)
+
+# The private cluster's databases crm_bench_N hold each scale's load, reused by later runs.
+bench: build ## measure every page under load at BENCH_SCALE contacts (default 100000; see README)
+	@url="$${DATABASE_URL:-}"; if [ -z "$$url" ]; then export BENCH_CLUSTER_URL=$$(bash db/cluster.sh start) || exit 1; fi; \
+		go run ./cmd/bench
 
 stop: ## stop the private PostgreSQL cluster
 	@bash db/cluster.sh stop

@@ -41,7 +41,7 @@ func accessOf(t *testing.T, pool *pgxpool.Pool, email string) db.Access {
 	ctx := context.Background()
 	lu, err := db.Q.GetLoginUser(ctx, pool, email)
 	require.NoError(t, err)
-	su, err := db.Q.GetSessionUser(ctx, pool, lu.ID)
+	su, err := db.Q.GetUser(ctx, pool, lu.ID)
 	require.NoError(t, err)
 	a := db.Access{UserID: su.ID, Scopes: map[string]string{}}
 	if su.TeamID != nil {
@@ -137,7 +137,7 @@ func TestUnsetContextSeesNothing(t *testing.T) {
 func TestSuperuserConnectionDoesNotBypassPolicies(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
-	super, err := db.Open(context.Background(), dbtest.SuperuserURL(t, w.url))
+	super, err := db.Open(context.Background(), dbtest.SuperuserURL(t, w.url), 0)
 	require.NoError(t, err)
 	defer super.Close()
 	var isSuper bool

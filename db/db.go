@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io/fs"
 	"strconv"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -36,11 +37,15 @@ func Migrations() fs.FS {
 // Q holds the generated queries; they take the pool or a transaction as their first argument.
 var Q = store.New()
 
-// Open connects a pool and checks that the database answers.
-func Open(ctx context.Context, url string) (*pgxpool.Pool, error) {
+// Open connects a pool of at most maxConns connections (0: pgx's default) and checks that the
+// database answers.
+func Open(ctx context.Context, url string, maxConns int) (*pgxpool.Pool, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("parse DATABASE_URL: %w", err)
+	}
+	if maxConns > 0 {
+		cfg.MaxConns = int32(maxConns)
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
@@ -128,25 +133,28 @@ func (a Access) Filter(entity, action string) Filter {
 	return Filter{}
 }
 
-// setContext switches the transaction to the crm_app role, which RLS policies apply to even if
-// the pool connects as a superuser, and stores the user, team and scopes for the policies, in one
-// round trip. Custom plans let list queries fold their scope predicates to indexed equalities.
-const setContext = `SELECT set_config('role', 'crm_app', true),
-	set_config('crm.user_id', $1, true),
-	set_config('crm.team_id', $2, true),
-	set_config('crm.scopes', $3, true),
+// contextSQL switches the transaction to the crm_app role, which RLS policies apply to even if
+// the pool connects as a superuser, and stores the user, team and scopes for the policies. Custom
+// plans let list queries fold their scope predicates to indexed equalities. It follows BEGIN in
+// one simple-protocol round trip, so its values are quoted literals rather than parameters.
+const contextSQL = `BEGIN; SELECT set_config('role', 'crm_app', true),
+	set_config('crm.user_id', %s, true),
+	set_config('crm.team_id', %s, true),
+	set_config('crm.scopes', %s, true),
 	set_config('plan_cache_mode', 'force_custom_plan', true)`
 
 // InTx runs fn in one transaction that carries the access context, committing when fn returns nil.
+// BEGIN and the access context cost one round trip together.
 func InTx(ctx context.Context, pool *pgxpool.Pool, a Access, fn func(tx pgx.Tx) error) error {
-	tx, err := pool.Begin(ctx)
+	begin, err := a.beginSQL()
+	if err != nil {
+		return err
+	}
+	tx, err := pool.BeginTx(ctx, pgx.TxOptions{BeginQuery: begin})
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
 	defer tx.Rollback(ctx) //nolint:errcheck // a no-op after commit
-	if err := SetAccess(ctx, tx, a); err != nil {
-		return err
-	}
 	if err := fn(tx); err != nil {
 		return err
 	}
@@ -156,20 +164,20 @@ func InTx(ctx context.Context, pool *pgxpool.Pool, a Access, fn func(tx pgx.Tx) 
 	return nil
 }
 
-// SetAccess sets the access context on a transaction already begun.
-func SetAccess(ctx context.Context, tx pgx.Tx, a Access) error {
-	scopes, err := json.Marshal(a.Scopes)
-	if err != nil {
-		return err
+func (a Access) beginSQL() (string, error) {
+	scopes := []byte("{}")
+	if a.Scopes != nil {
+		var err error
+		if scopes, err = json.Marshal(a.Scopes); err != nil {
+			return "", err
+		}
 	}
-	if a.Scopes == nil {
-		scopes = []byte("{}")
-	}
-	if _, err := tx.Exec(ctx, setContext, idString(a.UserID), idString(a.TeamID), string(scopes)); err != nil {
-		return fmt.Errorf("set access context: %w", err)
-	}
-	return nil
+	return fmt.Sprintf(contextSQL, quote(idString(a.UserID)), quote(idString(a.TeamID)), quote(string(scopes))), nil
 }
+
+// quote makes a string literal of s (standard_conforming_strings is on, PostgreSQL's default
+// and the only setting pgx supports).
+func quote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
 func idString(id int64) string {
 	if id == 0 {

@@ -154,7 +154,7 @@ func TestRecordQueriesUseIndexesAtScale(t *testing.T) {
 			return err
 		}
 		queries["board column"] = func(tx pgx.Tx) error {
-			_, err := db.Q.BoardCards(ctx, tx, store.BoardCardsParams{StageID: stage, SeeAll: fo.SeeAll, OwnID: fo.OwnID, TeamID: fo.TeamID, Lim: 51})
+			_, err := db.Q.BoardCards(ctx, tx, store.BoardCardsParams{StageIds: []int64{stage}, SeeAll: fo.SeeAll, OwnID: fo.OwnID, TeamID: fo.TeamID, Lim: 51})
 			return err
 		}
 		queries["account timeline"] = func(tx pgx.Tx) error {

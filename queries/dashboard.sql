@@ -1,25 +1,28 @@
 -- name: MyDashboard :one
--- The signed-in user's own numbers; every count is served by an owner_id index.
+-- The signed-in user's own numbers, from the counts the triggers keep; overdue tasks are counted
+-- up to 100 (time, not a write, makes a task overdue).
 SELECT
-    (SELECT count(*) FROM leads l WHERE l.owner_id = @user_id AND l.status IN ('new', 'contacted', 'qualified'))::bigint AS open_leads,
-    (SELECT count(*) FROM opportunities o JOIN pipeline_stages s ON s.id = o.stage_id
-     WHERE o.owner_id = @user_id AND s.kind = 'open')::bigint AS open_deals,
-    (SELECT coalesce(sum(o.amount), 0) FROM opportunities o JOIN pipeline_stages s ON s.id = o.stage_id
-     WHERE o.owner_id = @user_id AND s.kind = 'open')::numeric AS open_amount,
-    (SELECT count(*) FROM activities a WHERE a.owner_id = @user_id AND a.type = 'task' AND a.done_at IS NULL)::bigint AS open_tasks,
-    (SELECT count(*) FROM activities a WHERE a.owner_id = @user_id AND a.type = 'task' AND a.done_at IS NULL
-     AND a.due_at < now())::bigint AS overdue_tasks;
+    (SELECT coalesce(sum(c.n), 0) FROM record_counts c
+     WHERE c.entity = 'leads' AND c.owner_id = @user_id AND c.bucket IN ('new', 'contacted', 'qualified'))::bigint AS open_leads,
+    (SELECT coalesce(sum(c.n), 0) FROM record_counts c JOIN pipeline_stages s ON c.bucket = s.id::text AND s.kind = 'open'
+     WHERE c.entity = 'opportunities' AND c.owner_id = @user_id)::bigint AS open_deals,
+    (SELECT coalesce(sum(c.amount), 0) FROM record_counts c JOIN pipeline_stages s ON c.bucket = s.id::text AND s.kind = 'open'
+     WHERE c.entity = 'opportunities' AND c.owner_id = @user_id)::numeric AS open_amount,
+    (SELECT coalesce(sum(c.n), 0) FROM record_counts c
+     WHERE c.entity = 'activities' AND c.owner_id = @user_id AND c.bucket = 'open_task')::bigint AS open_tasks,
+    (SELECT count(*) FROM (SELECT FROM activities a WHERE a.owner_id = @user_id AND a.type = 'task' AND a.done_at IS NULL
+     AND a.due_at < now() LIMIT 100) overdue)::bigint AS overdue_tasks;
 
 -- name: PipelineByStage :many
--- Open deals the user may see in the default pipeline, per stage. The scope predicate repeats
--- what row-level security enforces, so the planner can use the owner or team index.
+-- Open deals the user may see in the default pipeline, per stage, from the kept counts. The
+-- scope predicate repeats what row-level security enforces, so the planner can use the indexes.
 SELECT s.id, s.name, s.probability,
-       count(o.id)::bigint AS deals,
-       coalesce(sum(o.amount), 0)::numeric AS amount
+       coalesce(sum(c.n), 0)::bigint AS deals,
+       coalesce(sum(c.amount), 0)::numeric AS amount
 FROM pipeline_stages s
 JOIN pipelines p ON p.id = s.pipeline_id AND p.is_default
-LEFT JOIN opportunities o ON o.stage_id = s.id
-    AND (@see_all::boolean OR o.owner_id = sqlc.narg(own_id) OR o.team_id = sqlc.narg(team_id))
+LEFT JOIN record_counts c ON c.entity = 'opportunities' AND c.bucket = s.id::text
+    AND (@see_all::boolean OR c.owner_id = sqlc.narg(own_id) OR c.team_id = sqlc.narg(team_id))
 WHERE s.kind = 'open'
 GROUP BY s.id
 ORDER BY s.position;
@@ -47,26 +50,31 @@ ORDER BY o.close_date, o.id
 LIMIT 10;
 
 -- name: PipelineByOwner :many
--- Open deals in scope per owner: how many and how much.
-SELECT u.id, u.name, count(o.id)::bigint AS deals, coalesce(sum(o.amount), 0)::numeric AS amount
-FROM opportunities o
-JOIN pipeline_stages s ON s.id = o.stage_id AND s.kind = 'open'
-JOIN users u ON u.id = o.owner_id
-WHERE (@see_all::boolean OR o.owner_id = sqlc.narg(own_id) OR o.team_id = sqlc.narg(team_id))
+-- Open deals in scope per owner, from the kept counts: how many and how much.
+SELECT u.id, u.name, sum(c.n)::bigint AS deals, sum(c.amount)::numeric AS amount
+FROM record_counts c
+JOIN pipeline_stages s ON c.bucket = s.id::text AND s.kind = 'open'
+JOIN users u ON u.id = c.owner_id
+WHERE c.entity = 'opportunities'
+  AND (@see_all::boolean OR c.owner_id = sqlc.narg(own_id) OR c.team_id = sqlc.narg(team_id))
 GROUP BY u.id
+HAVING sum(c.n) > 0
 ORDER BY amount DESC, u.name
 LIMIT 50;
 
 -- name: ActivitiesSinceByOwner :many
--- Activities logged in scope since a moment (the start of the week), per owner.
-SELECT u.id, u.name, count(*)::bigint AS logged,
-       count(*) FILTER (WHERE a.type = 'call')::bigint AS calls,
-       count(*) FILTER (WHERE a.type = 'meeting')::bigint AS meetings
-FROM activities a
-JOIN users u ON u.id = a.owner_id
-WHERE (@see_all::boolean OR a.owner_id = sqlc.narg(own_id) OR a.team_id = sqlc.narg(team_id))
-  AND a.created_at >= @since::timestamptz
+-- Activities logged in scope since a day (the start of the week), per owner, from the kept
+-- counts of each day (UTC) and type.
+SELECT u.id, u.name, sum(c.n)::bigint AS logged,
+       coalesce(sum(c.n) FILTER (WHERE c.bucket LIKE '%:call'), 0)::bigint AS calls,
+       coalesce(sum(c.n) FILTER (WHERE c.bucket LIKE '%:meeting'), 0)::bigint AS meetings
+FROM record_counts c
+JOIN users u ON u.id = c.owner_id
+WHERE c.entity = 'activities'
+  AND (@see_all::boolean OR c.owner_id = sqlc.narg(own_id) OR c.team_id = sqlc.narg(team_id))
+  AND c.bucket >= 'day:' || to_char(@since::date, 'YYYY-MM-DD') AND c.bucket < 'day;'
 GROUP BY u.id
+HAVING sum(c.n) > 0
 ORDER BY logged DESC, u.name;
 
 -- name: LatestActivities :many

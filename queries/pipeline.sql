@@ -1,6 +1,23 @@
+-- name: BoardTotals :many
+-- Each stage of a pipeline with the count, total and weighted total of the deals the user may
+-- see (of one owner or team), from the counts the triggers keep: a board narrowed by nothing
+-- else never reads the deals.
+SELECT s.id, s.name, s.kind, s.probability,
+       coalesce(sum(c.n), 0)::bigint AS deals,
+       coalesce(sum(c.amount), 0)::numeric AS amount,
+       coalesce(sum(c.amount) * s.probability / 100.0, 0)::numeric AS weighted
+FROM pipeline_stages s
+LEFT JOIN record_counts c ON c.entity = 'opportunities' AND c.bucket = s.id::text
+    AND (@see_all::boolean OR c.owner_id = sqlc.narg(own_id) OR c.team_id = sqlc.narg(team_id))
+    AND (sqlc.narg(owner)::bigint IS NULL OR c.owner_id = sqlc.narg(owner))
+    AND (sqlc.narg(team)::bigint IS NULL OR c.team_id = sqlc.narg(team))
+WHERE s.pipeline_id = @pipeline_id
+GROUP BY s.id
+ORDER BY s.position;
+
 -- name: BoardColumns :many
--- Each stage of a pipeline with the count, total and weighted total of the deals on the board:
--- one aggregate for the whole board. Filters fold away when NULL (see ListAccounts).
+-- The same for a board filtered by what the counts do not keep (search, dates, amounts): one
+-- aggregate over the deals. Filters fold away when NULL (see ListAccounts).
 SELECT s.id, s.name, s.kind, s.probability,
        count(o.id)::bigint AS deals,
        coalesce(sum(o.amount), 0)::numeric AS amount,
@@ -20,12 +37,14 @@ GROUP BY s.id
 ORDER BY s.position;
 
 -- name: BoardCards :many
--- One column's cards in board order, a page at a time (after a position and id).
-SELECT o.id, o.name, o.amount, o.currency, o.close_date, o.version, o.stage_changed_at, o.position, o.owner_id,
-       o.team_id, o.account_id, u.name AS owner_name, a.name AS account_name
-FROM (
+-- The first cards of one or more columns, in board order, in one round trip: each stage's next
+-- @lim cards (after a position and id, for "show more" of one column).
+SELECT o.id, o.stage_id, o.name, o.amount, o.currency, o.close_date, o.version, o.stage_changed_at, o.position,
+       o.owner_id, o.team_id, o.account_id, u.name AS owner_name, a.name AS account_name
+FROM unnest(@stage_ids::bigint[]) WITH ORDINALITY AS st (id, n)
+CROSS JOIN LATERAL (
     SELECT o.* FROM opportunities o
-    WHERE o.stage_id = @stage_id
+    WHERE o.stage_id = st.id
       AND (@see_all::boolean OR o.owner_id = sqlc.narg(own_id) OR o.team_id = sqlc.narg(team_id))
       AND (sqlc.narg(owner)::bigint IS NULL OR o.owner_id = sqlc.narg(owner))
       AND (sqlc.narg(team)::bigint IS NULL OR o.team_id = sqlc.narg(team))
@@ -40,7 +59,7 @@ FROM (
 ) o
 JOIN users u ON u.id = o.owner_id
 LEFT JOIN accounts a ON a.id = o.account_id
-ORDER BY o.position, o.id;
+ORDER BY st.n, o.position, o.id;
 
 -- name: LockOpportunity :one
 -- The card being moved, locked until the move commits.

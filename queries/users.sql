@@ -1,16 +1,3 @@
--- name: GetSessionUser :one
--- The signed-in user with everything a request needs: role, team and the role's scopes as JSON.
-SELECT u.id, u.email, u.name, u.role_id, u.team_id, u.active, u.time_zone, u.session_version,
-       r.name AS role_name, coalesce(t.name, '')::text AS team_name,
-       (SELECT coalesce(jsonb_object_agg(p.entity || '.' || p.action, p.scope), '{}')
-        FROM role_permissions p WHERE p.role_id = u.role_id)::text AS scopes,
-       (SELECT count(*) FROM activities a
-        WHERE a.owner_id = u.id AND a.type = 'task' AND a.done_at IS NULL)::bigint AS open_tasks
-FROM users u
-JOIN roles r ON r.id = u.role_id
-LEFT JOIN teams t ON t.id = u.team_id
-WHERE u.id = @id;
-
 -- name: GetLoginUser :one
 SELECT id, password_hash, active, session_version FROM users WHERE email = @email;
 

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/alexedwards/scs/pgxstore"
 	"github.com/alexedwards/scs/v2"
 	"github.com/gin-gonic/gin"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -26,6 +25,7 @@ import (
 	"github.com/crm-team/crm/web/pipeline"
 	"github.com/crm-team/crm/web/record"
 	"github.com/crm-team/crm/web/render"
+	"github.com/crm-team/crm/web/session"
 	"github.com/crm-team/crm/web/tasks"
 	"github.com/crm-team/crm/web/timeline"
 )
@@ -41,9 +41,10 @@ type Config struct {
 // New returns the whole application as one http.Handler, and a function that stops its
 // background work (the session cleanup).
 func New(pool *pgxpool.Pool, cfg Config, log *slog.Logger) (http.Handler, func(), error) {
-	store := pgxstore.NewWithCleanupInterval(pool, 10*time.Minute)
+	store := &session.Store{Pool: pool, UserKey: mw.SessionUserID}
 	sessions := scs.New()
 	sessions.Store = store
+	sessions.Codec = session.Codec{}
 	sessions.IdleTimeout = cfg.SessionIdle
 	sessions.Lifetime = cfg.SessionLifetime
 	sessions.Cookie.Name = "crm_session"
@@ -71,7 +72,7 @@ func New(pool *pgxpool.Pool, cfg Config, log *slog.Logger) (http.Handler, func()
 	e.GET("/healthz", health(pool))
 
 	// Everything below has a session and, when signed in, a user.
-	loadUser := mw.LoadUser(pool, sessions, r)
+	loadUser := mw.LoadUser(sessions, r)
 	app := e.Group("/", loadUser)
 	e.NoRoute(loadUser, func(c *gin.Context) { r.Error(c, http.StatusNotFound, render.NotFound().Error()) })
 	login := &auth.Handler{Pool: pool, Sessions: sessions, R: r}
@@ -179,8 +180,10 @@ func New(pool *pgxpool.Pool, cfg Config, log *slog.Logger) (http.Handler, func()
 	a.POST("/pipelines/:id/stages/:stage/move", r.Handle(ad.MoveStage))
 	a.POST("/pipelines/:id/stages/:stage/delete", r.Handle(ad.DeleteStage))
 
-	// scs must wrap the whole engine so it can save the session after the handler ran.
-	return sessions.LoadAndSave(e), store.StopCleanup, nil
+	// scs must wrap the whole engine so it can save the session after the handler ran; the
+	// store finds the signed-in user with the session and keeps it for LoadUser.
+	stopCleanup := store.Cleanup(10*time.Minute, func(err error) { log.Error("session cleanup", "err", err) })
+	return session.Loaded(sessions.LoadAndSave(e)), stopCleanup, nil
 }
 
 // health answers 200 "ok" while the database answers, 503 otherwise.

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -70,7 +71,7 @@ func run(args []string, log *slog.Logger) error {
 }
 
 func serve(ctx context.Context, cfg config, log *slog.Logger) error {
-	pool, err := db.Open(ctx, cfg.DatabaseURL)
+	pool, err := db.Open(ctx, cfg.DatabaseURL, cfg.MaxConns)
 	if err != nil {
 		return err
 	}
@@ -91,6 +92,10 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 	}
 	errs := make(chan error, 1)
 	go func() { errs <- srv.ListenAndServe() }()
+	if cfg.DebugAddr != "" {
+		go func() { errs <- debugServer(cfg.DebugAddr).ListenAndServe() }()
+		log.Info("serving pprof", "addr", cfg.DebugAddr)
+	}
 	url := cfg.Addr
 	if strings.HasPrefix(url, ":") {
 		url = "localhost" + url
@@ -109,7 +114,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 }
 
 func migrate(ctx context.Context, cfg config, args []string) error {
-	pool, err := db.Open(ctx, cfg.DatabaseURL)
+	pool, err := db.Open(ctx, cfg.DatabaseURL, cfg.MaxConns)
 	if err != nil {
 		return err
 	}
@@ -159,6 +164,8 @@ type config struct {
 	DatabaseURL  string // DATABASE_URL
 	AutoMigrate  bool   // CRM_AUTO_MIGRATE
 	DemoPassword string // CRM_DEMO_PASSWORD
+	MaxConns     int    // CRM_DB_MAX_CONNS: the pool's size
+	DebugAddr    string // CRM_DEBUG_ADDR: serve pprof here (e.g. 127.0.0.1:6060); off when empty
 	Web          web.Config
 }
 
@@ -168,12 +175,16 @@ func loadConfig() (config, error) {
 		DatabaseURL:  os.Getenv("DATABASE_URL"),
 		AutoMigrate:  env("CRM_AUTO_MIGRATE", "true") != "false",
 		DemoPassword: env("CRM_DEMO_PASSWORD", "demo-password"),
+		DebugAddr:    os.Getenv("CRM_DEBUG_ADDR"),
 		Web:          web.Config{SecureCookies: env("CRM_SECURE_COOKIES", "false") == "true"},
 	}
 	if c.DatabaseURL == "" {
 		return c, errors.New("DATABASE_URL is not set (make run starts a private PostgreSQL and sets it for you)")
 	}
 	var err error
+	if c.MaxConns, err = strconv.Atoi(env("CRM_DB_MAX_CONNS", "16")); err != nil || c.MaxConns < 1 {
+		return c, fmt.Errorf("CRM_DB_MAX_CONNS: %q is not a positive number", os.Getenv("CRM_DB_MAX_CONNS"))
+	}
 	if c.Web.SessionIdle, err = time.ParseDuration(env("CRM_SESSION_IDLE", "12h")); err != nil {
 		return c, fmt.Errorf("CRM_SESSION_IDLE: %w", err)
 	}

@@ -13,14 +13,16 @@ import (
 )
 
 const activitiesSinceByOwner = `-- name: ActivitiesSinceByOwner :many
-SELECT u.id, u.name, count(*)::bigint AS logged,
-       count(*) FILTER (WHERE a.type = 'call')::bigint AS calls,
-       count(*) FILTER (WHERE a.type = 'meeting')::bigint AS meetings
-FROM activities a
-JOIN users u ON u.id = a.owner_id
-WHERE ($1::boolean OR a.owner_id = $2 OR a.team_id = $3)
-  AND a.created_at >= $4::timestamptz
+SELECT u.id, u.name, sum(c.n)::bigint AS logged,
+       coalesce(sum(c.n) FILTER (WHERE c.bucket LIKE '%:call'), 0)::bigint AS calls,
+       coalesce(sum(c.n) FILTER (WHERE c.bucket LIKE '%:meeting'), 0)::bigint AS meetings
+FROM record_counts c
+JOIN users u ON u.id = c.owner_id
+WHERE c.entity = 'activities'
+  AND ($1::boolean OR c.owner_id = $2 OR c.team_id = $3)
+  AND c.bucket >= 'day:' || to_char($4::date, 'YYYY-MM-DD') AND c.bucket < 'day;'
 GROUP BY u.id
+HAVING sum(c.n) > 0
 ORDER BY logged DESC, u.name
 `
 
@@ -28,7 +30,7 @@ type ActivitiesSinceByOwnerParams struct {
 	SeeAll bool
 	OwnID  *int64
 	TeamID *int64
-	Since  time.Time
+	Since  pgtype.Date
 }
 
 type ActivitiesSinceByOwnerRow struct {
@@ -39,7 +41,8 @@ type ActivitiesSinceByOwnerRow struct {
 	Meetings int64
 }
 
-// Activities logged in scope since a moment (the start of the week), per owner.
+// Activities logged in scope since a day (the start of the week), per owner, from the kept
+// counts of each day (UTC) and type.
 func (q *Queries) ActivitiesSinceByOwner(ctx context.Context, db DBTX, arg ActivitiesSinceByOwnerParams) ([]ActivitiesSinceByOwnerRow, error) {
 	rows, err := db.Query(ctx, activitiesSinceByOwner,
 		arg.SeeAll,
@@ -195,14 +198,16 @@ func (q *Queries) LatestActivities(ctx context.Context, db DBTX, arg LatestActiv
 
 const myDashboard = `-- name: MyDashboard :one
 SELECT
-    (SELECT count(*) FROM leads l WHERE l.owner_id = $1 AND l.status IN ('new', 'contacted', 'qualified'))::bigint AS open_leads,
-    (SELECT count(*) FROM opportunities o JOIN pipeline_stages s ON s.id = o.stage_id
-     WHERE o.owner_id = $1 AND s.kind = 'open')::bigint AS open_deals,
-    (SELECT coalesce(sum(o.amount), 0) FROM opportunities o JOIN pipeline_stages s ON s.id = o.stage_id
-     WHERE o.owner_id = $1 AND s.kind = 'open')::numeric AS open_amount,
-    (SELECT count(*) FROM activities a WHERE a.owner_id = $1 AND a.type = 'task' AND a.done_at IS NULL)::bigint AS open_tasks,
-    (SELECT count(*) FROM activities a WHERE a.owner_id = $1 AND a.type = 'task' AND a.done_at IS NULL
-     AND a.due_at < now())::bigint AS overdue_tasks
+    (SELECT coalesce(sum(c.n), 0) FROM record_counts c
+     WHERE c.entity = 'leads' AND c.owner_id = $1 AND c.bucket IN ('new', 'contacted', 'qualified'))::bigint AS open_leads,
+    (SELECT coalesce(sum(c.n), 0) FROM record_counts c JOIN pipeline_stages s ON c.bucket = s.id::text AND s.kind = 'open'
+     WHERE c.entity = 'opportunities' AND c.owner_id = $1)::bigint AS open_deals,
+    (SELECT coalesce(sum(c.amount), 0) FROM record_counts c JOIN pipeline_stages s ON c.bucket = s.id::text AND s.kind = 'open'
+     WHERE c.entity = 'opportunities' AND c.owner_id = $1)::numeric AS open_amount,
+    (SELECT coalesce(sum(c.n), 0) FROM record_counts c
+     WHERE c.entity = 'activities' AND c.owner_id = $1 AND c.bucket = 'open_task')::bigint AS open_tasks,
+    (SELECT count(*) FROM (SELECT FROM activities a WHERE a.owner_id = $1 AND a.type = 'task' AND a.done_at IS NULL
+     AND a.due_at < now() LIMIT 100) overdue)::bigint AS overdue_tasks
 `
 
 type MyDashboardRow struct {
@@ -213,7 +218,8 @@ type MyDashboardRow struct {
 	OverdueTasks int64
 }
 
-// The signed-in user's own numbers; every count is served by an owner_id index.
+// The signed-in user's own numbers, from the counts the triggers keep; overdue tasks are counted
+// up to 100 (time, not a write, makes a task overdue).
 func (q *Queries) MyDashboard(ctx context.Context, db DBTX, userID int64) (MyDashboardRow, error) {
 	row := db.QueryRow(ctx, myDashboard, userID)
 	var i MyDashboardRow
@@ -228,12 +234,14 @@ func (q *Queries) MyDashboard(ctx context.Context, db DBTX, userID int64) (MyDas
 }
 
 const pipelineByOwner = `-- name: PipelineByOwner :many
-SELECT u.id, u.name, count(o.id)::bigint AS deals, coalesce(sum(o.amount), 0)::numeric AS amount
-FROM opportunities o
-JOIN pipeline_stages s ON s.id = o.stage_id AND s.kind = 'open'
-JOIN users u ON u.id = o.owner_id
-WHERE ($1::boolean OR o.owner_id = $2 OR o.team_id = $3)
+SELECT u.id, u.name, sum(c.n)::bigint AS deals, sum(c.amount)::numeric AS amount
+FROM record_counts c
+JOIN pipeline_stages s ON c.bucket = s.id::text AND s.kind = 'open'
+JOIN users u ON u.id = c.owner_id
+WHERE c.entity = 'opportunities'
+  AND ($1::boolean OR c.owner_id = $2 OR c.team_id = $3)
 GROUP BY u.id
+HAVING sum(c.n) > 0
 ORDER BY amount DESC, u.name
 LIMIT 50
 `
@@ -251,7 +259,7 @@ type PipelineByOwnerRow struct {
 	Amount pgtype.Numeric
 }
 
-// Open deals in scope per owner: how many and how much.
+// Open deals in scope per owner, from the kept counts: how many and how much.
 func (q *Queries) PipelineByOwner(ctx context.Context, db DBTX, arg PipelineByOwnerParams) ([]PipelineByOwnerRow, error) {
 	rows, err := db.Query(ctx, pipelineByOwner, arg.SeeAll, arg.OwnID, arg.TeamID)
 	if err != nil {
@@ -279,12 +287,12 @@ func (q *Queries) PipelineByOwner(ctx context.Context, db DBTX, arg PipelineByOw
 
 const pipelineByStage = `-- name: PipelineByStage :many
 SELECT s.id, s.name, s.probability,
-       count(o.id)::bigint AS deals,
-       coalesce(sum(o.amount), 0)::numeric AS amount
+       coalesce(sum(c.n), 0)::bigint AS deals,
+       coalesce(sum(c.amount), 0)::numeric AS amount
 FROM pipeline_stages s
 JOIN pipelines p ON p.id = s.pipeline_id AND p.is_default
-LEFT JOIN opportunities o ON o.stage_id = s.id
-    AND ($1::boolean OR o.owner_id = $2 OR o.team_id = $3)
+LEFT JOIN record_counts c ON c.entity = 'opportunities' AND c.bucket = s.id::text
+    AND ($1::boolean OR c.owner_id = $2 OR c.team_id = $3)
 WHERE s.kind = 'open'
 GROUP BY s.id
 ORDER BY s.position
@@ -304,8 +312,8 @@ type PipelineByStageRow struct {
 	Amount      pgtype.Numeric
 }
 
-// Open deals the user may see in the default pipeline, per stage. The scope predicate repeats
-// what row-level security enforces, so the planner can use the owner or team index.
+// Open deals the user may see in the default pipeline, per stage, from the kept counts. The
+// scope predicate repeats what row-level security enforces, so the planner can use the indexes.
 func (q *Queries) PipelineByStage(ctx context.Context, db DBTX, arg PipelineByStageParams) ([]PipelineByStageRow, error) {
 	rows, err := db.Query(ctx, pipelineByStage, arg.SeeAll, arg.OwnID, arg.TeamID)
 	if err != nil {

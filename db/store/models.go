@@ -547,6 +547,15 @@ type PipelineStage struct {
 	UpdatedAt   time.Time
 }
 
+type RecordCount struct {
+	Entity  string
+	OwnerID int64
+	TeamID  *int64
+	Bucket  string
+	N       int64
+	Amount  pgtype.Numeric
+}
+
 type RecordHistory struct {
 	ID        int64
 	Entity    PermEntity
@@ -579,6 +588,7 @@ type Session struct {
 	Token  string
 	Data   []byte
 	Expiry time.Time
+	UserID *int64
 }
 
 type Team struct {

@@ -56,3 +56,37 @@ func (q *Queries) ListAssignableUsers(ctx context.Context, db DBTX, teamID *int6
 	}
 	return items, nil
 }
+
+const listFilterChoices = `-- name: ListFilterChoices :many
+SELECT 'user'::text AS kind, id, name::text AS name FROM users WHERE active
+UNION ALL
+SELECT 'team', id, name::text FROM teams
+ORDER BY kind DESC, name, id
+`
+
+type ListFilterChoicesRow struct {
+	Kind string
+	ID   int64
+	Name string
+}
+
+// The people and the teams that a list's owner and team filters offer, in one round trip.
+func (q *Queries) ListFilterChoices(ctx context.Context, db DBTX) ([]ListFilterChoicesRow, error) {
+	rows, err := db.Query(ctx, listFilterChoices)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ListFilterChoicesRow{}
+	for rows.Next() {
+		var i ListFilterChoicesRow
+		if err := rows.Scan(&i.Kind, &i.ID, &i.Name); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}

@@ -13,11 +13,12 @@ import (
 )
 
 const boardCards = `-- name: BoardCards :many
-SELECT o.id, o.name, o.amount, o.currency, o.close_date, o.version, o.stage_changed_at, o.position, o.owner_id,
-       o.team_id, o.account_id, u.name AS owner_name, a.name AS account_name
-FROM (
+SELECT o.id, o.stage_id, o.name, o.amount, o.currency, o.close_date, o.version, o.stage_changed_at, o.position,
+       o.owner_id, o.team_id, o.account_id, u.name AS owner_name, a.name AS account_name
+FROM unnest($1::bigint[]) WITH ORDINALITY AS st (id, n)
+CROSS JOIN LATERAL (
     SELECT o.id, o.owner_id, o.team_id, o.name, o.account_id, o.contact_id, o.pipeline_id, o.stage_id, o.amount, o.currency, o.close_date, o.position, o.lost_reason, o.stage_changed_at, o.closed_at, o.custom, o.version, o.created_at, o.updated_at, o.search, o.search_text FROM opportunities o
-    WHERE o.stage_id = $1
+    WHERE o.stage_id = st.id
       AND ($2::boolean OR o.owner_id = $3 OR o.team_id = $4)
       AND ($5::bigint IS NULL OR o.owner_id = $5)
       AND ($6::bigint IS NULL OR o.team_id = $6)
@@ -32,11 +33,11 @@ FROM (
 ) o
 JOIN users u ON u.id = o.owner_id
 LEFT JOIN accounts a ON a.id = o.account_id
-ORDER BY o.position, o.id
+ORDER BY st.n, o.position, o.id
 `
 
 type BoardCardsParams struct {
-	StageID       int64
+	StageIds      []int64
 	SeeAll        bool
 	OwnID         *int64
 	TeamID        *int64
@@ -54,6 +55,7 @@ type BoardCardsParams struct {
 
 type BoardCardsRow struct {
 	ID             int64
+	StageID        int64
 	Name           string
 	Amount         pgtype.Numeric
 	Currency       string
@@ -68,10 +70,11 @@ type BoardCardsRow struct {
 	AccountName    *string
 }
 
-// One column's cards in board order, a page at a time (after a position and id).
+// The first cards of one or more columns, in board order, in one round trip: each stage's next
+// @lim cards (after a position and id, for "show more" of one column).
 func (q *Queries) BoardCards(ctx context.Context, db DBTX, arg BoardCardsParams) ([]BoardCardsRow, error) {
 	rows, err := db.Query(ctx, boardCards,
-		arg.StageID,
+		arg.StageIds,
 		arg.SeeAll,
 		arg.OwnID,
 		arg.TeamID,
@@ -95,6 +98,7 @@ func (q *Queries) BoardCards(ctx context.Context, db DBTX, arg BoardCardsParams)
 		var i BoardCardsRow
 		if err := rows.Scan(
 			&i.ID,
+			&i.StageID,
 			&i.Name,
 			&i.Amount,
 			&i.Currency,
@@ -162,8 +166,8 @@ type BoardColumnsRow struct {
 	Weighted    pgtype.Numeric
 }
 
-// Each stage of a pipeline with the count, total and weighted total of the deals on the board:
-// one aggregate for the whole board. Filters fold away when NULL (see ListAccounts).
+// The same for a board filtered by what the counts do not keep (search, dates, amounts): one
+// aggregate over the deals. Filters fold away when NULL (see ListAccounts).
 func (q *Queries) BoardColumns(ctx context.Context, db DBTX, arg BoardColumnsParams) ([]BoardColumnsRow, error) {
 	rows, err := db.Query(ctx, boardColumns,
 		arg.SeeAll,
@@ -185,6 +189,78 @@ func (q *Queries) BoardColumns(ctx context.Context, db DBTX, arg BoardColumnsPar
 	items := []BoardColumnsRow{}
 	for rows.Next() {
 		var i BoardColumnsRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.Name,
+			&i.Kind,
+			&i.Probability,
+			&i.Deals,
+			&i.Amount,
+			&i.Weighted,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const boardTotals = `-- name: BoardTotals :many
+SELECT s.id, s.name, s.kind, s.probability,
+       coalesce(sum(c.n), 0)::bigint AS deals,
+       coalesce(sum(c.amount), 0)::numeric AS amount,
+       coalesce(sum(c.amount) * s.probability / 100.0, 0)::numeric AS weighted
+FROM pipeline_stages s
+LEFT JOIN record_counts c ON c.entity = 'opportunities' AND c.bucket = s.id::text
+    AND ($1::boolean OR c.owner_id = $2 OR c.team_id = $3)
+    AND ($4::bigint IS NULL OR c.owner_id = $4)
+    AND ($5::bigint IS NULL OR c.team_id = $5)
+WHERE s.pipeline_id = $6
+GROUP BY s.id
+ORDER BY s.position
+`
+
+type BoardTotalsParams struct {
+	SeeAll     bool
+	OwnID      *int64
+	TeamID     *int64
+	Owner      *int64
+	Team       *int64
+	PipelineID int64
+}
+
+type BoardTotalsRow struct {
+	ID          int64
+	Name        string
+	Kind        StageKind
+	Probability int32
+	Deals       int64
+	Amount      pgtype.Numeric
+	Weighted    pgtype.Numeric
+}
+
+// Each stage of a pipeline with the count, total and weighted total of the deals the user may
+// see (of one owner or team), from the counts the triggers keep: a board narrowed by nothing
+// else never reads the deals.
+func (q *Queries) BoardTotals(ctx context.Context, db DBTX, arg BoardTotalsParams) ([]BoardTotalsRow, error) {
+	rows, err := db.Query(ctx, boardTotals,
+		arg.SeeAll,
+		arg.OwnID,
+		arg.TeamID,
+		arg.Owner,
+		arg.Team,
+		arg.PipelineID,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []BoardTotalsRow{}
+	for rows.Next() {
+		var i BoardTotalsRow
 		if err := rows.Scan(
 			&i.ID,
 			&i.Name,

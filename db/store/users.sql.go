@@ -101,55 +101,6 @@ func (q *Queries) GetLoginUser(ctx context.Context, db DBTX, email string) (GetL
 	return i, err
 }
 
-const getSessionUser = `-- name: GetSessionUser :one
-SELECT u.id, u.email, u.name, u.role_id, u.team_id, u.active, u.time_zone, u.session_version,
-       r.name AS role_name, coalesce(t.name, '')::text AS team_name,
-       (SELECT coalesce(jsonb_object_agg(p.entity || '.' || p.action, p.scope), '{}')
-        FROM role_permissions p WHERE p.role_id = u.role_id)::text AS scopes,
-       (SELECT count(*) FROM activities a
-        WHERE a.owner_id = u.id AND a.type = 'task' AND a.done_at IS NULL)::bigint AS open_tasks
-FROM users u
-JOIN roles r ON r.id = u.role_id
-LEFT JOIN teams t ON t.id = u.team_id
-WHERE u.id = $1
-`
-
-type GetSessionUserRow struct {
-	ID             int64
-	Email          string
-	Name           string
-	RoleID         int64
-	TeamID         *int64
-	Active         bool
-	TimeZone       string
-	SessionVersion int32
-	RoleName       string
-	TeamName       string
-	Scopes         string
-	OpenTasks      int64
-}
-
-// The signed-in user with everything a request needs: role, team and the role's scopes as JSON.
-func (q *Queries) GetSessionUser(ctx context.Context, db DBTX, id int64) (GetSessionUserRow, error) {
-	row := db.QueryRow(ctx, getSessionUser, id)
-	var i GetSessionUserRow
-	err := row.Scan(
-		&i.ID,
-		&i.Email,
-		&i.Name,
-		&i.RoleID,
-		&i.TeamID,
-		&i.Active,
-		&i.TimeZone,
-		&i.SessionVersion,
-		&i.RoleName,
-		&i.TeamName,
-		&i.Scopes,
-		&i.OpenTasks,
-	)
-	return i, err
-}
-
 const getUser = `-- name: GetUser :one
 SELECT id, email, name, role_id, team_id, active, time_zone, updated_at FROM users WHERE id = $1
 `

@@ -30,8 +30,7 @@ var spec = list.Spec{Path: "/accounts", Sorts: []string{"name", "created"}, Defa
 // ListPage is the accounts list.
 type ListPage struct {
 	render.Page
-	list.View
-	Rows []store.ListAccountsRow
+	list.Listing[store.ListAccountsRow]
 }
 
 // ShowPage is one account with its people, deals and latest activity.
@@ -59,50 +58,31 @@ func (h *Handler) tx(c *gin.Context, fn func(ctx context.Context, tx pgx.Tx) err
 
 // List shows the accounts the user may see, filtered, sorted and paged by the query string.
 func (h *Handler) List(c *gin.Context) error {
-	u := viewer.From(c)
-	p := list.Parse(c, spec)
 	page := ListPage{Page: h.R.Page(c, "Accounts", "accounts")}
-	scope := u.Access.Filter("accounts", "view")
-	params := store.ListAccountsParams{
-		SeeAll: scope.SeeAll, OwnID: scope.OwnID, TeamID: scope.TeamID,
-		Owner: list.OwnerID(p, u.ID), Team: list.ID(p.Team), Q: list.Like(p.Q),
-		CreatedFrom: list.Date(p.CreatedFrom), CreatedTo: list.Date(p.CreatedTo),
-		Sort: p.Sort, Lim: p.Limit(),
-	}
-	if p.AfterID != "" {
-		params.AfterID, params.AfterText, params.AfterTime = list.ID(p.AfterID), list.Text(p.AfterValue), list.Time(p.AfterValue)
-	}
-	err := h.tx(c, func(ctx context.Context, tx pgx.Tx) (err error) {
-		if page.Rows, err = db.Q.ListAccounts(ctx, tx, params); err != nil {
-			return err
-		}
-		count, err := db.Q.CountAccounts(ctx, tx, store.CountAccountsParams{SeeAll: params.SeeAll, OwnID: params.OwnID,
-			TeamID: params.TeamID, Owner: params.Owner, Team: params.Team, Q: params.Q, CreatedFrom: params.CreatedFrom,
-			CreatedTo: params.CreatedTo, Cap: list.CountCap + 1})
-		if err != nil {
-			return err
-		}
-		page.View, err = list.NewView(ctx, tx, u, p, count, len(page.Rows))
+	var err error
+	if page.Listing, err = accountList.Load(c, h.Pool, nil); err != nil {
 		return err
-	})
-	if err != nil {
-		return err
-	}
-	if page.HasNext {
-		page.Rows = page.Rows[:p.PerPage]
-		last := page.Rows[len(page.Rows)-1]
-		value := last.Name
-		if p.SortKey() == "created" {
-			value = list.TimeValue(last.CreatedAt)
-		}
-		page.Next = p.NextURL(value, last.ID)
-	}
-	if render.IsHTMX(c) {
-		h.R.Fragment(c, http.StatusOK, "accounts/list", "results", page)
-		return nil
 	}
 	h.R.HTML(c, http.StatusOK, "accounts/list", page)
 	return nil
+}
+
+var accountList = list.Frame[store.ListAccountsRow]{Spec: spec, Entity: "accounts",
+	Rows: func(ctx context.Context, tx pgx.Tx, q list.Query) ([]store.ListAccountsRow, error) {
+		return db.Q.ListAccounts(ctx, tx, store.ListAccountsParams{SeeAll: q.SeeAll, OwnID: q.OwnID, TeamID: q.TeamID,
+			Owner: q.Owner, Team: q.Team, Q: q.Q, CreatedFrom: q.CreatedFrom, CreatedTo: q.CreatedTo,
+			Sort: q.Sort, Lim: q.Limit, AfterID: q.After.ID, AfterText: q.After.Text, AfterTime: q.After.Time})
+	},
+	Count: func(ctx context.Context, tx pgx.Tx, q list.Query, cap int32) (int64, error) {
+		return db.Q.CountAccounts(ctx, tx, store.CountAccountsParams{SeeAll: q.SeeAll, OwnID: q.OwnID, TeamID: q.TeamID,
+			Owner: q.Owner, Team: q.Team, Q: q.Q, CreatedFrom: q.CreatedFrom, CreatedTo: q.CreatedTo, Cap: cap})
+	},
+	Cursor: func(r store.ListAccountsRow, key string) (int64, string) {
+		if key == "created" {
+			return r.ID, list.TimeValue(r.CreatedAt)
+		}
+		return r.ID, r.Name
+	},
 }
 
 // Show renders one account.

@@ -152,3 +152,31 @@ func roleID(t *testing.T, app *webtest.App, name string) string {
 	require.NoError(t, app.Pool.QueryRow(context.Background(), "SELECT id::text FROM roles WHERE name = $1", name).Scan(&id))
 	return strings.TrimSpace(id)
 }
+
+// A session is written when it changes (sign-in, a flash message), not on every page: sliding its
+// expiry writes at most once a minute.
+func TestReadingPagesDoesNotRewriteTheSession(t *testing.T) {
+	t.Parallel()
+	app := webtest.New(t)
+	c := app.Login(t, "rep1@demo.test")
+	token := c.Cookie("crm_session")
+	stored := func() string {
+		return app.Scalar(t, "SELECT expiry::text || ' ' || md5(data) || ' ' || user_id::text FROM sessions WHERE token = $1", token)
+	}
+	before := stored()
+	require.Contains(t, before, " "+app.Scalar(t, "SELECT id::text FROM users WHERE email = 'rep1@demo.test'"), "the session knows its user")
+	for _, path := range []string{"/", "/contacts", "/leads", "/pipeline"} {
+		require.Equal(t, http.StatusOK, c.Get(path).Status, path)
+	}
+	require.Equal(t, before, stored(), "reading pages wrote the session")
+
+	_, err := app.Pool.Exec(context.Background(), "UPDATE sessions SET expiry = expiry - interval '5 minutes' WHERE token = $1", token)
+	require.NoError(t, err)
+	aged := stored()
+	require.Equal(t, http.StatusOK, c.Get("/").Status)
+	require.NotEqual(t, aged, stored(), "an expiry more than a minute old slides forward")
+
+	r := c.Post("/logout", nil)
+	require.Equal(t, http.StatusSeeOther, r.Status)
+	require.Equal(t, "0", app.Scalar(t, "SELECT count(*)::text FROM sessions WHERE token = $1", token))
+}

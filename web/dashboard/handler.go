@@ -105,7 +105,7 @@ func (h *Handler) manager(ctx context.Context, tx pgx.Tx, page *Page, f, a db.Fi
 		return err
 	}
 	page.ThisWeek, err = db.Q.ActivitiesSinceByOwner(ctx, tx, store.ActivitiesSinceByOwnerParams{SeeAll: a.SeeAll,
-		OwnID: a.OwnID, TeamID: a.TeamID, Since: weekStart})
+		OwnID: a.OwnID, TeamID: a.TeamID, Since: date(weekStart)})
 	return err
 }
 

@@ -31,8 +31,7 @@ var spec = list.Spec{Path: "/leads", Sorts: []string{"created", "name", "company
 // ListPage is the leads list.
 type ListPage struct {
 	render.Page
-	list.View
-	Rows     []store.ListLeadsRow
+	list.Listing[store.ListLeadsRow]
 	Statuses []form.Option
 	Sources  []form.Option
 }
@@ -61,54 +60,44 @@ func (h *Handler) tx(c *gin.Context, fn func(ctx context.Context, tx pgx.Tx) err
 
 // List shows the leads the user may see, filtered, sorted and paged by the query string.
 func (h *Handler) List(c *gin.Context) error {
-	u := viewer.From(c)
-	p := list.Parse(c, spec)
 	page := ListPage{Page: h.R.Page(c, "Leads", "leads"), Statuses: options(spec.Statuses, "Any status"), Sources: options(Sources, "Any source")}
-	scope := u.Access.Filter("leads", "view")
-	params := store.ListLeadsParams{
-		SeeAll: scope.SeeAll, OwnID: scope.OwnID, TeamID: scope.TeamID,
-		Owner: list.OwnerID(p, u.ID), Team: list.ID(p.Team), Q: list.Like(p.Q),
-		Status: store.NullLeadStatus{LeadStatus: store.LeadStatus(p.Status), Valid: p.Status != ""}, Source: list.Text(p.Source),
-		CreatedFrom: list.Date(p.CreatedFrom), CreatedTo: list.Date(p.CreatedTo),
-		Sort: p.Sort, Lim: p.Limit(),
-	}
-	if p.AfterID != "" {
-		params.AfterID, params.AfterText, params.AfterTime = list.ID(p.AfterID), list.Text(p.AfterValue), list.Time(p.AfterValue)
-	}
-	err := h.tx(c, func(ctx context.Context, tx pgx.Tx) (err error) {
-		if page.Rows, err = db.Q.ListLeads(ctx, tx, params); err != nil {
-			return err
-		}
-		count, err := db.Q.CountLeads(ctx, tx, store.CountLeadsParams{SeeAll: params.SeeAll, OwnID: params.OwnID,
-			TeamID: params.TeamID, Owner: params.Owner, Team: params.Team, Status: params.Status, Source: params.Source,
-			Q: params.Q, CreatedFrom: params.CreatedFrom, CreatedTo: params.CreatedTo, Cap: list.CountCap + 1})
-		if err != nil {
-			return err
-		}
-		page.View, err = list.NewView(ctx, tx, u, p, count, len(page.Rows))
+	var err error
+	if page.Listing, err = leadList.Load(c, h.Pool, nil); err != nil {
 		return err
-	})
-	if err != nil {
-		return err
-	}
-	if page.HasNext {
-		page.Rows = page.Rows[:p.PerPage]
-		last := page.Rows[len(page.Rows)-1]
-		value := list.TimeValue(last.CreatedAt)
-		switch p.SortKey() {
-		case "name":
-			value = last.LastName
-		case "company":
-			value = last.Company
-		}
-		page.Next = p.NextURL(value, last.ID)
-	}
-	if render.IsHTMX(c) {
-		h.R.Fragment(c, http.StatusOK, "leads/list", "results", page)
-		return nil
 	}
 	h.R.HTML(c, http.StatusOK, "leads/list", page)
 	return nil
+}
+
+var leadList = list.Frame[store.ListLeadsRow]{Spec: spec, Entity: "leads",
+	Rows: func(ctx context.Context, tx pgx.Tx, q list.Query) ([]store.ListLeadsRow, error) {
+		return db.Q.ListLeads(ctx, tx, store.ListLeadsParams{SeeAll: q.SeeAll, OwnID: q.OwnID, TeamID: q.TeamID,
+			Owner: q.Owner, Team: q.Team, Status: status(q.Status), Source: q.Source, Q: q.Q,
+			CreatedFrom: q.CreatedFrom, CreatedTo: q.CreatedTo,
+			Sort: q.Sort, Lim: q.Limit, AfterID: q.After.ID, AfterText: q.After.Text, AfterTime: q.After.Time})
+	},
+	Count: func(ctx context.Context, tx pgx.Tx, q list.Query, cap int32) (int64, error) {
+		return db.Q.CountLeads(ctx, tx, store.CountLeadsParams{SeeAll: q.SeeAll, OwnID: q.OwnID, TeamID: q.TeamID,
+			Owner: q.Owner, Team: q.Team, Status: status(q.Status), Source: q.Source, Q: q.Q,
+			CreatedFrom: q.CreatedFrom, CreatedTo: q.CreatedTo, Cap: cap})
+	},
+	Bucket: func(p list.Params) string { return p.Status },
+	Cursor: func(r store.ListLeadsRow, key string) (int64, string) {
+		switch key {
+		case "name":
+			return r.ID, r.LastName
+		case "company":
+			return r.ID, r.Company
+		}
+		return r.ID, list.TimeValue(r.CreatedAt)
+	},
+}
+
+func status(s *string) store.NullLeadStatus {
+	if s == nil {
+		return store.NullLeadStatus{}
+	}
+	return store.NullLeadStatus{LeadStatus: store.LeadStatus(*s), Valid: true}
 }
 
 // Show renders one lead.

@@ -20,8 +20,9 @@ var PerPageChoices = []int{25, 50, 100}
 // DefaultPerPage is the page size when none is chosen.
 const DefaultPerPage = 50
 
-// CountCap is where counting stops: beyond it a list says "10,000+".
-const CountCap = 10000
+// CountCap is where counting stops for a list filtered beyond what the kept counts know (a
+// search, dates, amounts): beyond it the list says "1,000+".
+const CountCap = 1000
 
 // Spec is what one list allows: its sort keys (the first is the default, "-" for descending)
 // and the values its status, stage and source filters accept.

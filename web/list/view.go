@@ -15,8 +15,9 @@ import (
 // the page links and the choices of the owner and team filters.
 type View struct {
 	Params
-	Count    int64 // capped at CountCap+1
-	Shown    int   // rows on this page
+	Count    int64
+	Capped   bool // more than Count rows match ("1,000+")
+	Shown    int  // rows on this page
 	HasNext  bool
 	Next     string
 	Owners   []form.Option
@@ -26,32 +27,30 @@ type View struct {
 
 // NewView fills the view of a list page; rows is how many rows the query returned (a page and
 // one more when another page follows).
-func NewView(ctx context.Context, tx pgx.Tx, u *viewer.User, p Params, count int64, rows int) (View, error) {
-	v := View{Params: p, Count: count, Shown: min(rows, p.PerPage), HasNext: rows > p.PerPage, PerPages: PerPageChoices}
-	users, err := db.Q.ListAssignableUsers(ctx, tx, nil)
+func NewView(ctx context.Context, tx pgx.Tx, u *viewer.User, p Params, count int64, capped bool, rows int) (View, error) {
+	v := View{Params: p, Count: count, Capped: capped, Shown: min(rows, p.PerPage), HasNext: rows > p.PerPage, PerPages: PerPageChoices}
+	if capped {
+		v.Count = max(count, int64(v.Last())) // a page past the cap says "1,451–1,500 of 1,500+"
+	}
+	choices, err := db.Q.ListFilterChoices(ctx, tx)
 	if err != nil {
 		return v, err
 	}
 	v.Owners = []form.Option{{Value: "", Label: "Anyone"}, {Value: "me", Label: "Me (" + u.Name + ")"}}
-	for _, x := range users {
-		v.Owners = append(v.Owners, form.Option{Value: form.IDString(x.ID), Label: x.Name})
-	}
-	teams, err := db.Q.ListTeams(ctx, tx)
-	if err != nil {
-		return v, err
-	}
 	v.Teams = []form.Option{{Value: "", Label: "Any team"}}
-	for _, t := range teams {
-		v.Teams = append(v.Teams, form.Option{Value: form.IDString(t.ID), Label: t.Name})
+	for _, x := range choices {
+		o := form.Option{Value: form.IDString(x.ID), Label: x.Name}
+		if x.Kind == "team" {
+			v.Teams = append(v.Teams, o)
+		} else {
+			v.Owners = append(v.Owners, o)
+		}
 	}
 	return v, nil
 }
 
 // Last is the number of the last row shown.
 func (v View) Last() int { return v.Start + v.Shown - 1 }
-
-// Capped reports whether the count stopped at the cap.
-func (v View) Capped() bool { return v.Count > CountCap }
 
 // OwnerID resolves the owner filter: "me" is the user.
 func OwnerID(p Params, me int64) *int64 {

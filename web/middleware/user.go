@@ -7,10 +7,10 @@ import (
 
 	"github.com/alexedwards/scs/v2"
 	"github.com/gin-gonic/gin"
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/crm-team/crm/db"
 	"github.com/crm-team/crm/web/render"
+	"github.com/crm-team/crm/web/session"
 	"github.com/crm-team/crm/web/viewer"
 )
 
@@ -20,23 +20,18 @@ const (
 	SessionVersion = "session_version"
 )
 
-// LoadUser loads the signed-in user, if any. A session of a deactivated user, or one older than
-// the user's last password reset, is destroyed.
-func LoadUser(pool *pgxpool.Pool, sessions *scs.SessionManager, r *render.Renderer) gin.HandlerFunc {
+// LoadUser makes the session's user (loaded by the session store with the session itself) the
+// signed-in user. A session of a deactivated user, or one older than the user's last password
+// reset, is destroyed.
+func LoadUser(sessions *scs.SessionManager, r *render.Renderer) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		ctx := c.Request.Context()
-		id := sessions.GetInt64(ctx, SessionUserID)
-		if id == 0 {
+		u := session.User(ctx)
+		if u == nil {
 			c.Next()
 			return
 		}
-		u, err := db.Q.GetSessionUser(ctx, pool, id)
-		if err != nil && !db.IsNoRows(err) {
-			r.Error(c, http.StatusServiceUnavailable, "The database is not answering. Try again in a moment.")
-			c.Abort()
-			return
-		}
-		if err != nil || !u.Active || int(u.SessionVersion) != sessions.GetInt(ctx, SessionVersion) {
+		if !u.Active || u.SessionVersion == nil || int(*u.SessionVersion) != sessions.GetInt(ctx, SessionVersion) {
 			_ = sessions.Destroy(ctx)
 			c.Next()
 			return
@@ -45,14 +40,21 @@ func LoadUser(pool *pgxpool.Pool, sessions *scs.SessionManager, r *render.Render
 		if err := json.Unmarshal([]byte(u.Scopes), &scopes); err != nil {
 			_ = c.Error(err)
 		}
-		access := db.Access{UserID: u.ID, Scopes: scopes}
+		access := db.Access{UserID: *u.UserID, Scopes: scopes}
 		if u.TeamID != nil {
 			access.TeamID = *u.TeamID
 		}
-		viewer.Set(c, &viewer.User{ID: u.ID, Email: u.Email, Name: u.Name, RoleName: u.RoleName,
-			TeamName: u.TeamName, TimeZone: u.TimeZone, Access: access, OpenTasks: u.OpenTasks})
+		viewer.Set(c, &viewer.User{ID: *u.UserID, Email: deref(u.Email), Name: deref(u.Name), RoleName: deref(u.RoleName),
+			TeamName: deref(u.TeamName), TimeZone: deref(u.TimeZone), Access: access, OpenTasks: u.OpenTasks})
 		c.Next()
 	}
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }
 
 // RequireLogin sends anonymous visitors to the login page, remembering where they were going.

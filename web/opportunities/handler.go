@@ -31,8 +31,7 @@ var spec = list.Spec{Path: "/opportunities", Sorts: []string{"close", "amount", 
 // ListPage is the opportunities list.
 type ListPage struct {
 	render.Page
-	list.View
-	Rows   []store.ListOpportunitiesRow
+	list.Listing[store.ListOpportunitiesRow]
 	Stages []form.Option
 }
 
@@ -62,63 +61,43 @@ func (h *Handler) tx(c *gin.Context, fn func(ctx context.Context, tx pgx.Tx) err
 
 // List shows the opportunities the user may see, filtered, sorted and paged by the query string.
 func (h *Handler) List(c *gin.Context) error {
-	u := viewer.From(c)
-	p := list.Parse(c, spec)
 	page := ListPage{Page: h.R.Page(c, "Opportunities", "opportunities")}
-	scope := u.Access.Filter("opportunities", "view")
-	params := store.ListOpportunitiesParams{
-		SeeAll: scope.SeeAll, OwnID: scope.OwnID, TeamID: scope.TeamID,
-		Owner: list.OwnerID(p, u.ID), Team: list.ID(p.Team), Stage: list.ID(p.Stage), Q: list.Like(p.Q),
-		CloseFrom: list.Date(p.CloseFrom), CloseTo: list.Date(p.CloseTo),
-		AmountMin: list.Numeric(p.AmountMin), AmountMax: list.Numeric(p.AmountMax),
-		Sort: p.Sort, Lim: p.Limit(),
-	}
-	if p.AfterID != "" {
-		params.AfterID, params.AfterText, params.AfterTime = list.ID(p.AfterID), list.Text(p.AfterValue), list.Time(p.AfterValue)
-		params.AfterDate, params.AfterNum = list.Date(p.AfterValue), list.Numeric(p.AfterValue)
-	}
-	err := h.tx(c, func(ctx context.Context, tx pgx.Tx) (err error) {
-		if page.Rows, err = db.Q.ListOpportunities(ctx, tx, params); err != nil {
-			return err
-		}
-		count, err := db.Q.CountOpportunities(ctx, tx, store.CountOpportunitiesParams{SeeAll: params.SeeAll, OwnID: params.OwnID,
-			TeamID: params.TeamID, Owner: params.Owner, Team: params.Team, Stage: params.Stage, Q: params.Q,
-			CloseFrom: params.CloseFrom, CloseTo: params.CloseTo, AmountMin: params.AmountMin, AmountMax: params.AmountMax,
-			Cap: list.CountCap + 1})
-		if err != nil {
-			return err
-		}
-		if page.Stages, err = stageOptions(ctx, tx, "Any stage"); err != nil {
-			return err
-		}
-		page.View, err = list.NewView(ctx, tx, u, p, count, len(page.Rows))
+	var err error
+	page.Listing, err = dealList.Load(c, h.Pool, func(ctx context.Context, tx pgx.Tx) (err error) {
+		page.Stages, err = stageOptions(ctx, tx, "Any stage")
 		return err
 	})
 	if err != nil {
 		return err
 	}
-	if page.HasNext {
-		page.Rows = page.Rows[:p.PerPage]
-		last := page.Rows[len(page.Rows)-1]
-		var value string
-		switch p.SortKey() {
-		case "close":
-			value = last.CloseDate.Time.Format(time.DateOnly)
-		case "amount":
-			value = form.Decimal(last.Amount)
-		case "name":
-			value = last.Name
-		default:
-			value = list.TimeValue(last.CreatedAt)
-		}
-		page.Next = p.NextURL(value, last.ID)
-	}
-	if render.IsHTMX(c) {
-		h.R.Fragment(c, http.StatusOK, "opportunities/list", "results", page)
-		return nil
-	}
 	h.R.HTML(c, http.StatusOK, "opportunities/list", page)
 	return nil
+}
+
+var dealList = list.Frame[store.ListOpportunitiesRow]{Spec: spec, Entity: "opportunities",
+	Rows: func(ctx context.Context, tx pgx.Tx, q list.Query) ([]store.ListOpportunitiesRow, error) {
+		return db.Q.ListOpportunities(ctx, tx, store.ListOpportunitiesParams{SeeAll: q.SeeAll, OwnID: q.OwnID, TeamID: q.TeamID,
+			Owner: q.Owner, Team: q.Team, Stage: q.Stage, Q: q.Q, CloseFrom: q.CloseFrom, CloseTo: q.CloseTo,
+			AmountMin: q.AmountMin, AmountMax: q.AmountMax, Sort: q.Sort, Lim: q.Limit,
+			AfterID: q.After.ID, AfterText: q.After.Text, AfterTime: q.After.Time, AfterDate: q.After.Date, AfterNum: q.After.Num})
+	},
+	Count: func(ctx context.Context, tx pgx.Tx, q list.Query, cap int32) (int64, error) {
+		return db.Q.CountOpportunities(ctx, tx, store.CountOpportunitiesParams{SeeAll: q.SeeAll, OwnID: q.OwnID, TeamID: q.TeamID,
+			Owner: q.Owner, Team: q.Team, Stage: q.Stage, Q: q.Q, CloseFrom: q.CloseFrom, CloseTo: q.CloseTo,
+			AmountMin: q.AmountMin, AmountMax: q.AmountMax, Cap: cap})
+	},
+	Bucket: func(p list.Params) string { return p.Stage },
+	Cursor: func(r store.ListOpportunitiesRow, key string) (int64, string) {
+		switch key {
+		case "close":
+			return r.ID, r.CloseDate.Time.Format(time.DateOnly)
+		case "amount":
+			return r.ID, form.Decimal(r.Amount)
+		case "name":
+			return r.ID, r.Name
+		}
+		return r.ID, list.TimeValue(r.CreatedAt)
+	},
 }
 
 // Show renders one opportunity.

@@ -49,6 +49,7 @@ type Column struct {
 	store.BoardColumnsRow
 	Cards []Card
 	More  string // where the next cards come from, if any
+	Lazy  string // where a won or lost column's cards come from when it is opened
 	OOB   bool   // swapped in by id, in the answer to a move
 }
 
@@ -132,7 +133,7 @@ func (h *Handler) Show(c *gin.Context) error {
 		if page.Columns, err = h.columns(ctx, tx, u, v, nil); err != nil {
 			return err
 		}
-		page.View, err = list.NewView(ctx, tx, u, v.Params, 0, 0)
+		page.View, err = list.NewView(ctx, tx, u, v.Params, 0, false, 0)
 		return err
 	})
 	if err != nil {
@@ -142,57 +143,87 @@ func (h *Handler) Show(c *gin.Context) error {
 	return nil
 }
 
-// columns loads the totals of every stage of the view's pipeline and the first cards of the
-// stages in only (all when only is nil).
+// columns loads the totals of every stage of the view's pipeline, and the first cards of the
+// open stages in only (all when only is nil). Won and lost columns load their cards when opened.
 func (h *Handler) columns(ctx context.Context, tx pgx.Tx, u *viewer.User, v view, only map[int64]bool) ([]Column, error) {
-	p := h.params(u, v)
-	rows, err := db.Q.BoardColumns(ctx, tx, store.BoardColumnsParams{PipelineID: v.pipeline, SeeAll: p.SeeAll, OwnID: p.OwnID,
-		TeamID: p.TeamID, Owner: p.Owner, Team: p.Team, Q: p.Q, CloseFrom: p.CloseFrom, CloseTo: p.CloseTo,
-		AmountMin: p.AmountMin, AmountMax: p.AmountMax})
+	totals, err := h.totals(ctx, tx, u, v)
 	if err != nil {
 		return nil, err
 	}
-	stages := make([]form.Option, len(rows))
-	for i, r := range rows {
+	stages := make([]form.Option, len(totals))
+	for i, r := range totals {
 		stages[i] = form.Option{Value: form.IDString(r.ID), Label: r.Name}
 	}
 	var cols []Column
-	for _, r := range rows {
+	var open []int64
+	for _, r := range totals {
 		if only != nil && !only[r.ID] {
 			continue
 		}
 		col := Column{BoardColumnsRow: r, OOB: only != nil}
-		if col.Cards, col.More, err = h.cards(ctx, tx, u, v, r.ID, nil, stages); err != nil {
-			return nil, err
+		if r.Kind == store.StageKindOpen {
+			open = append(open, r.ID)
+		} else if r.Deals > 0 {
+			col.Lazy = fmt.Sprintf("/pipeline/stages/%d/cards?%s", r.ID, v.query())
 		}
 		cols = append(cols, col)
+	}
+	cards, more, err := h.cards(ctx, tx, u, v, open, nil, stages)
+	if err != nil {
+		return nil, err
+	}
+	for i := range cols {
+		cols[i].Cards, cols[i].More = cards[cols[i].ID], more[cols[i].ID]
 	}
 	return cols, nil
 }
 
-// cards loads a page of a column's cards, after a card when after is set.
-func (h *Handler) cards(ctx context.Context, tx pgx.Tx, u *viewer.User, v view, stage int64, after *store.BoardCardsRow, stages []form.Option) ([]Card, string, error) {
+// totals are the stage columns' counts and sums: from the kept counts unless the view is
+// filtered by what they do not keep (search, close dates, amounts).
+func (h *Handler) totals(ctx context.Context, tx pgx.Tx, u *viewer.User, v view) ([]store.BoardColumnsRow, error) {
 	p := h.params(u, v)
-	p.StageID, p.Lim = stage, CardsPerColumn+1
+	if v.Q == "" && v.CloseFrom == "" && v.CloseTo == "" && v.AmountMin == "" && v.AmountMax == "" {
+		rows, err := db.Q.BoardTotals(ctx, tx, store.BoardTotalsParams{PipelineID: v.pipeline, SeeAll: p.SeeAll, OwnID: p.OwnID,
+			TeamID: p.TeamID, Owner: p.Owner, Team: p.Team})
+		out := make([]store.BoardColumnsRow, len(rows))
+		for i, r := range rows {
+			out[i] = store.BoardColumnsRow(r)
+		}
+		return out, err
+	}
+	return db.Q.BoardColumns(ctx, tx, store.BoardColumnsParams{PipelineID: v.pipeline, SeeAll: p.SeeAll, OwnID: p.OwnID,
+		TeamID: p.TeamID, Owner: p.Owner, Team: p.Team, Q: p.Q, CloseFrom: p.CloseFrom, CloseTo: p.CloseTo,
+		AmountMin: p.AmountMin, AmountMax: p.AmountMax})
+}
+
+// cards loads a page of cards of each stage in one query (after a card, for "show more" of one
+// column), and for each column with more cards the address of the next page.
+func (h *Handler) cards(ctx context.Context, tx pgx.Tx, u *viewer.User, v view, stageIDs []int64, after *store.BoardCardsRow,
+	stages []form.Option) (map[int64][]Card, map[int64]string, error) {
+	cards, more := map[int64][]Card{}, map[int64]string{}
+	if len(stageIDs) == 0 {
+		return cards, more, nil
+	}
+	p := h.params(u, v)
+	p.StageIds, p.Lim = stageIDs, CardsPerColumn+1
 	if after != nil {
 		p.AfterID, p.AfterPosition = &after.ID, after.Position
 	}
 	rows, err := db.Q.BoardCards(ctx, tx, p)
 	if err != nil {
-		return nil, "", err
-	}
-	more := ""
-	if len(rows) > CardsPerColumn {
-		rows = rows[:CardsPerColumn]
-		last := rows[len(rows)-1]
-		more = fmt.Sprintf("/pipeline/stages/%d/cards?after_id=%d&after=%s&%s", stage, last.ID, form.Decimal(last.Position), v.query())
+		return nil, nil, err
 	}
 	today := time.Now().Truncate(24 * time.Hour)
-	cards := make([]Card, len(rows))
-	for i, r := range rows {
-		cards[i] = Card{BoardCardsRow: r, DaysInStage: int(time.Since(r.StageChangedAt).Hours() / 24),
+	query := v.query()
+	for _, r := range rows {
+		if len(cards[r.StageID]) == CardsPerColumn {
+			last := cards[r.StageID][CardsPerColumn-1]
+			more[r.StageID] = fmt.Sprintf("/pipeline/stages/%d/cards?after_id=%d&after=%s&%s", r.StageID, last.ID, form.Decimal(last.Position), query)
+			continue
+		}
+		cards[r.StageID] = append(cards[r.StageID], Card{BoardCardsRow: r, DaysInStage: int(time.Since(r.StageChangedAt).Hours() / 24),
 			Overdue: r.CloseDate.Time.Before(today), CanEdit: record.CanTouch(u, "opportunities", "edit", r.OwnerID, r.TeamID),
-			Stage: stage, Stages: stages, Query: v.query()}
+			Stage: r.StageID, Stages: stages, Query: query})
 	}
 	return cards, more, nil
 }
@@ -205,7 +236,8 @@ func (h *Handler) params(u *viewer.User, v view) store.BoardCardsParams {
 		AmountMin: list.Numeric(v.AmountMin), AmountMax: list.Numeric(v.AmountMax)}
 }
 
-// More answers "show more" of a column: the next cards and, if any remain, a new button.
+// More answers "show more" of a column (after a card), and the first cards of a won or lost
+// column when it is opened: the cards and, if any remain, a new "show more" button.
 func (h *Handler) More(c *gin.Context) error {
 	stage, err := render.PathID(c, "id")
 	if err != nil {
@@ -213,9 +245,12 @@ func (h *Handler) More(c *gin.Context) error {
 	}
 	v := parseView(c.Request.URL.Query())
 	u := viewer.From(c)
-	after := store.BoardCardsRow{ID: form.ParseID(c.Query("after_id")), Position: list.Numeric(c.Query("after"))}
-	if after.ID == 0 || !after.Position.Valid {
-		return render.NotFound()
+	var after *store.BoardCardsRow
+	if c.Query("after_id") != "" {
+		after = &store.BoardCardsRow{ID: form.ParseID(c.Query("after_id")), Position: list.Numeric(c.Query("after"))}
+		if after.ID == 0 || !after.Position.Valid {
+			return render.NotFound()
+		}
 	}
 	var col Column
 	err = h.tx(c, func(ctx context.Context, tx pgx.Tx) error {
@@ -229,7 +264,8 @@ func (h *Handler) More(c *gin.Context) error {
 		if err != nil {
 			return err
 		}
-		col.Cards, col.More, err = h.cards(ctx, tx, u, v, stage, &after, stages)
+		cards, more, err := h.cards(ctx, tx, u, v, []int64{stage}, after, stages)
+		col.Cards, col.More = cards[stage], more[stage]
 		return err
 	})
 	if err != nil {

@@ -3,8 +3,10 @@ package pipeline_test
 import (
 	"context"
 	"fmt"
+	"html"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -40,8 +42,17 @@ func TestBoardShowsEachStageWithTheDealsTheUserMaySee(t *testing.T) {
 	for _, stage := range []string{"Prospecting", "Qualification", "Proposal", "Negotiation", "Closed Won", "Closed Lost"} {
 		require.Contains(t, body, ">"+stage+" <small")
 	}
-	mine := app.Scalar(t, `SELECT count(*)::text FROM opportunities o JOIN users u ON u.id = o.owner_id WHERE u.email = 'rep1@demo.test'`)
-	require.Equal(t, mine, fmt.Sprint(strings.Count(body, `class="deal"`)+strings.Count(body, `class="deal locked"`)))
+	open := app.Scalar(t, `SELECT count(*)::text FROM opportunities o JOIN users u ON u.id = o.owner_id
+		JOIN pipeline_stages s ON s.id = o.stage_id WHERE u.email = 'rep1@demo.test' AND s.kind = 'open'`)
+	require.Equal(t, open, fmt.Sprint(strings.Count(body, `class="deal"`)+strings.Count(body, `class="deal locked"`)),
+		"open columns come with their cards")
+	// Won and lost columns bring their cards when opened.
+	won := stageOf(t, app, "Closed Won")
+	lazy := regexp.MustCompile(`hx-get="(/pipeline/stages/` + won + `/cards[^"]*)"`).FindStringSubmatch(body)
+	require.NotNil(t, lazy, "the won column loads its cards when opened")
+	cards := rep.Get(html.UnescapeString(lazy[1]), "HX-Request", "true").Body
+	require.Equal(t, app.Scalar(t, `SELECT count(*)::text FROM opportunities o JOIN users u ON u.id = o.owner_id
+		WHERE u.email = 'rep1@demo.test' AND o.stage_id = $1`, won), fmt.Sprint(strings.Count(cards, `id="card-`)))
 	prospecting := stageOf(t, app, "Prospecting")
 	want := app.Scalar(t, `SELECT count(*)::text FROM opportunities o JOIN users u ON u.id = o.owner_id
 		WHERE u.email = 'rep1@demo.test' AND o.stage_id = $1`, prospecting)

@@ -67,13 +67,26 @@ func (r *Renderer) Flash(c *gin.Context, msg string) {
 	r.sessions.Put(c.Request.Context(), "flash", msg)
 }
 
-// HTML renders a page: whole, or for an HTMX request that is not boosted, only its "content".
+// HTML renders a page: whole, or for an HTMX request that is not boosted, only the part it
+// swaps: the block named like the target's id when the page defines one (hx-target="#results"
+// renders "results"), else the page's "content". This is the one page-or-fragment decision.
 func (r *Renderer) HTML(c *gin.Context, status int, page string, data any) {
 	block := "layout"
 	if IsHTMX(c) {
 		block = "content"
+		if t, ok := r.pages[page]; ok {
+			if id := targetID(c); id != "" && t.Lookup(id) != nil {
+				block = id
+			}
+		}
 	}
 	r.Fragment(c, status, page, block, data)
+}
+
+// targetID is the id of the element an HTMX request swaps into (HX-Target: "div#results").
+func targetID(c *gin.Context) string {
+	_, id, _ := strings.Cut(c.GetHeader("HX-Target"), "#")
+	return id
 }
 
 // Fragment renders one named template of a page, for HTMX swaps of part of it.
@@ -88,7 +101,7 @@ func (r *Renderer) Fragment(c *gin.Context, status int, page, block string, data
 		r.fail(c, fmt.Errorf("render %s/%s: %w", page, block, err))
 		return
 	}
-	c.Header("Vary", "HX-Request")
+	c.Writer.Header().Add("Vary", "HX-Request, HX-Target")
 	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
 }
 

@@ -1,0 +1,121 @@
+package list
+
+import (
+	"context"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/crm-team/crm/db"
+	"github.com/crm-team/crm/db/store"
+	"github.com/crm-team/crm/web/viewer"
+)
+
+// Query is a list's view as the typed parameters of the generated list and count queries; each
+// record type passes on the ones its queries take.
+type Query struct {
+	db.Filter                                  // the user's view scope, repeated for the planner
+	Owner, Team, Stage                         *int64
+	Q                                          *string // a LIKE pattern
+	Status, Source                             *string
+	CreatedFrom, CreatedTo, CloseFrom, CloseTo pgtype.Date
+	AmountMin, AmountMax                       pgtype.Numeric
+	Sort                                       string
+	Limit                                      int32 // a page and one more row
+	After                                      Cursor
+}
+
+// Cursor is the row the page starts after: its id, and its sort value as the sort column's type.
+type Cursor struct {
+	ID   *int64
+	Text *string
+	Time *time.Time
+	Date pgtype.Date
+	Num  pgtype.Numeric
+}
+
+// Frame loads a page of any record type's list: its rows, count, next-page cursor and filter
+// choices. The record type says how to read its rows; the rest is the same for every list.
+type Frame[R any] struct {
+	Spec   Spec
+	Entity string // the permission entity whose view scope limits the list
+	// Rows reads a page and one more row; Count counts the rows every filter lets through, up to cap.
+	Rows  func(ctx context.Context, tx pgx.Tx, q Query) ([]R, error)
+	Count func(ctx context.Context, tx pgx.Tx, q Query, cap int32) (int64, error)
+	// Bucket is the kept-count bucket the filters pick (a lead status, a deal stage); nil: all.
+	Bucket func(p Params) string
+	// Cursor is a row's id and its value of the sort column.
+	Cursor func(row R, sortKey string) (int64, string)
+}
+
+// Listing is a loaded list page.
+type Listing[R any] struct {
+	View
+	Rows []R
+}
+
+// Load reads the page the request asks for, and runs more (when not nil) in the same transaction.
+func (f Frame[R]) Load(c *gin.Context, pool *pgxpool.Pool, more func(ctx context.Context, tx pgx.Tx) error) (Listing[R], error) {
+	u := viewer.From(c)
+	p := Parse(c, f.Spec)
+	q := p.query(u, f.Entity)
+	var l Listing[R]
+	err := viewer.InTx(c, pool, func(ctx context.Context, tx pgx.Tx) (err error) {
+		if l.Rows, err = f.Rows(ctx, tx, q); err != nil {
+			return err
+		}
+		count, capped, err := f.count(ctx, tx, p, q)
+		if err != nil {
+			return err
+		}
+		if l.View, err = NewView(ctx, tx, u, p, count, capped, len(l.Rows)); err != nil {
+			return err
+		}
+		if more != nil {
+			return more(ctx, tx)
+		}
+		return nil
+	})
+	if err != nil {
+		return l, err
+	}
+	if l.HasNext {
+		l.Rows = l.Rows[:p.PerPage]
+		id, value := f.Cursor(l.Rows[len(l.Rows)-1], p.SortKey())
+		l.Next = p.NextURL(value, id)
+	}
+	return l, nil
+}
+
+// count is exact from the kept counts when only the scope, owner, team and bucket narrow the
+// list, and otherwise counted up to CountCap (capped reports that more rows match).
+func (f Frame[R]) count(ctx context.Context, tx pgx.Tx, p Params, q Query) (n int64, capped bool, err error) {
+	if p.Q == "" && p.Source == "" && p.CreatedFrom == "" && p.CreatedTo == "" && p.CloseFrom == "" && p.CloseTo == "" &&
+		p.AmountMin == "" && p.AmountMax == "" {
+		var bucket *string
+		if f.Bucket != nil {
+			bucket = Text(f.Bucket(p))
+		}
+		n, err = db.Q.CountKept(ctx, tx, store.CountKeptParams{Entity: f.Entity, SeeAll: q.SeeAll,
+			OwnID: q.OwnID, TeamID: q.TeamID, Owner: q.Owner, Team: q.Team, Bucket: bucket})
+		return n, false, err
+	}
+	n, err = f.Count(ctx, tx, q, CountCap+1)
+	return min(n, CountCap), n > CountCap, err
+}
+
+// query turns the parsed view into query parameters for a user.
+func (p Params) query(u *viewer.User, entity string) Query {
+	q := Query{Filter: u.Access.Filter(entity, "view"), Owner: OwnerID(p, u.ID), Team: ID(p.Team), Stage: ID(p.Stage),
+		Q: Like(p.Q), Status: Text(p.Status), Source: Text(p.Source),
+		CreatedFrom: Date(p.CreatedFrom), CreatedTo: Date(p.CreatedTo), CloseFrom: Date(p.CloseFrom), CloseTo: Date(p.CloseTo),
+		AmountMin: Numeric(p.AmountMin), AmountMax: Numeric(p.AmountMax), Sort: p.Sort, Limit: p.Limit()}
+	if p.AfterID != "" {
+		q.After = Cursor{ID: ID(p.AfterID), Text: Text(p.AfterValue), Time: Time(p.AfterValue),
+			Date: Date(p.AfterValue), Num: Numeric(p.AfterValue)}
+	}
+	return q
+}
