@@ -12,13 +12,17 @@ import (
 	"github.com/crm-team/crm/db"
 )
 
-// keptCounts is record_counts as text, without rows that count nothing.
+// keptCounts is record_counts and activity_days as text, without rows that count nothing.
 func keptCounts(t *testing.T, q interface {
 	Query(context.Context, string, ...any) (pgx.Rows, error)
 }) string {
 	t.Helper()
 	rows, err := q.Query(context.Background(), `SELECT entity, owner_id, coalesce(team_id, 0), bucket, n, amount::text
-		FROM record_counts WHERE n <> 0 OR amount <> 0 ORDER BY entity, owner_id, bucket`)
+		FROM record_counts WHERE n <> 0 OR amount <> 0
+		UNION ALL
+		SELECT 'activity day', owner_id, coalesce(team_id, 0), day::text || ' ' || type, n, '0'
+		FROM activity_days WHERE n <> 0
+		ORDER BY 1, 2, 4`)
 	require.NoError(t, err)
 	var b strings.Builder
 	for rows.Next() {
@@ -67,6 +71,7 @@ func TestKeptCountsFollowEveryChange(t *testing.T) {
 		{"a task completed", `UPDATE activities SET done_at = now() WHERE id = (SELECT min(id) FROM activities WHERE type = 'task' AND done_at IS NULL AND owner_id = $1)`},
 		{"a task added", `INSERT INTO activities (owner_id, type, subject, contact_id) SELECT $1, 'task', 'Call back', min(id) FROM contacts`},
 		{"a note turned into a task", `UPDATE activities SET type = 'task' WHERE id = (SELECT min(id) FROM activities WHERE type = 'note' AND owner_id = $1)`},
+		{"an activity dated back a week", `UPDATE activities SET created_at = created_at - interval '7 days' WHERE id = (SELECT max(id) FROM activities WHERE owner_id = $1)`},
 		{"activities deleted with their contact", `DELETE FROM contacts WHERE id = (SELECT max(id) FROM contacts WHERE owner_id = $1 AND id NOT IN (SELECT contact_id FROM opportunities WHERE contact_id IS NOT NULL))`},
 		{"a rep moved to another team", `UPDATE users SET team_id = (SELECT min(id) FROM teams) WHERE id = $1`},
 		{"a rep taken out of every team", `UPDATE users SET team_id = NULL WHERE id IN ($1, $2)`},

@@ -93,6 +93,17 @@ type Access struct {
 	UserID int64
 	TeamID int64
 	Scopes map[string]string
+	// scopesJSON is Scopes as the database gave them, reused for every transaction's context.
+	scopesJSON string
+}
+
+// NewAccess is the access context of a user whose role grants scopes (JSON: {"leads.view": "own"}).
+func NewAccess(userID, teamID int64, scopesJSON string) (Access, error) {
+	a := Access{UserID: userID, TeamID: teamID, scopesJSON: scopesJSON}
+	if err := json.Unmarshal([]byte(scopesJSON), &a.Scopes); err != nil {
+		return Access{}, fmt.Errorf("scopes of user %d: %w", userID, err)
+	}
+	return a, nil
 }
 
 // Scope is the role's scope for an entity and action: none, own, team or all.
@@ -134,19 +145,32 @@ func (a Access) Filter(entity, action string) Filter {
 }
 
 // contextSQL switches the transaction to the crm_app role, which RLS policies apply to even if
-// the pool connects as a superuser, and stores the user, team and scopes for the policies. Custom
-// plans let list queries fold their scope predicates to indexed equalities. It follows BEGIN in
-// one simple-protocol round trip, so its values are quoted literals rather than parameters.
+// the pool connects as a superuser, stores the user, team and scopes for the policies, and says
+// how statements are planned. It follows BEGIN in one simple-protocol round trip, so its values
+// are quoted literals rather than parameters.
 const contextSQL = `BEGIN; SELECT set_config('role', 'crm_app', true),
 	set_config('crm.user_id', %s, true),
 	set_config('crm.team_id', %s, true),
 	set_config('crm.scopes', %s, true),
-	set_config('plan_cache_mode', 'force_custom_plan', true)`
+	set_config('plan_cache_mode', %s, true)`
 
-// InTx runs fn in one transaction that carries the access context, committing when fn returns nil.
-// BEGIN and the access context cost one round trip together.
+// InTx runs fn in one transaction that carries the access context, committing when fn returns
+// nil; BEGIN and the context cost one round trip together. Statements may run on plans
+// PostgreSQL cached for them (plan_cache_mode auto): a lookup by key plans alike for any key,
+// and planning is most of a short query's cost.
 func InTx(ctx context.Context, pool *pgxpool.Pool, a Access, fn func(tx pgx.Tx) error) error {
-	begin, err := a.beginSQL()
+	return inTx(ctx, pool, a, "auto", fn)
+}
+
+// InTxCustomPlans is InTx for statements whose optional filters and scope predicate must fold
+// away with the values at hand (lists, the board, the dashboard): each is planned with its
+// values. A cached generic plan cannot use an index behind "$1 IS NULL OR owner_id = $1".
+func InTxCustomPlans(ctx context.Context, pool *pgxpool.Pool, a Access, fn func(tx pgx.Tx) error) error {
+	return inTx(ctx, pool, a, "force_custom_plan", fn)
+}
+
+func inTx(ctx context.Context, pool *pgxpool.Pool, a Access, plans string, fn func(tx pgx.Tx) error) error {
+	begin, err := a.beginSQL(plans)
 	if err != nil {
 		return err
 	}
@@ -164,15 +188,15 @@ func InTx(ctx context.Context, pool *pgxpool.Pool, a Access, fn func(tx pgx.Tx) 
 	return nil
 }
 
-func (a Access) beginSQL() (string, error) {
-	scopes := []byte("{}")
-	if a.Scopes != nil {
+func (a Access) beginSQL(plans string) (string, error) {
+	scopes := []byte(a.scopesJSON)
+	if a.scopesJSON == "" {
 		var err error
 		if scopes, err = json.Marshal(a.Scopes); err != nil {
 			return "", err
 		}
 	}
-	return fmt.Sprintf(contextSQL, quote(idString(a.UserID)), quote(idString(a.TeamID)), quote(string(scopes))), nil
+	return fmt.Sprintf(contextSQL, quote(idString(a.UserID)), quote(idString(a.TeamID)), quote(string(scopes)), quote(plans)), nil
 }
 
 // quote makes a string literal of s (standard_conforming_strings is on, PostgreSQL's default

@@ -1,6 +1,7 @@
 -- name: ListOpenTasks :many
--- Open tasks in the user's scope (or one owner's), soonest due first, undated last. The related
--- record's name is looked up per task by its key, so a long list never scans those tables.
+-- Open tasks in the user's scope (or one owner's), soonest due first, undated last (due_key),
+-- a page at a time after a due time (none: among the undated) and id. The related record's name is looked up per task by its key, so a
+-- long list never scans those tables.
 SELECT a.id, a.subject, a.due_at, a.owner_id, a.team_id, u.name AS owner_name,
        a.lead_id, a.account_id, a.contact_id, a.opportunity_id,
        coalesce((SELECT o.name FROM opportunities o WHERE o.id = a.opportunity_id),
@@ -13,11 +14,13 @@ FROM (
     WHERE a.type = 'task' AND a.done_at IS NULL
       AND (@see_all::boolean OR a.owner_id = sqlc.narg(own_id) OR a.team_id = sqlc.narg(team_id))
       AND (sqlc.narg(owner)::bigint IS NULL OR a.owner_id = sqlc.narg(owner))
-    ORDER BY a.due_at NULLS LAST, a.id
+      AND (sqlc.narg(after_id)::bigint IS NULL
+           OR (a.due_key, a.id) > (coalesce(sqlc.narg(after_due)::timestamptz, 'infinity'), sqlc.narg(after_id)))
+    ORDER BY a.due_key, a.id
     LIMIT @lim
 ) a
 JOIN users u ON u.id = a.owner_id
-ORDER BY a.due_at NULLS LAST, a.id;
+ORDER BY a.due_key, a.id;
 
 -- name: SetTaskDone :one
 -- Completes a task, or reopens it (undo) when done is false.

@@ -145,11 +145,13 @@ func New(pool *pgxpool.Pool, cfg Config, log *slog.Logger) (http.Handler, func()
 	todo := &tasks.Handler{Pool: pool, R: r}
 	in.GET("/activities", r.Handle(todo.List))
 	in.POST("/activities/:id/done", r.Handle(todo.Done))
+	in.GET("/activities/:id/assign", r.Handle(todo.AssignForm))
 	in.POST("/activities/:id/assign", r.Handle(todo.Assign))
 
 	board := &pipeline.Handler{Pool: pool, R: r}
 	in.GET("/pipeline", r.Handle(board.Show))
 	in.GET("/pipeline/stages/:id/cards", r.Handle(board.More))
+	in.GET("/pipeline/move", r.Handle(board.MoveForm))
 	in.POST("/pipeline/move", r.Handle(board.Move))
 
 	ad := &admin.Handler{Pool: pool, R: r}

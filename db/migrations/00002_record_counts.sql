@@ -1,6 +1,6 @@
 -- Counts kept by triggers, so that list counts, board columns, the dashboard and the task badge
--- read a few summary rows instead of counting records; and sessions that know their user, so a
--- request finds both in one query.
+-- read a few summary rows instead of counting records; activity logged per day, for the weekly
+-- numbers; and sessions that know their user, so a request finds both in one query.
 
 -- +goose Up
 
@@ -9,8 +9,7 @@
 --   accounts       'all'
 --   contacts       'all'
 --   opportunities  the stage id
---   activities     'open_task' for open tasks, and 'day:YYYY-MM-DD:type' for what was logged
---                  on a day (UTC)
+--   activities     'open_task' (open tasks)
 -- team_id is the owner's team, as on the records, so a team scope reads it like a record's.
 -- entity is text, not perm_entity: enum equality is not leakproof, so under row-level security
 -- the planner could not use it in an index condition.
@@ -25,6 +24,18 @@ CREATE TABLE record_counts (
 );
 CREATE INDEX record_counts_bucket_idx ON record_counts (entity, bucket, owner_id);
 CREATE INDEX record_counts_team_idx ON record_counts (entity, team_id, bucket);
+
+-- Activities logged per owner, day (UTC) and type: "this week" without reading the activities.
+CREATE TABLE activity_days (
+    owner_id bigint NOT NULL REFERENCES users ON DELETE CASCADE,
+    team_id  bigint,
+    day      date NOT NULL,
+    type     activity_type NOT NULL,
+    n        bigint NOT NULL,
+    PRIMARY KEY (owner_id, day, type)
+);
+CREATE INDEX activity_days_day_idx ON activity_days (day, owner_id);
+CREATE INDEX activity_days_team_idx ON activity_days (team_id, day);
 
 -- Moves one record's share from its old bucket to its new one (either side may be absent, for an
 -- insert or a delete). Rows are changed in key order, so two moves never wait for each other's
@@ -44,9 +55,20 @@ LANGUAGE sql SET search_path = pg_catalog, public, pg_temp AS $$
     ON CONFLICT (entity, owner_id, bucket) DO UPDATE SET n = rc.n + EXCLUDED.n, amount = rc.amount + EXCLUDED.amount
 $$;
 
-CREATE FUNCTION activity_day_bucket(created timestamptz, t activity_type) RETURNS text
-LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp
-AS $$ SELECT 'day:' || to_char(created AT TIME ZONE 'UTC', 'YYYY-MM-DD') || ':' || t::text $$;
+-- Moves one activity's share from its old day and type to its new ones, like count_move.
+CREATE FUNCTION day_move(
+    old_owner bigint, old_team bigint, old_day date, old_type activity_type,
+    new_owner bigint, new_team bigint, new_day date, new_type activity_type) RETURNS void
+LANGUAGE sql SET search_path = pg_catalog, public, pg_temp AS $$
+    INSERT INTO activity_days AS d (owner_id, team_id, day, type, n)
+    SELECT x.owner, max(x.team), x.day, x.type, sum(x.n)
+    FROM (VALUES (old_owner, old_team, old_day, old_type, -1), (new_owner, new_team, new_day, new_type, 1)) x (owner, team, day, type, n)
+    WHERE x.owner IS NOT NULL
+    GROUP BY x.owner, x.day, x.type
+    HAVING sum(x.n) <> 0
+    ORDER BY x.owner, x.day, x.type
+    ON CONFLICT (owner_id, day, type) DO UPDATE SET n = d.n + EXCLUDED.n
+$$;
 
 CREATE FUNCTION open_task_bucket(t activity_type, done timestamptz) RETURNS text
 LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp
@@ -91,11 +113,10 @@ $$;
 CREATE FUNCTION count_activities() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, public, pg_temp AS $$
 BEGIN
-    -- 'day:…' sorts before 'open_task': both calls take their rows in key order.
-    PERFORM count_move('activities', OLD.owner_id, OLD.team_id, activity_day_bucket(OLD.created_at, OLD.type), 0,
-        NEW.owner_id, NEW.team_id, activity_day_bucket(NEW.created_at, NEW.type), 0);
     PERFORM count_move('activities', OLD.owner_id, OLD.team_id, open_task_bucket(OLD.type, OLD.done_at), 0,
         NEW.owner_id, NEW.team_id, open_task_bucket(NEW.type, NEW.done_at), 0);
+    PERFORM day_move(OLD.owner_id, OLD.team_id, (OLD.created_at AT TIME ZONE 'UTC')::date, OLD.type,
+        NEW.owner_id, NEW.team_id, (NEW.created_at AT TIME ZONE 'UTC')::date, NEW.type);
     RETURN NULL;
 END
 $$;
@@ -105,6 +126,7 @@ $$;
 CREATE FUNCTION crm_recount() RETURNS void LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
 BEGIN
     DELETE FROM record_counts;
+    DELETE FROM activity_days;
     INSERT INTO record_counts (entity, owner_id, team_id, bucket, n, amount)
     SELECT 'leads'::text, owner_id, max(team_id), status::text, count(*), 0::numeric FROM leads GROUP BY owner_id, status
     UNION ALL
@@ -114,11 +136,11 @@ BEGIN
     UNION ALL
     SELECT 'opportunities', owner_id, max(team_id), stage_id::text, count(*), sum(amount) FROM opportunities GROUP BY owner_id, stage_id
     UNION ALL
-    SELECT 'activities', owner_id, max(team_id), activity_day_bucket(created_at, type), count(*), 0
-    FROM activities GROUP BY owner_id, activity_day_bucket(created_at, type)
-    UNION ALL
     SELECT 'activities', owner_id, max(team_id), 'open_task', count(*), 0
     FROM activities WHERE type = 'task' AND done_at IS NULL GROUP BY owner_id;
+    INSERT INTO activity_days (owner_id, team_id, day, type, n)
+    SELECT owner_id, max(team_id), (created_at AT TIME ZONE 'UTC')::date, type, count(*)
+    FROM activities GROUP BY owner_id, (created_at AT TIME ZONE 'UTC')::date, type;
 END
 $$;
 
@@ -132,6 +154,7 @@ BEGIN
     UPDATE opportunities SET team_id = NEW.team_id WHERE owner_id = NEW.id;
     UPDATE activities SET team_id = NEW.team_id WHERE owner_id = NEW.id;
     UPDATE record_counts SET team_id = NEW.team_id WHERE owner_id = NEW.id;
+    UPDATE activity_days SET team_id = NEW.team_id WHERE owner_id = NEW.id;
     RETURN NULL;
 END
 $$;
@@ -149,9 +172,10 @@ CREATE TRIGGER activities_count AFTER INSERT OR DELETE OR UPDATE OF owner_id, ty
     FOR EACH ROW EXECUTE FUNCTION count_activities();
 
 SELECT crm_recount();
-ANALYZE record_counts;
+ANALYZE record_counts, activity_days;
 REVOKE ALL ON FUNCTION crm_recount() FROM PUBLIC;
 REVOKE ALL ON FUNCTION count_move(text, bigint, bigint, text, numeric, bigint, bigint, text, numeric) FROM PUBLIC;
+REVOKE ALL ON FUNCTION day_move(bigint, bigint, date, activity_type, bigint, bigint, date, activity_type) FROM PUBLIC;
 
 -- Readable with the records they count: each entity's rows under that entity's view scope.
 ALTER TABLE record_counts ENABLE ROW LEVEL SECURITY;
@@ -171,6 +195,17 @@ $$;
 -- +goose StatementEnd
 REVOKE ALL ON record_counts FROM crm_app;
 GRANT SELECT ON record_counts TO crm_app;
+
+-- Readable under the activities' view scope.
+ALTER TABLE activity_days ENABLE ROW LEVEL SECURITY;
+CREATE POLICY activity_days_view ON activity_days FOR SELECT TO crm_app USING (
+    (SELECT nullif(current_setting('crm.scopes', true), '')::jsonb ->> 'activities.view') = 'all'
+    OR owner_id = (SELECT CASE WHEN nullif(current_setting('crm.scopes', true), '')::jsonb ->> 'activities.view' IN ('own', 'team')
+                               THEN nullif(current_setting('crm.user_id', true), '')::bigint END)
+    OR team_id = (SELECT CASE WHEN nullif(current_setting('crm.scopes', true), '')::jsonb ->> 'activities.view' = 'team'
+                              THEN nullif(current_setting('crm.team_id', true), '')::bigint END));
+REVOKE ALL ON activity_days FROM crm_app;
+GRANT SELECT ON activity_days TO crm_app;
 
 -- Open tasks of everyone, soonest first: the task list of a user who sees all.
 CREATE INDEX activities_open_tasks_idx ON activities (due_at, id) WHERE type = 'task' AND done_at IS NULL;
@@ -203,6 +238,7 @@ END
 $$;
 -- +goose StatementEnd
 DROP FUNCTION crm_recount(), count_leads(), count_accounts(), count_contacts(), count_opportunities(), count_activities(),
-    open_task_bucket(activity_type, timestamptz), activity_day_bucket(timestamptz, activity_type),
+    open_task_bucket(activity_type, timestamptz),
+    day_move(bigint, bigint, date, activity_type, bigint, bigint, date, activity_type),
     count_move(text, bigint, bigint, text, numeric, bigint, bigint, text, numeric);
-DROP TABLE record_counts;
+DROP TABLE record_counts, activity_days;

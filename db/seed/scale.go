@@ -174,7 +174,7 @@ func (s *scale) run(hash string) error {
 		return err
 	}
 	// Fresh statistics, so the first queries are planned as they will be in use.
-	_, err = s.tx.Exec(s.ctx, "ANALYZE accounts, contacts, leads, opportunities, activities, users, record_counts")
+	_, err = s.tx.Exec(s.ctx, "ANALYZE accounts, contacts, leads, opportunities, activities, users, record_counts, pipelines, pipeline_stages")
 	return err
 }
 

@@ -453,6 +453,15 @@ type Activity struct {
 	Version         int32
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
+	DueKey          *time.Time
+}
+
+type ActivityDay struct {
+	OwnerID int64
+	TeamID  *int64
+	Day     pgtype.Date
+	Type    ActivityType
+	N       int64
 }
 
 type Contact struct {

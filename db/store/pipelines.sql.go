@@ -136,7 +136,8 @@ func (q *Queries) ListPipelines(ctx context.Context, db DBTX) ([]ListPipelinesRo
 
 const listStages = `-- name: ListStages :many
 SELECT s.id, s.name, s.position, s.probability, s.kind,
-       (SELECT count(*) FROM opportunities o WHERE o.stage_id = s.id)::bigint AS opportunity_count
+       (SELECT coalesce(sum(c.n), 0) FROM record_counts c
+        WHERE c.entity = 'opportunities' AND c.bucket = s.id::text)::bigint AS opportunity_count
 FROM pipeline_stages s
 WHERE s.pipeline_id = $1
 ORDER BY s.position

@@ -36,23 +36,27 @@ SELECT a.id, a.subject, a.due_at, a.owner_id, a.team_id, u.name AS owner_name,
                 (SELECT nullif(btrim(l.first_name || ' ' || l.last_name || ' ' || l.company), '') FROM leads l WHERE l.id = a.lead_id),
                 '')::text AS related
 FROM (
-    SELECT a.id, a.owner_id, a.team_id, a.type, a.subject, a.body, a.outcome, a.duration_minutes, a.starts_at, a.due_at, a.done_at, a.lead_id, a.account_id, a.contact_id, a.opportunity_id, a.version, a.created_at, a.updated_at FROM activities a
+    SELECT a.id, a.owner_id, a.team_id, a.type, a.subject, a.body, a.outcome, a.duration_minutes, a.starts_at, a.due_at, a.done_at, a.lead_id, a.account_id, a.contact_id, a.opportunity_id, a.version, a.created_at, a.updated_at, a.due_key FROM activities a
     WHERE a.type = 'task' AND a.done_at IS NULL
       AND ($1::boolean OR a.owner_id = $2 OR a.team_id = $3)
       AND ($4::bigint IS NULL OR a.owner_id = $4)
-    ORDER BY a.due_at NULLS LAST, a.id
-    LIMIT $5
+      AND ($5::bigint IS NULL
+           OR (a.due_key, a.id) > (coalesce($6::timestamptz, 'infinity'), $5))
+    ORDER BY a.due_key, a.id
+    LIMIT $7
 ) a
 JOIN users u ON u.id = a.owner_id
-ORDER BY a.due_at NULLS LAST, a.id
+ORDER BY a.due_key, a.id
 `
 
 type ListOpenTasksParams struct {
-	SeeAll bool
-	OwnID  *int64
-	TeamID *int64
-	Owner  *int64
-	Lim    int32
+	SeeAll   bool
+	OwnID    *int64
+	TeamID   *int64
+	Owner    *int64
+	AfterID  *int64
+	AfterDue *time.Time
+	Lim      int32
 }
 
 type ListOpenTasksRow struct {
@@ -69,14 +73,17 @@ type ListOpenTasksRow struct {
 	Related       string
 }
 
-// Open tasks in the user's scope (or one owner's), soonest due first, undated last. The related
-// record's name is looked up per task by its key, so a long list never scans those tables.
+// Open tasks in the user's scope (or one owner's), soonest due first, undated last (due_key),
+// a page at a time after a due time (none: among the undated) and id. The related record's name is looked up per task by its key, so a
+// long list never scans those tables.
 func (q *Queries) ListOpenTasks(ctx context.Context, db DBTX, arg ListOpenTasksParams) ([]ListOpenTasksRow, error) {
 	rows, err := db.Query(ctx, listOpenTasks,
 		arg.SeeAll,
 		arg.OwnID,
 		arg.TeamID,
 		arg.Owner,
+		arg.AfterID,
+		arg.AfterDue,
 		arg.Lim,
 	)
 	if err != nil {

@@ -111,8 +111,8 @@
   });
 })();
 
-// The pipeline board: cards are dragged between columns (SortableJS); a drop submits the card's
-// own move form (htmx), with the stage and the cards it landed between. The server answers the
+// The pipeline board: cards are dragged between columns (SortableJS); a drop fills in the board's
+// one move form (htmx) with the card, its stage and the cards it landed between, and sends it. The server answers the
 // changed columns, which htmx swaps in by id; a refused move comes back the same way, so the
 // card returns to where the database has it.
 (function () {
@@ -130,9 +130,11 @@
   });
 
   function submitMove(item, list, reason) {
-    var form = item.querySelector(".deal-move form");
+    var form = document.getElementById("move-form");
     if (!form) return;
     var above = item.previousElementSibling, below = item.nextElementSibling;
+    form.elements.id.value = item.getAttribute("data-id");
+    form.elements.version.value = item.getAttribute("data-version");
     form.elements.stage_id.value = list.getAttribute("data-stage");
     form.elements.above_id.value = above && above.getAttribute("data-id") || "";
     form.elements.below_id.value = below && below.getAttribute("data-id") || "";
@@ -162,7 +164,7 @@
       list._sortable = Sortable.create(list, {
         group: "board",
         draggable: ".deal:not(.locked)",
-        filter: "details, select, button, a",
+        filter: "button, a",
         preventOnFilter: false,
         animation: 120,
         forceFallback: true, // pointer events: the same on touch screens, mice and test browsers

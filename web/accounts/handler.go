@@ -279,7 +279,7 @@ func (h *Handler) Delete(c *gin.Context) error {
 // Pick answers the account picker with the accounts matching q that the user may see.
 func (h *Handler) Pick(c *gin.Context) error {
 	var rows []store.PickAccountsRow
-	if err := h.tx(c, func(ctx context.Context, tx pgx.Tx) (err error) {
+	if err := viewer.InTxCustomPlans(c, h.Pool, func(ctx context.Context, tx pgx.Tx) (err error) {
 		rows, err = db.Q.PickAccounts(ctx, tx, list.Like(c.Query("q")))
 		return err
 	}); err != nil {

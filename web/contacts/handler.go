@@ -281,7 +281,7 @@ func (h *Handler) Delete(c *gin.Context) error {
 // Pick answers the contact picker, optionally within one account.
 func (h *Handler) Pick(c *gin.Context) error {
 	var rows []store.PickContactsRow
-	if err := h.tx(c, func(ctx context.Context, tx pgx.Tx) (err error) {
+	if err := viewer.InTxCustomPlans(c, h.Pool, func(ctx context.Context, tx pgx.Tx) (err error) {
 		rows, err = db.Q.PickContacts(ctx, tx, store.PickContactsParams{Q: list.Like(c.Query("q")), AccountID: list.ID(c.Query("account_id"))})
 		return err
 	}); err != nil {

@@ -55,16 +55,13 @@ func (h *Handler) Show(c *gin.Context) error {
 		page.PipelineOf = "My"
 	}
 	page.Manager = scope == "team" || scope == "all"
-	loc, err := time.LoadLocation(u.TimeZone)
-	if err != nil {
-		loc = time.UTC
-	}
+	loc := u.Location()
 	now := time.Now().In(loc)
 	monthStart := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, loc)
 	weekStart := time.Date(now.Year(), now.Month(), now.Day()-(int(now.Weekday())+6)%7, 0, 0, 0, 0, loc)
 	ctx := c.Request.Context()
-	err = db.InTx(ctx, h.Pool, u.Access, func(tx pgx.Tx) (err error) {
-		if page.Stats, err = db.Q.MyDashboard(ctx, tx, u.ID); err != nil {
+	err := db.InTxCustomPlans(ctx, h.Pool, u.Access, func(tx pgx.Tx) (err error) {
+		if page.Stats, err = db.Q.MyDashboard(ctx, tx, store.MyDashboardParams{UserID: u.ID, Now: now}); err != nil {
 			return err
 		}
 		a := u.Access.Filter("activities", "view")

@@ -63,7 +63,7 @@ func (f Frame[R]) Load(c *gin.Context, pool *pgxpool.Pool, more func(ctx context
 	p := Parse(c, f.Spec)
 	q := p.query(u, f.Entity)
 	var l Listing[R]
-	err := viewer.InTx(c, pool, func(ctx context.Context, tx pgx.Tx) (err error) {
+	err := viewer.InTxCustomPlans(c, pool, func(ctx context.Context, tx pgx.Tx) (err error) {
 		if l.Rows, err = f.Rows(ctx, tx, q); err != nil {
 			return err
 		}

@@ -1,7 +1,6 @@
 package middleware
 
 import (
-	"encoding/json"
 	"net/http"
 	"net/url"
 
@@ -36,13 +35,16 @@ func LoadUser(sessions *scs.SessionManager, r *render.Renderer) gin.HandlerFunc 
 			c.Next()
 			return
 		}
-		var scopes map[string]string
-		if err := json.Unmarshal([]byte(u.Scopes), &scopes); err != nil {
-			_ = c.Error(err)
-		}
-		access := db.Access{UserID: *u.UserID, Scopes: scopes}
+		var team int64
 		if u.TeamID != nil {
-			access.TeamID = *u.TeamID
+			team = *u.TeamID
+		}
+		access, err := db.NewAccess(*u.UserID, team, u.Scopes)
+		if err != nil {
+			r.Error(c, http.StatusInternalServerError, "Your role's permissions could not be read. Ask an admin to check your role.")
+			_ = c.Error(err)
+			c.Abort()
+			return
 		}
 		viewer.Set(c, &viewer.User{ID: *u.UserID, Email: deref(u.Email), Name: deref(u.Name), RoleName: deref(u.RoleName),
 			TeamName: deref(u.TeamName), TimeZone: deref(u.TimeZone), Access: access, OpenTasks: u.OpenTasks})

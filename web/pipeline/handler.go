@@ -3,7 +3,6 @@ package pipeline
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -15,7 +14,6 @@ import (
 
 	"github.com/crm-team/crm/db"
 	"github.com/crm-team/crm/db/store"
-	move "github.com/crm-team/crm/internal/pipeline"
 	"github.com/crm-team/crm/web/form"
 	"github.com/crm-team/crm/web/list"
 	"github.com/crm-team/crm/web/record"
@@ -29,8 +27,9 @@ type Handler struct {
 	R    *render.Renderer
 }
 
-// CardsPerColumn is how many cards a column shows before "show more".
-const CardsPerColumn = 50
+// CardsPerColumn is how many cards a column shows before "show more": a screenful or two, so the
+// board draws fast however many deals a stage holds.
+const CardsPerColumn = 25
 
 var spec = list.Spec{Path: "/pipeline", Sorts: []string{"position"}, Default: "position"}
 
@@ -42,6 +41,7 @@ type Board struct {
 	Pipelines  []form.Option
 	Close      string // this_month, this_quarter, overdue, or "" (custom dates)
 	Columns    []Column
+	Query      string // the filters, which the board's one move form sends along with each drop
 }
 
 // Column is one stage with its totals and first cards.
@@ -53,15 +53,13 @@ type Column struct {
 	OOB   bool   // swapped in by id, in the answer to a move
 }
 
-// Card is one opportunity on the board, with what its keyboard move form needs.
+// Card is one opportunity on the board.
 type Card struct {
 	store.BoardCardsRow
 	DaysInStage int
 	Overdue     bool
 	CanEdit     bool
-	Stage       int64
-	Stages      []form.Option
-	Query       string
+	View        string // the board's filters, for the keyboard move page to come back to
 }
 
 // view is a board's filters, as the board URL or a move form carries them.
@@ -107,7 +105,7 @@ func (v view) query() string {
 }
 
 func (h *Handler) tx(c *gin.Context, fn func(ctx context.Context, tx pgx.Tx) error) error {
-	return viewer.InTx(c, h.Pool, fn)
+	return viewer.InTxCustomPlans(c, h.Pool, fn)
 }
 
 // Show renders the board.
@@ -139,6 +137,7 @@ func (h *Handler) Show(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	page.Query = v.query()
 	h.R.HTML(c, http.StatusOK, "pipeline/board", page)
 	return nil
 }
@@ -149,10 +148,6 @@ func (h *Handler) columns(ctx context.Context, tx pgx.Tx, u *viewer.User, v view
 	totals, err := h.totals(ctx, tx, u, v)
 	if err != nil {
 		return nil, err
-	}
-	stages := make([]form.Option, len(totals))
-	for i, r := range totals {
-		stages[i] = form.Option{Value: form.IDString(r.ID), Label: r.Name}
 	}
 	var cols []Column
 	var open []int64
@@ -168,7 +163,7 @@ func (h *Handler) columns(ctx context.Context, tx pgx.Tx, u *viewer.User, v view
 		}
 		cols = append(cols, col)
 	}
-	cards, more, err := h.cards(ctx, tx, u, v, open, nil, stages)
+	cards, more, err := h.cards(ctx, tx, u, v, open, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -198,8 +193,7 @@ func (h *Handler) totals(ctx context.Context, tx pgx.Tx, u *viewer.User, v view)
 
 // cards loads a page of cards of each stage in one query (after a card, for "show more" of one
 // column), and for each column with more cards the address of the next page.
-func (h *Handler) cards(ctx context.Context, tx pgx.Tx, u *viewer.User, v view, stageIDs []int64, after *store.BoardCardsRow,
-	stages []form.Option) (map[int64][]Card, map[int64]string, error) {
+func (h *Handler) cards(ctx context.Context, tx pgx.Tx, u *viewer.User, v view, stageIDs []int64, after *store.BoardCardsRow) (map[int64][]Card, map[int64]string, error) {
 	cards, more := map[int64][]Card{}, map[int64]string{}
 	if len(stageIDs) == 0 {
 		return cards, more, nil
@@ -223,7 +217,7 @@ func (h *Handler) cards(ctx context.Context, tx pgx.Tx, u *viewer.User, v view, 
 		}
 		cards[r.StageID] = append(cards[r.StageID], Card{BoardCardsRow: r, DaysInStage: int(time.Since(r.StageChangedAt).Hours() / 24),
 			Overdue: r.CloseDate.Time.Before(today), CanEdit: record.CanTouch(u, "opportunities", "edit", r.OwnerID, r.TeamID),
-			Stage: r.StageID, Stages: stages, Query: query})
+			View: query})
 	}
 	return cards, more, nil
 }
@@ -260,11 +254,7 @@ func (h *Handler) More(c *gin.Context) error {
 		}
 		v.pipeline = s.PipelineID
 		col.ID = s.ID
-		stages, err := h.stageOptions(ctx, tx, s.PipelineID)
-		if err != nil {
-			return err
-		}
-		cards, more, err := h.cards(ctx, tx, u, v, []int64{stage}, after, stages)
+		cards, more, err := h.cards(ctx, tx, u, v, []int64{stage}, after)
 		col.Cards, col.More = cards[stage], more[stage]
 		return err
 	})
@@ -273,92 +263,4 @@ func (h *Handler) More(c *gin.Context) error {
 	}
 	h.R.Fragment(c, http.StatusOK, "pipeline/board", "more_cards", col)
 	return nil
-}
-
-func (h *Handler) stageOptions(ctx context.Context, tx pgx.Tx, pipeline int64) ([]form.Option, error) {
-	stages, err := db.Q.ListStages(ctx, tx, pipeline)
-	var out []form.Option
-	for _, s := range stages {
-		out = append(out, form.Option{Value: form.IDString(s.ID), Label: s.Name})
-	}
-	return out, err
-}
-
-// MoveResult is the answer to a move: the redrawn columns (swapped in out of band) and, when
-// the move was refused, why.
-type MoveResult struct {
-	Columns []Column
-	Message string
-}
-
-// Move moves a card (dragged, or chosen with the keyboard form) and answers the columns it
-// left and joined, redrawn with their totals. A refused move answers the same columns as the
-// database has them, so the card goes back, with a message.
-func (h *Handler) Move(c *gin.Context) error {
-	u := viewer.From(c)
-	f := form.Parse(c, "id", "version", "stage_id", "above_id", "below_id", "lost_reason", "view")
-	version, _ := f.Int("version", 1, 1<<31-1)
-	m := move.Move{ID: f.ID("id"), Version: int32(version), StageID: f.ID("stage_id"), AboveID: f.ID("above_id"),
-		BelowID: f.ID("below_id"), LostReason: f.Get("lost_reason")}
-	query, _ := url.ParseQuery(f.Get("view"))
-	v := parseView(query)
-
-	var result move.Result
-	status, message := http.StatusOK, ""
-	err := h.tx(c, func(ctx context.Context, tx pgx.Tx) (err error) {
-		result, err = move.Apply(ctx, tx, m)
-		return err
-	})
-	switch {
-	case err == nil:
-	case errors.Is(err, move.ErrStale):
-		status, message = http.StatusConflict, "Someone changed this deal since you loaded the board; it is back where it is now."
-	case errors.Is(err, move.ErrNeedReason):
-		status, message = http.StatusUnprocessableEntity, "Say why the deal was lost to move it there."
-	case errors.Is(err, move.ErrOtherPipeline):
-		status, message = http.StatusUnprocessableEntity, "That stage belongs to another pipeline."
-	case db.IsNoRows(err):
-		status, message = http.StatusNotFound, render.NotFound().Error()
-		if h.visible(c, m.ID) {
-			status, message = http.StatusForbidden, "Your role does not allow you to move this deal."
-		}
-	default:
-		return err
-	}
-	if !render.IsHTMX(c) {
-		if message == "" {
-			message = "Deal moved."
-		}
-		h.R.Flash(c, message)
-		render.Redirect(c, "/pipeline?"+v.query())
-		return nil
-	}
-	only := map[int64]bool{result.FromStage: true, result.ToStage: true}
-	var res MoveResult
-	err = h.tx(c, func(ctx context.Context, tx pgx.Tx) (err error) {
-		if v.pipeline == 0 {
-			if s, err := db.Q.GetStage(ctx, tx, m.StageID); err == nil {
-				v.pipeline = s.PipelineID
-			}
-		}
-		res.Columns, err = h.columns(ctx, tx, u, v, only)
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	res.Message = message
-	if message != "" {
-		c.Header("HX-Trigger", fmt.Sprintf(`{"crm:toast":{"message":%q}}`, message))
-	}
-	h.R.Fragment(c, status, "pipeline/board", "moved", res)
-	return nil
-}
-
-func (h *Handler) visible(c *gin.Context, id int64) bool {
-	err := h.tx(c, func(ctx context.Context, tx pgx.Tx) error {
-		_, err := db.Q.GetOpportunity(ctx, tx, id)
-		return err
-	})
-	return err == nil
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/crm-team/crm/web/pipeline"
 	"github.com/crm-team/crm/web/webtest"
 )
 
@@ -120,19 +121,41 @@ func TestMovingToLostNeedsAReason(t *testing.T) {
 	require.Equal(t, "Budget cut|true", app.Scalar(t, "SELECT lost_reason || '|' || (closed_at IS NOT NULL)::text FROM opportunities WHERE id = $1", id))
 }
 
-// Without JavaScript the card's move form is an ordinary form: it moves the deal and comes back
-// to the board with a message.
-func TestKeyboardMoveFormWorksWithoutJavaScript(t *testing.T) {
+// Without JavaScript, or by keyboard, each card's "Move…" opens a page with the stage and the
+// lost reason: it moves the deal and comes back to the board as it was filtered, and a lost
+// stage without a reason is answered beside the field with what was chosen kept.
+func TestMovePageWorksWithoutJavaScript(t *testing.T) {
 	t.Parallel()
 	app := webtest.New(t)
 	rep := app.Login(t, "rep1@demo.test")
 	id, version := repCard(t, app, stageOf(t, app, "Prospecting"))
+	board := rep.Get("/pipeline?owner=me").Body
+	require.Contains(t, board, `href="/pipeline/move?id=`+id+`&amp;view=owner%3dme`)
+
+	page := rep.Get("/pipeline/move?id=" + id + "&view=owner%3Dme")
+	require.Equal(t, http.StatusOK, page.Status)
+	require.Contains(t, page.Body, `name="stage_id"`)
+	require.Contains(t, page.Body, "Closed Lost (say why below)")
+	require.Contains(t, page.Body, `name="lost_reason"`)
+
+	lost := stageOf(t, app, "Closed Lost")
+	r := rep.Post("/pipeline/move", url.Values{"id": {id}, "version": {version}, "stage_id": {lost}, "view": {"owner=me"}})
+	require.Equal(t, http.StatusUnprocessableEntity, r.Status)
+	require.Contains(t, r.Body, `<p class="error" id="e-lost_reason">Say why the deal was lost to move it there.</p>`)
+	require.Contains(t, r.Body, `<option value="`+lost+`" selected>`, "the chosen stage is kept")
+
 	to := stageOf(t, app, "Negotiation")
-	r := rep.Post("/pipeline/move", url.Values{"id": {id}, "version": {version}, "stage_id": {to}, "view": {"owner=me"}})
+	r = rep.Post("/pipeline/move", url.Values{"id": {id}, "version": {version}, "stage_id": {to}, "view": {"owner=me"}})
 	require.Equal(t, http.StatusSeeOther, r.Status)
 	require.Equal(t, "/pipeline?owner=me", r.Header.Get("Location"))
 	require.Contains(t, rep.Get(r.Header.Get("Location")).Body, "Deal moved.")
 	require.Equal(t, to, app.Scalar(t, "SELECT stage_id::text FROM opportunities WHERE id = $1", id))
+
+	r = rep.Post("/pipeline/move", url.Values{"id": {id}, "version": {version}, "stage_id": {lost}, "lost_reason": {"Budget"}})
+	require.Equal(t, http.StatusConflict, r.Status, "a stale page is refused")
+	require.Contains(t, r.Body, "Someone changed this deal")
+	other := app.Scalar(t, `SELECT min(o.id)::text FROM opportunities o JOIN users u ON u.id = o.owner_id WHERE u.email = 'rep2@demo.test'`)
+	require.Equal(t, http.StatusNotFound, rep.Get("/pipeline/move?id="+other).Status, "another rep's deal is not there")
 }
 
 // Two people dropping cards into the same gap at the same time both succeed, and the column keeps
@@ -179,7 +202,7 @@ func TestConcurrentDragsKeepAConsistentOrder(t *testing.T) {
 		"no other card was renumbered")
 }
 
-func TestLongColumnsShowFiftyCardsAndMoreOnDemand(t *testing.T) {
+func TestLongColumnsShowTwentyFiveCardsAndMoreOnDemand(t *testing.T) {
 	t.Parallel()
 	app := webtest.New(t)
 	stage := stageOf(t, app, "Prospecting")
@@ -191,14 +214,21 @@ func TestLongColumnsShowFiftyCardsAndMoreOnDemand(t *testing.T) {
 	body := c.Get("/pipeline").Body
 	start := strings.Index(body, `id="col-`+stage+`"`)
 	col := body[start : start+strings.Index(body[start:], "</section>")]
-	require.Equal(t, 50, strings.Count(col, `data-id=`))
+	require.Equal(t, pipeline.CardsPerColumn, strings.Count(col, `data-id=`))
 	i := strings.Index(col, `hx-get="/pipeline/stages/`)
 	require.Positive(t, i)
 	more := strings.ReplaceAll(col[i+len(`hx-get="`):i+strings.Index(col[i:], `" hx-target`)], "&amp;", "&")
 	total := atoi(app.Scalar(t, "SELECT count(*)::text FROM opportunities o JOIN users u ON u.id = o.owner_id WHERE u.email = 'rep2@demo.test' AND o.stage_id = $1", stage))
-	rest := c.Get(more, "HX-Request", "true").Body
-	require.Equal(t, total-50, strings.Count(rest, `data-id=`))
-	require.NotContains(t, rest, "Show more")
+	shown := pipeline.CardsPerColumn
+	for more != "" {
+		rest := c.Get(more, "HX-Request", "true").Body
+		shown += strings.Count(rest, `data-id=`)
+		more = ""
+		if i := strings.Index(rest, `hx-get="`); i >= 0 {
+			more = strings.ReplaceAll(rest[i+len(`hx-get="`):i+strings.Index(rest[i:], `" hx-target`)], "&amp;", "&")
+		}
+	}
+	require.Equal(t, total, shown, "every card comes, a page at a time")
 }
 
 func atoi(s string) int {

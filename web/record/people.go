@@ -35,7 +35,7 @@ func PickOwner(pool *pgxpool.Pool, r *render.Renderer) gin.HandlerFunc {
 		}
 		entity, action, _ := strings.Cut(scope, ".")
 		var owners []form.Option
-		if err := viewer.InTx(c, pool, func(ctx context.Context, tx pgx.Tx) (err error) {
+		if err := viewer.InTxCustomPlans(c, pool, func(ctx context.Context, tx pgx.Tx) (err error) {
 			owners, err = Owners(ctx, tx, viewer.From(c), entity, action)
 			return err
 		}); err != nil {

@@ -29,44 +29,51 @@ var funcs = template.FuncMap{
 }
 
 // Money formats an amount with thousands separators and no cents when there are none: 12,500.
+// Amounts with more than two decimals (sums weighted by probability) are rounded to cents, half
+// away from zero. The digits are cut as text: a board formats hundreds of amounts per page.
 func Money(n pgtype.Numeric) string {
 	if !n.Valid || n.Int == nil {
 		return "0"
 	}
-	r := new(big.Rat).SetInt(n.Int)
-	exp := new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(abs(n.Exp))), nil)
-	if n.Exp < 0 {
-		r.Quo(r, new(big.Rat).SetInt(exp))
-	} else {
-		r.Mul(r, new(big.Rat).SetInt(exp))
+	digits, exp := n.Int.String(), int(n.Exp)
+	if exp < -2 {
+		q, r := new(big.Int).QuoRem(n.Int, new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(-exp-2)), nil), new(big.Int))
+		if r.Abs(r).Mul(r, big.NewInt(2)).Cmp(new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(-exp-2)), nil)) >= 0 {
+			q.Add(q, big.NewInt(int64(n.Int.Sign())))
+		}
+		digits, exp = q.String(), -2
 	}
-	s := r.FloatString(2)
-	s = strings.TrimSuffix(s, ".00")
-	whole, frac, _ := strings.Cut(s, ".")
-	neg := strings.HasPrefix(whole, "-")
-	whole = strings.TrimPrefix(whole, "-")
+	neg := strings.HasPrefix(digits, "-")
+	digits = strings.TrimPrefix(digits, "-")
+	if exp > 0 {
+		digits += strings.Repeat("0", exp)
+		exp = 0
+	}
+	for len(digits) <= -exp {
+		digits = "0" + digits
+	}
+	whole, frac := digits[:len(digits)+exp], digits[len(digits)+exp:]
+	if len(frac) == 1 {
+		frac += "0"
+	}
+	if strings.Trim(frac, "0") == "" {
+		frac = ""
+	}
 	var b strings.Builder
-	for i, ch := range whole {
+	if neg && (whole != "0" || frac != "") {
+		b.WriteByte('-')
+	}
+	for i := 0; i < len(whole); i++ {
 		if i > 0 && (len(whole)-i)%3 == 0 {
 			b.WriteByte(',')
 		}
-		b.WriteRune(ch)
+		b.WriteByte(whole[i])
 	}
-	out := b.String()
 	if frac != "" {
-		out += "." + frac
+		b.WriteByte('.')
+		b.WriteString(frac)
 	}
-	if neg {
-		out = "-" + out
-	}
-	return out
-}
-
-func abs(n int32) int32 {
-	if n < 0 {
-		return -n
-	}
-	return n
+	return b.String()
 }
 
 // Num formats a whole number with thousands separators: 12,345.

@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -27,104 +28,128 @@ type Handler struct {
 	R    *render.Renderer
 }
 
+// PerPage is how many tasks a page shows before "show more".
+const PerPage = 50
+
 // Page is the task list.
 type Page struct {
 	render.Page
-	Groups []Group
-	Owner  string
-	Owners []form.Option // the owner filter
-	Assign []form.Option // who a task may be given to
-	Count  int
+	Owner     string
+	Owners    []form.Option // the owner filter, for those who see others' tasks
+	Count     int64         // every open task in view
+	Rows      []Row
+	More      string // the next page of rows, if any
+	CanAssign bool   // the user may give tasks to someone else
 }
 
-// Group is the tasks due in one period.
-type Group struct {
-	Name  string
-	Tasks []Task
+// Row is a line of the list: a task, or the heading of the period the next tasks are due in.
+type Row struct {
+	Group string
+	Task  *Task
 }
 
-// Task is one row of the list.
+// Task is one open task.
 type Task struct {
 	store.ListOpenTasksRow
-	Overdue bool
-	Due     string
-	Link    string
-	Assign  []form.Option
-	Done    bool
+	Overdue   bool
+	Due       string
+	Link      string
+	CanAssign bool
+	Done      bool
 }
 
 func (h *Handler) tx(c *gin.Context, fn func(ctx context.Context, tx pgx.Tx) error) error {
-	return viewer.InTx(c, h.Pool, fn)
+	return viewer.InTxCustomPlans(c, h.Pool, fn)
 }
 
-// List shows the open tasks, grouped overdue, today, upcoming and undated.
+// List shows the open tasks soonest first, under the headings overdue, today, upcoming and no
+// date, a page at a time; "show more" (HTMX) answers just the next rows.
 func (h *Handler) List(c *gin.Context) error {
 	u := viewer.From(c)
 	page := Page{Page: h.R.Page(c, "Tasks", "tasks"), Owner: c.Query("owner")}
 	if page.Owner != "me" && list.ID(page.Owner) == nil {
 		page.Owner = ""
 	}
+	owner := list.ID(page.Owner)
+	if page.Owner == "me" {
+		owner = &u.ID
+	}
 	scope := u.Access.Filter("activities", "view")
+	p := store.ListOpenTasksParams{SeeAll: scope.SeeAll, OwnID: scope.OwnID, TeamID: scope.TeamID, Owner: owner, Lim: PerPage + 1,
+		AfterID: list.ID(c.Query("after_id")), AfterDue: list.Time(c.Query("after_due"))}
 	var rows []store.ListOpenTasksRow
 	err := h.tx(c, func(ctx context.Context, tx pgx.Tx) (err error) {
-		owner := list.ID(page.Owner)
-		if page.Owner == "me" {
-			owner = &u.ID
-		}
-		if rows, err = db.Q.ListOpenTasks(ctx, tx, store.ListOpenTasksParams{SeeAll: scope.SeeAll, OwnID: scope.OwnID,
-			TeamID: scope.TeamID, Owner: owner, Lim: 500}); err != nil {
+		if rows, err = db.Q.ListOpenTasks(ctx, tx, p); err != nil {
 			return err
 		}
-		if page.Assign, err = record.Owners(ctx, tx, u, "activities", "edit"); err != nil {
+		if page.Count, err = db.Q.CountKept(ctx, tx, store.CountKeptParams{Entity: "activities", Bucket: list.Text("open_task"),
+			SeeAll: scope.SeeAll, OwnID: scope.OwnID, TeamID: scope.TeamID, Owner: owner}); err != nil {
 			return err
 		}
-		page.Owners = append([]form.Option{{Value: "", Label: "Everyone I can see"}, {Value: "me", Label: "Me"}}, page.Assign...)
-		return nil
+		owners, err := record.Owners(ctx, tx, u, "activities", "edit")
+		page.CanAssign = len(owners) > 1
+		if page.CanAssign {
+			page.Owners = append([]form.Option{{Value: "", Label: "Everyone I can see"}, {Value: "me", Label: "Me"}}, owners...)
+		}
+		return err
 	})
 	if err != nil {
 		return err
 	}
-	page.Count = len(rows)
-	page.Groups = group(rows, page.Assign, location(u))
+	loc := u.Location()
+	if len(rows) > PerPage {
+		rows = rows[:PerPage]
+		last := rows[len(rows)-1]
+		next := url.Values{"after_id": {form.IDString(last.ID)}}
+		if last.DueAt != nil {
+			next.Set("after_due", list.TimeValue(*last.DueAt))
+		}
+		if page.Owner != "" {
+			next.Set("owner", page.Owner)
+		}
+		page.More = "/activities?" + next.Encode()
+	}
+	previous := ""
+	if p.AfterID != nil {
+		previous = group(p.AfterDue, loc) // a next page goes on under the heading it stopped in
+	}
+	for _, r := range rows {
+		t := view(r, page.CanAssign, loc)
+		if g := group(r.DueAt, loc); g != previous {
+			page.Rows = append(page.Rows, Row{Group: g})
+			previous = g
+		}
+		page.Rows = append(page.Rows, Row{Task: &t})
+	}
+	if p.AfterID != nil {
+		h.R.Fragment(c, http.StatusOK, "tasks/list", "rows", page)
+		return nil
+	}
 	h.R.HTML(c, http.StatusOK, "tasks/list", page)
 	return nil
 }
 
-func location(u *viewer.User) *time.Location {
-	loc, err := time.LoadLocation(u.TimeZone)
-	if err != nil {
-		return time.UTC
+// group names when a task is due, in the user's time zone: overdue, today, upcoming or no date.
+func group(due *time.Time, loc *time.Location) string {
+	if due == nil {
+		return "No date"
 	}
-	return loc
-}
-
-// group sorts tasks into overdue, today, upcoming and no date, in the user's time zone.
-func group(rows []store.ListOpenTasksRow, assign []form.Option, loc *time.Location) []Group {
 	now := time.Now().In(loc)
 	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)
-	tomorrow := today.AddDate(0, 0, 1)
-	groups := []Group{{Name: "Overdue"}, {Name: "Today"}, {Name: "Upcoming"}, {Name: "No date"}}
-	for _, r := range rows {
-		t := view(r, assign, loc, today)
-		switch {
-		case r.DueAt == nil:
-			groups[3].Tasks = append(groups[3].Tasks, t)
-		case r.DueAt.Before(today):
-			groups[0].Tasks = append(groups[0].Tasks, t)
-		case r.DueAt.Before(tomorrow):
-			groups[1].Tasks = append(groups[1].Tasks, t)
-		default:
-			groups[2].Tasks = append(groups[2].Tasks, t)
-		}
+	switch {
+	case due.Before(today):
+		return "Overdue"
+	case due.Before(today.AddDate(0, 0, 1)):
+		return "Today"
 	}
-	return groups
+	return "Upcoming"
 }
 
-func view(r store.ListOpenTasksRow, assign []form.Option, loc *time.Location, today time.Time) Task {
-	t := Task{ListOpenTasksRow: r, Assign: assign}
+func view(r store.ListOpenTasksRow, canAssign bool, loc *time.Location) Task {
+	t := Task{ListOpenTasksRow: r, CanAssign: canAssign}
 	if r.DueAt != nil {
 		t.Due = r.DueAt.In(loc).Format("Mon 2 Jan")
-		t.Overdue = r.DueAt.Before(today)
+		t.Overdue = group(r.DueAt, loc) == "Overdue"
 	}
 	switch {
 	case r.OpportunityID != nil:
@@ -169,6 +194,40 @@ func (h *Handler) Done(c *gin.Context) error {
 	t := Task{ListOpenTasksRow: store.ListOpenTasksRow{ID: row.ID, Subject: row.Subject, DueAt: row.DueAt, OwnerID: row.OwnerID},
 		Done: row.DoneAt != nil}
 	h.R.Fragment(c, http.StatusOK, "tasks/list", "task", t)
+	return nil
+}
+
+// AssignPage gives one task to someone else: the people the user may give it to.
+type AssignPage struct {
+	render.Page
+	Task   store.GetActivityRow
+	Owners []form.Option
+	Form   *form.Form
+}
+
+// AssignForm shows who a task may be given to: a small form in the row (HTMX), or a page.
+func (h *Handler) AssignForm(c *gin.Context) error {
+	id, err := render.PathID(c, "id")
+	if err != nil {
+		return err
+	}
+	u := viewer.From(c)
+	page := AssignPage{Page: h.R.Page(c, "Reassign a task", "tasks")}
+	err = h.tx(c, func(ctx context.Context, tx pgx.Tx) (err error) {
+		if page.Task, err = db.Q.GetActivity(ctx, tx, id); err != nil {
+			return err
+		}
+		page.Owners, err = record.Owners(ctx, tx, u, "activities", "edit")
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if !record.CanTouch(u, "activities", "edit", page.Task.OwnerID, page.Task.TeamID) || len(page.Owners) < 2 {
+		return render.Forbidden("You can give tasks only to people in your scope, and yours has only you.")
+	}
+	page.Form = form.New(map[string]string{"owner_id": form.IDString(page.Task.OwnerID)})
+	h.R.HTML(c, http.StatusOK, "tasks/assign", page)
 	return nil
 }
 

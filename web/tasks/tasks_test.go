@@ -2,6 +2,7 @@ package tasks_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/crm-team/crm/web/tasks"
 	"github.com/crm-team/crm/web/webtest"
 )
 
@@ -19,12 +21,17 @@ func addTask(t *testing.T, app *webtest.App, email, subject, due string) string 
 		email, subject, due)
 }
 
+// section is what a list shows under one heading, up to the next.
 func section(body, name string) string {
 	i := strings.Index(body, `id="g-`+name+`"`)
 	if i < 0 {
 		return ""
 	}
-	return body[i : i+strings.Index(body[i:], "</section>")]
+	rest := body[i+1:]
+	if j := strings.Index(rest, `class="task-group"`); j >= 0 {
+		rest = rest[:j]
+	}
+	return rest
 }
 
 func TestTasksAreGroupedByWhenTheyAreDue(t *testing.T) {
@@ -81,9 +88,52 @@ func TestManagersReassignTasksWithinTheTeam(t *testing.T) {
 	rep2 := app.Scalar(t, "SELECT id::text FROM users WHERE email = 'rep2@demo.test'")
 	admin := app.Scalar(t, "SELECT id::text FROM users WHERE email = 'admin@demo.test'")
 	m := app.Login(t, "manager@demo.test")
+	require.Contains(t, m.Get("/activities").Body, `href="/activities/`+id+`/assign"`)
+	form := m.Get("/activities/" + id + "/assign")
+	require.Equal(t, http.StatusOK, form.Status)
+	require.Contains(t, form.Body, `<option value="`+rep2+`"`, "the team is offered")
+	require.NotContains(t, form.Body, `<option value="`+admin+`"`, "people outside the team are not")
 	require.Equal(t, http.StatusForbidden, m.Post("/activities/"+id+"/assign", url.Values{"owner_id": {admin}}).Status)
 	require.Equal(t, http.StatusSeeOther, m.Post("/activities/"+id+"/assign", url.Values{"owner_id": {rep2}}).Status)
 	require.Equal(t, rep2, app.Scalar(t, "SELECT owner_id::text FROM activities WHERE id = $1", id))
 	rep := app.Login(t, "rep2@demo.test")
 	require.Equal(t, http.StatusForbidden, rep.Post("/activities/"+id+"/assign", url.Values{"owner_id": {admin}}).Status)
+	require.NotContains(t, rep.Get("/activities").Body, "Reassign…", "a rep could only give tasks to themselves")
+	require.Equal(t, http.StatusForbidden, rep.Get("/activities/"+id+"/assign").Status)
+}
+
+// A long list comes fifty tasks at a time, soonest first, and "show more" goes on under the
+// heading it stopped in.
+func TestLongTaskListsComeAPageAtATime(t *testing.T) {
+	t.Parallel()
+	app := webtest.New(t)
+	_, err := app.Pool.Exec(context.Background(), `INSERT INTO activities (owner_id, type, subject, due_at, account_id)
+		SELECT u.id, 'task', 'Follow-up ' || g, now() + g * interval '1 hour', (SELECT min(id) FROM accounts)
+		FROM users u, generate_series(1, 120) g WHERE u.email = 'rep1@demo.test'`)
+	require.NoError(t, err)
+	rep := app.Login(t, "rep1@demo.test")
+	open := app.Scalar(t, "SELECT count(*)::text FROM activities a JOIN users u ON u.id = a.owner_id WHERE u.email = 'rep1@demo.test' AND type = 'task' AND done_at IS NULL")
+	body := rep.Get("/activities").Body
+	require.Contains(t, body, ">"+open+" open<")
+	seen := strings.Count(body, `class="task-row`)
+	require.Equal(t, tasks.PerPage, seen)
+	headings := strings.Count(body, `class="task-group"`)
+	for next := moreLink(body); next != ""; {
+		part := rep.Get(next, "HX-Request", "true").Body
+		require.NotContains(t, part, "<html")
+		seen += strings.Count(part, `class="task-row`)
+		headings += strings.Count(part, `class="task-group"`)
+		next = moreLink(part)
+	}
+	require.Equal(t, open, fmt.Sprint(seen), "every open task, once")
+	require.LessOrEqual(t, headings, 4, "each heading once")
+}
+
+func moreLink(body string) string {
+	i := strings.Index(body, `<li class="more"><a class="btn btn-quiet" href="`)
+	if i < 0 {
+		return ""
+	}
+	rest := body[i+len(`<li class="more"><a class="btn btn-quiet" href="`):]
+	return strings.ReplaceAll(rest[:strings.Index(rest, `"`)], "&amp;", "&")
 }

@@ -118,7 +118,7 @@ func (h *Handler) load(c *gin.Context, entity string, id int64, typ, before, rel
 		p.BeforeAt, p.BeforeKind, p.BeforeID = &at, &kind, &bid
 	}
 	var rows []store.TimelineRow
-	err := viewer.InTx(c, h.Pool, func(ctx context.Context, tx pgx.Tx) error {
+	err := viewer.InTxCustomPlans(c, h.Pool, func(ctx context.Context, tx pgx.Tx) error {
 		if err := visible(ctx, tx, entity, id); err != nil {
 			return err
 		}
@@ -191,10 +191,7 @@ func visible(ctx context.Context, tx pgx.Tx, entity string, id int64) error {
 }
 
 func entries(u *viewer.User, rows []store.TimelineRow) []Entry {
-	loc, err := time.LoadLocation(u.TimeZone)
-	if err != nil {
-		loc = time.UTC
-	}
+	loc := u.Location()
 	now := time.Now()
 	out := make([]Entry, len(rows))
 	for i, r := range rows {
@@ -326,10 +323,7 @@ func validate(f *form.Form, u *viewer.User) store.CreateActivityParams {
 		}
 	}
 	if w := f.Get("when"); w != "" {
-		loc, err := time.LoadLocation(u.TimeZone)
-		if err != nil {
-			loc = time.UTC
-		}
+		loc := u.Location()
 		t, err := time.ParseInLocation("2006-01-02T15:04", w, loc)
 		if err != nil {
 			if t, err = time.ParseInLocation(time.DateOnly, w, loc); err != nil {

@@ -3,6 +3,8 @@ package viewer
 
 import (
 	"context"
+	"sync"
+	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/jackc/pgx/v5"
@@ -29,6 +31,22 @@ func (u *User) IsAdmin() bool { return u != nil && u.Access.Scope("admin", "edit
 
 // Can reports whether the user's role grants entity.action at any scope.
 func (u *User) Can(entity, action string) bool { return u != nil && u.Access.Can(entity, action) }
+
+// Location is the user's time zone (UTC when it is not one Go knows).
+func (u *User) Location() *time.Location {
+	if loc, ok := zones.Load(u.TimeZone); ok {
+		return loc.(*time.Location)
+	}
+	loc, err := time.LoadLocation(u.TimeZone)
+	if err != nil {
+		loc = time.UTC
+	}
+	zones.Store(u.TimeZone, loc)
+	return loc
+}
+
+// zones caches the time zones users have, so a page does not read the zone database.
+var zones sync.Map
 
 // Initials are shown in the avatar.
 func (u *User) Initials() string { return Initials(u.Name) }
@@ -72,8 +90,15 @@ func Access(c *gin.Context) db.Access {
 }
 
 // InTx runs fn in one transaction carrying the signed-in user's access context (anonymous when
-// nobody is signed in): the way every handler reaches the database.
+// nobody is signed in): the way every handler reaches the database (see db.InTx).
 func InTx(c *gin.Context, pool *pgxpool.Pool, fn func(ctx context.Context, tx pgx.Tx) error) error {
 	ctx := c.Request.Context()
 	return db.InTx(ctx, pool, Access(c), func(tx pgx.Tx) error { return fn(ctx, tx) })
+}
+
+// InTxCustomPlans is InTx for lists, boards and searches, whose statements are planned with
+// their values (see db.InTxCustomPlans).
+func InTxCustomPlans(c *gin.Context, pool *pgxpool.Pool, fn func(ctx context.Context, tx pgx.Tx) error) error {
+	ctx := c.Request.Context()
+	return db.InTxCustomPlans(ctx, pool, Access(c), func(tx pgx.Tx) error { return fn(ctx, tx) })
 }
