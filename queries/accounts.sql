@@ -12,16 +12,18 @@ FROM (
     WHERE (@see_all::boolean OR a.owner_id = sqlc.narg(own_id) OR a.team_id = sqlc.narg(team_id))
       AND (sqlc.narg(owner)::bigint IS NULL OR a.owner_id = sqlc.narg(owner))
       AND (sqlc.narg(team)::bigint IS NULL OR a.team_id = sqlc.narg(team))
-      AND (sqlc.narg(q)::text IS NULL OR a.id IN (SELECT crm_search_accounts(sqlc.narg(q))))
+      AND (sqlc.narg(q)::text IS NULL OR a.id = ANY(ARRAY(SELECT crm_search_accounts(sqlc.narg(q), sqlc.narg(search_owner)::bigint, sqlc.narg(search_team)::bigint, sqlc.narg(search_after)::bigint, sqlc.narg(search_lim)::int))))
       AND (sqlc.narg(created_from)::date IS NULL OR a.created_at >= sqlc.narg(created_from)::date)
       AND (sqlc.narg(created_to)::date IS NULL OR a.created_at < sqlc.narg(created_to)::date + 1)
       AND (sqlc.narg(after_id)::bigint IS NULL OR CASE @sort::text
+            WHEN 'match' THEN a.id < sqlc.narg(after_id)
             WHEN 'name' THEN (a.name, a.id) > (sqlc.narg(after_text)::text, sqlc.narg(after_id))
             WHEN '-name' THEN (a.name, a.id) < (sqlc.narg(after_text)::text, sqlc.narg(after_id))
             WHEN 'created' THEN (a.created_at, a.id) > (sqlc.narg(after_time)::timestamptz, sqlc.narg(after_id))
             ELSE (a.created_at, a.id) < (sqlc.narg(after_time)::timestamptz, sqlc.narg(after_id))
           END)
     ORDER BY
+      CASE WHEN @sort = 'match' THEN a.id END DESC,
       CASE WHEN @sort = 'name' THEN a.name END,
       CASE WHEN @sort = '-name' THEN a.name END DESC,
       CASE WHEN @sort = 'created' THEN a.created_at END,
@@ -32,6 +34,7 @@ FROM (
 ) a
 JOIN users u ON u.id = a.owner_id
 ORDER BY
+  CASE WHEN @sort = 'match' THEN a.id END DESC,
   CASE WHEN @sort = 'name' THEN a.name END,
   CASE WHEN @sort = '-name' THEN a.name END DESC,
   CASE WHEN @sort = 'created' THEN a.created_at END,
@@ -46,7 +49,6 @@ SELECT count(*) FROM (
     WHERE (@see_all::boolean OR a.owner_id = sqlc.narg(own_id) OR a.team_id = sqlc.narg(team_id))
       AND (sqlc.narg(owner)::bigint IS NULL OR a.owner_id = sqlc.narg(owner))
       AND (sqlc.narg(team)::bigint IS NULL OR a.team_id = sqlc.narg(team))
-      AND (sqlc.narg(q)::text IS NULL OR a.id IN (SELECT crm_search_accounts(sqlc.narg(q))))
       AND (sqlc.narg(created_from)::date IS NULL OR a.created_at >= sqlc.narg(created_from)::date)
       AND (sqlc.narg(created_to)::date IS NULL OR a.created_at < sqlc.narg(created_to)::date + 1)
     LIMIT @cap
@@ -88,7 +90,7 @@ WHERE o.account_id = @id;
 -- name: PickAccounts :many
 -- Accounts matching what the user typed, for pickers; RLS limits them to what the user may see.
 SELECT a.id, a.name, a.domain FROM accounts a
-WHERE (sqlc.narg(q)::text IS NULL OR a.id IN (SELECT crm_search_accounts(sqlc.narg(q))))
+WHERE (sqlc.narg(q)::text IS NULL OR a.id = ANY(ARRAY(SELECT crm_search_accounts(sqlc.narg(q), NULL, NULL, NULL, 50))))
 ORDER BY a.name, a.id
 LIMIT 10;
 

@@ -12,16 +12,18 @@ FROM (
     WHERE (@see_all::boolean OR c.owner_id = sqlc.narg(own_id) OR c.team_id = sqlc.narg(team_id))
       AND (sqlc.narg(owner)::bigint IS NULL OR c.owner_id = sqlc.narg(owner))
       AND (sqlc.narg(team)::bigint IS NULL OR c.team_id = sqlc.narg(team))
-      AND (sqlc.narg(q)::text IS NULL OR c.id IN (SELECT crm_search_contacts(sqlc.narg(q))))
+      AND (sqlc.narg(q)::text IS NULL OR c.id = ANY(ARRAY(SELECT crm_search_contacts(sqlc.narg(q), sqlc.narg(search_owner)::bigint, sqlc.narg(search_team)::bigint, sqlc.narg(search_after)::bigint, sqlc.narg(search_lim)::int))))
       AND (sqlc.narg(created_from)::date IS NULL OR c.created_at >= sqlc.narg(created_from)::date)
       AND (sqlc.narg(created_to)::date IS NULL OR c.created_at < sqlc.narg(created_to)::date + 1)
       AND (sqlc.narg(after_id)::bigint IS NULL OR CASE @sort::text
+            WHEN 'match' THEN c.id < sqlc.narg(after_id)
             WHEN 'name' THEN (c.last_name, c.id) > (sqlc.narg(after_text)::text, sqlc.narg(after_id))
             WHEN '-name' THEN (c.last_name, c.id) < (sqlc.narg(after_text)::text, sqlc.narg(after_id))
             WHEN 'created' THEN (c.created_at, c.id) > (sqlc.narg(after_time)::timestamptz, sqlc.narg(after_id))
             ELSE (c.created_at, c.id) < (sqlc.narg(after_time)::timestamptz, sqlc.narg(after_id))
           END)
     ORDER BY
+      CASE WHEN @sort = 'match' THEN c.id END DESC,
       CASE WHEN @sort = 'name' THEN c.last_name END,
       CASE WHEN @sort = '-name' THEN c.last_name END DESC,
       CASE WHEN @sort = 'created' THEN c.created_at END,
@@ -33,6 +35,7 @@ FROM (
 JOIN users u ON u.id = c.owner_id
 LEFT JOIN accounts a ON a.id = c.account_id
 ORDER BY
+  CASE WHEN @sort = 'match' THEN c.id END DESC,
   CASE WHEN @sort = 'name' THEN c.last_name END,
   CASE WHEN @sort = '-name' THEN c.last_name END DESC,
   CASE WHEN @sort = 'created' THEN c.created_at END,
@@ -46,7 +49,6 @@ SELECT count(*) FROM (
     WHERE (@see_all::boolean OR c.owner_id = sqlc.narg(own_id) OR c.team_id = sqlc.narg(team_id))
       AND (sqlc.narg(owner)::bigint IS NULL OR c.owner_id = sqlc.narg(owner))
       AND (sqlc.narg(team)::bigint IS NULL OR c.team_id = sqlc.narg(team))
-      AND (sqlc.narg(q)::text IS NULL OR c.id IN (SELECT crm_search_contacts(sqlc.narg(q))))
       AND (sqlc.narg(created_from)::date IS NULL OR c.created_at >= sqlc.narg(created_from)::date)
       AND (sqlc.narg(created_to)::date IS NULL OR c.created_at < sqlc.narg(created_to)::date + 1)
     LIMIT @cap
@@ -73,7 +75,7 @@ DELETE FROM contacts WHERE id = @id;
 -- name: PickContacts :many
 -- Contacts matching what the user typed, optionally of one account, for pickers.
 SELECT c.id, c.first_name, c.last_name, c.email FROM contacts c
-WHERE (sqlc.narg(q)::text IS NULL OR c.id IN (SELECT crm_search_contacts(sqlc.narg(q))))
+WHERE (sqlc.narg(q)::text IS NULL OR c.id = ANY(ARRAY(SELECT crm_search_contacts(sqlc.narg(q), NULL, NULL, NULL, 50))))
   AND (sqlc.narg(account_id)::bigint IS NULL OR c.account_id = sqlc.narg(account_id))
 ORDER BY c.last_name, c.id
 LIMIT 10;

@@ -13,10 +13,11 @@ FROM (
       AND (sqlc.narg(team)::bigint IS NULL OR l.team_id = sqlc.narg(team))
       AND (sqlc.narg(status)::lead_status IS NULL OR l.status = sqlc.narg(status)::lead_status)
       AND (sqlc.narg(source)::text IS NULL OR l.source = sqlc.narg(source))
-      AND (sqlc.narg(q)::text IS NULL OR l.id IN (SELECT crm_search_leads(sqlc.narg(q))))
+      AND (sqlc.narg(q)::text IS NULL OR l.id = ANY(ARRAY(SELECT crm_search_leads(sqlc.narg(q), sqlc.narg(search_owner)::bigint, sqlc.narg(search_team)::bigint, sqlc.narg(search_after)::bigint, sqlc.narg(search_lim)::int))))
       AND (sqlc.narg(created_from)::date IS NULL OR l.created_at >= sqlc.narg(created_from)::date)
       AND (sqlc.narg(created_to)::date IS NULL OR l.created_at < sqlc.narg(created_to)::date + 1)
       AND (sqlc.narg(after_id)::bigint IS NULL OR CASE @sort::text
+            WHEN 'match' THEN l.id < sqlc.narg(after_id)
             WHEN 'name' THEN (l.last_name, l.id) > (sqlc.narg(after_text)::text, sqlc.narg(after_id))
             WHEN '-name' THEN (l.last_name, l.id) < (sqlc.narg(after_text)::text, sqlc.narg(after_id))
             WHEN 'company' THEN (l.company, l.id) > (sqlc.narg(after_text)::text, sqlc.narg(after_id))
@@ -25,6 +26,7 @@ FROM (
             ELSE (l.created_at, l.id) < (sqlc.narg(after_time)::timestamptz, sqlc.narg(after_id))
           END)
     ORDER BY
+      CASE WHEN @sort = 'match' THEN l.id END DESC,
       CASE WHEN @sort = 'name' THEN l.last_name END,
       CASE WHEN @sort = '-name' THEN l.last_name END DESC,
       CASE WHEN @sort = 'company' THEN l.company END,
@@ -37,6 +39,7 @@ FROM (
 ) l
 JOIN users u ON u.id = l.owner_id
 ORDER BY
+  CASE WHEN @sort = 'match' THEN l.id END DESC,
   CASE WHEN @sort = 'name' THEN l.last_name END,
   CASE WHEN @sort = '-name' THEN l.last_name END DESC,
   CASE WHEN @sort = 'company' THEN l.company END,
@@ -54,7 +57,6 @@ SELECT count(*) FROM (
       AND (sqlc.narg(team)::bigint IS NULL OR l.team_id = sqlc.narg(team))
       AND (sqlc.narg(status)::lead_status IS NULL OR l.status = sqlc.narg(status)::lead_status)
       AND (sqlc.narg(source)::text IS NULL OR l.source = sqlc.narg(source))
-      AND (sqlc.narg(q)::text IS NULL OR l.id IN (SELECT crm_search_leads(sqlc.narg(q))))
       AND (sqlc.narg(created_from)::date IS NULL OR l.created_at >= sqlc.narg(created_from)::date)
       AND (sqlc.narg(created_to)::date IS NULL OR l.created_at < sqlc.narg(created_to)::date + 1)
     LIMIT @cap

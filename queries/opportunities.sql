@@ -18,12 +18,13 @@ FROM (
       AND (sqlc.narg(owner)::bigint IS NULL OR o.owner_id = sqlc.narg(owner))
       AND (sqlc.narg(team)::bigint IS NULL OR o.team_id = sqlc.narg(team))
       AND (sqlc.narg(stage)::bigint IS NULL OR o.stage_id = sqlc.narg(stage))
-      AND (sqlc.narg(q)::text IS NULL OR o.id IN (SELECT crm_search_opportunities(sqlc.narg(q))))
+      AND (sqlc.narg(q)::text IS NULL OR o.id = ANY(ARRAY(SELECT crm_search_opportunities(sqlc.narg(q), sqlc.narg(search_owner)::bigint, sqlc.narg(search_team)::bigint, sqlc.narg(search_after)::bigint, sqlc.narg(search_lim)::int))))
       AND (sqlc.narg(close_from)::date IS NULL OR o.close_date >= sqlc.narg(close_from)::date)
       AND (sqlc.narg(close_to)::date IS NULL OR o.close_date <= sqlc.narg(close_to)::date)
       AND (sqlc.narg(amount_min)::numeric IS NULL OR o.amount >= sqlc.narg(amount_min)::numeric)
       AND (sqlc.narg(amount_max)::numeric IS NULL OR o.amount <= sqlc.narg(amount_max)::numeric)
       AND (sqlc.narg(after_id)::bigint IS NULL OR CASE @sort::text
+            WHEN 'match' THEN o.id < sqlc.narg(after_id)
             WHEN 'close' THEN (o.close_date, o.id) > (sqlc.narg(after_date)::date, sqlc.narg(after_id))
             WHEN '-close' THEN (o.close_date, o.id) < (sqlc.narg(after_date)::date, sqlc.narg(after_id))
             WHEN 'amount' THEN (o.amount, o.id) > (sqlc.narg(after_num)::numeric, sqlc.narg(after_id))
@@ -34,6 +35,7 @@ FROM (
             ELSE (o.created_at, o.id) < (sqlc.narg(after_time)::timestamptz, sqlc.narg(after_id))
           END)
     ORDER BY
+      CASE WHEN @sort = 'match' THEN o.id END DESC,
       CASE WHEN @sort = 'close' THEN o.close_date END,
       CASE WHEN @sort = '-close' THEN o.close_date END DESC,
       CASE WHEN @sort = 'amount' THEN o.amount END,
@@ -50,6 +52,7 @@ JOIN users u ON u.id = o.owner_id
 JOIN pipeline_stages s ON s.id = o.stage_id
 LEFT JOIN accounts a ON a.id = o.account_id
 ORDER BY
+  CASE WHEN @sort = 'match' THEN o.id END DESC,
   CASE WHEN @sort = 'close' THEN o.close_date END,
   CASE WHEN @sort = '-close' THEN o.close_date END DESC,
   CASE WHEN @sort = 'amount' THEN o.amount END,
@@ -68,7 +71,6 @@ SELECT count(*) FROM (
       AND (sqlc.narg(owner)::bigint IS NULL OR o.owner_id = sqlc.narg(owner))
       AND (sqlc.narg(team)::bigint IS NULL OR o.team_id = sqlc.narg(team))
       AND (sqlc.narg(stage)::bigint IS NULL OR o.stage_id = sqlc.narg(stage))
-      AND (sqlc.narg(q)::text IS NULL OR o.id IN (SELECT crm_search_opportunities(sqlc.narg(q))))
       AND (sqlc.narg(close_from)::date IS NULL OR o.close_date >= sqlc.narg(close_from)::date)
       AND (sqlc.narg(close_to)::date IS NULL OR o.close_date <= sqlc.narg(close_to)::date)
       AND (sqlc.narg(amount_min)::numeric IS NULL OR o.amount >= sqlc.narg(amount_min)::numeric)

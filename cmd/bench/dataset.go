@@ -58,32 +58,41 @@ func database(ctx context.Context, cfg config, n int) (string, error) {
 	return u.String(), nil
 }
 
-// loadScale migrates the database and loads the scale data with `crm seed --scale n` unless it
-// holds that scale already. It returns how long the load took (0 when reused).
-func loadScale(ctx context.Context, cfg config, dbURL string, n int) (time.Duration, error) {
+// loadScale loads the scale data with `crm seed --scale n` unless the database holds that scale
+// already, and migrates it (unless told not to, to measure another build on its own schema). It
+// returns how long the load took (0 when reused).
+func loadScale(ctx context.Context, cfg config, dbURL string, n int, migrate bool) (time.Duration, error) {
 	pool, err := db.Open(ctx, dbURL, 0)
 	if err != nil {
 		return 0, err
 	}
 	defer pool.Close()
-	if err := db.Migrate(ctx, pool); err != nil {
+	var exists bool
+	if err := pool.QueryRow(ctx, "SELECT to_regclass('users') IS NOT NULL").Scan(&exists); err != nil {
 		return 0, err
 	}
-	if err := cleanup(ctx, pool); err != nil {
-		return 0, err
-	}
-	var users, contacts int
-	var scaled bool
-	if err := pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM users), (SELECT count(*) FROM contacts),
-		EXISTS (SELECT FROM users WHERE email = $1)`, scaleMarker).Scan(&users, &contacts, &scaled); err != nil {
-		return 0, err
-	}
-	switch {
-	case scaled && contacts == n:
-		fmt.Printf("Reusing the %d-contact load in %s.\n", n, redact(dbURL))
-		return 0, nil
-	case users > 0:
-		return 0, fmt.Errorf("%s holds other data (%d contacts, not a %d-contact scale load): use an empty database", redact(dbURL), contacts, n)
+	if exists {
+		if migrate {
+			if err := db.Migrate(ctx, pool); err != nil {
+				return 0, err
+			}
+		}
+		if err := cleanup(ctx, pool); err != nil {
+			return 0, err
+		}
+		var users, contacts int
+		var scaled bool
+		if err := pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM users), (SELECT count(*) FROM contacts),
+			EXISTS (SELECT FROM users WHERE email = $1)`, scaleMarker).Scan(&users, &contacts, &scaled); err != nil {
+			return 0, err
+		}
+		switch {
+		case scaled && contacts == n:
+			fmt.Printf("Reusing the %d-contact load in %s.\n", n, redact(dbURL))
+			return 0, nil
+		case users > 0:
+			return 0, fmt.Errorf("%s holds other data (%d contacts, not a %d-contact scale load): use an empty database", redact(dbURL), contacts, n)
+		}
 	}
 	fmt.Printf("Loading %d contacts into %s with crm seed --scale.\n", n, redact(dbURL))
 	start := time.Now()
@@ -96,9 +105,8 @@ func loadScale(ctx context.Context, cfg config, dbURL string, n int) (time.Durat
 	return time.Since(start), nil
 }
 
-// fixtures adds what the bench needs beyond the scale load: the solo rep with their 10
-// contacts, and fresh leads for each role to convert. It returns the solo rep's id.
-func fixtures(ctx context.Context, pool *pgxpool.Pool, owners []int64) error {
+// fixtures adds what the bench needs beyond the scale load: the solo rep with their 10 contacts.
+func fixtures(ctx context.Context, pool *pgxpool.Pool) error {
 	_, err := pool.Exec(ctx, `
 		WITH team AS (
 		    INSERT INTO teams (name) VALUES ($1) ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name RETURNING id
@@ -114,18 +122,25 @@ func fixtures(ctx context.Context, pool *pgxpool.Pool, owners []int64) error {
 	if err != nil {
 		return fmt.Errorf("solo rep: %w", err)
 	}
-	_, err = pool.Exec(ctx, `
-		INSERT INTO leads (owner_id, last_name, company, status)
-		SELECT o, 'Convert ' || g, $1, 'qualified'
-		FROM unnest($2::bigint[]) o, generate_series(1, $3) g`, convertCompany, owners, conversionPool)
-	if err != nil {
-		return fmt.Errorf("conversion leads: %w", err)
-	}
 	return nil
 }
 
-// cleanup removes what earlier runs made: logged notes, converted leads and their contacts, so
-// every run starts from the same data.
+// leadsToConvert adds fresh leads for a user to convert, just before the conversions run (made
+// earlier, they would be the newest leads every other page reads), and returns their ids.
+func leadsToConvert(ctx context.Context, pool *pgxpool.Pool, owner int64) ([]int64, error) {
+	rows, err := pool.Query(ctx, `
+		INSERT INTO leads (owner_id, last_name, company, status)
+		SELECT $1, 'Convert ' || g, $2, 'qualified' FROM generate_series(1, $3) g
+		RETURNING id`, owner, convertCompany, conversionPool)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[int64])
+}
+
+// cleanup removes what the bench made: logged notes, converted leads and their contacts, so
+// every page and run starts from the same data, and vacuums the tables so that no page pays for
+// the dead rows (the newest rows, which searches read first).
 func cleanup(ctx context.Context, pool *pgxpool.Pool) error {
 	_, err := pool.Exec(ctx, `
 		WITH gone AS (DELETE FROM leads WHERE company = $1 RETURNING converted_contact_id)
@@ -135,6 +150,9 @@ func cleanup(ctx context.Context, pool *pgxpool.Pool) error {
 	}
 	if _, err := pool.Exec(ctx, "DELETE FROM activities WHERE subject = $1", noteSubject); err != nil {
 		return fmt.Errorf("cleanup notes: %w", err)
+	}
+	if _, err := pool.Exec(ctx, "VACUUM leads, contacts, activities"); err != nil {
+		return fmt.Errorf("vacuum after cleanup: %w", err)
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"sync"
 	"time"
@@ -50,6 +51,9 @@ func measure(ctx context.Context, conc int, d time.Duration, fn call) Stats {
 					return
 				}
 				err := fn(ctx, i)
+				if errors.Is(err, errExhausted) {
+					return // nothing left to change: the run ends with what was done
+				}
 				w.lat = append(w.lat, time.Since(t))
 				if err != nil {
 					w.errors++

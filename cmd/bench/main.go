@@ -37,9 +37,13 @@ type config struct {
 	DatabaseURL string // DATABASE_URL: measure this database instead of the private cluster's
 	ClusterURL  string // BENCH_CLUSTER_URL: the private cluster, set by make
 	Profiles    string // BENCH_PROFILES: save a CPU profile of the server under each page's load here
-	ShowSQL     bool   // BENCH_SHOW_SQL: print the statements of each page
-	Explain     string // BENCH_EXPLAIN: "time" or "full": EXPLAIN each page's SQL instead of loading it
-	Password    string // CRM_DEMO_PASSWORD
+	// To measure another build (CRM_BIN) on its own schema: BENCH_MIGRATE=false leaves the
+	// database as that build made it, BENCH_SQL_ALONE=false skips what needs this build's SQL.
+	Migrate  bool
+	SQLAlone bool
+	ShowSQL  bool   // BENCH_SHOW_SQL: print the statements of each page
+	Explain  string // BENCH_EXPLAIN: "time" or "full": EXPLAIN each page's SQL instead of loading it
+	Password string // CRM_DEMO_PASSWORD
 }
 
 func main() {
@@ -59,7 +63,8 @@ func loadConfig() (config, error) {
 	c := config{Duration: 2 * time.Second, Concurrency: 8, OutDir: env("BENCH_OUT", ".bench"), Binary: env("CRM_BIN", "bin/crm"),
 		DatabaseURL: os.Getenv("DATABASE_URL"), ClusterURL: os.Getenv("BENCH_CLUSTER_URL"), Profiles: os.Getenv("BENCH_PROFILES"),
 		ShowSQL: os.Getenv("BENCH_SHOW_SQL") != "", Explain: os.Getenv("BENCH_EXPLAIN"),
-		Password: env("CRM_DEMO_PASSWORD", "demo-password"), Roles: strings.Split(env("BENCH_ROLES", "rep,manager,admin,solo"), ",")}
+		Password: env("CRM_DEMO_PASSWORD", "demo-password"), Roles: strings.Split(env("BENCH_ROLES", "rep,manager,admin,solo"), ","),
+		Migrate: env("BENCH_MIGRATE", "true") != "false", SQLAlone: env("BENCH_SQL_ALONE", "true") != "false"}
 	for _, s := range strings.Split(env("BENCH_SCALE", "100000"), ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
 		if err != nil || n < 1000 {
@@ -116,7 +121,7 @@ func benchScale(ctx context.Context, cfg config, n int) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	seedTime, err := loadScale(ctx, cfg, dbURL, n)
+	seedTime, err := loadScale(ctx, cfg, dbURL, n, cfg.Migrate)
 	if err != nil {
 		return nil, err
 	}
@@ -134,16 +139,7 @@ func benchScale(ctx context.Context, cfg config, n int) (*Report, error) {
 			}
 		}
 	}
-	var owners []int64
-	for _, r := range active {
-		if r.Name != "solo" {
-			if err := pool.QueryRow(ctx, "SELECT id FROM users WHERE email = $1", r.Email).Scan(&r.ID); err != nil {
-				return nil, fmt.Errorf("user %s: %w", r.Email, err)
-			}
-			owners = append(owners, r.ID)
-		}
-	}
-	if err := fixtures(ctx, pool, owners); err != nil {
+	if err := fixtures(ctx, pool); err != nil {
 		return nil, err
 	}
 	for i := range active {
@@ -162,11 +158,13 @@ func benchScale(ctx context.Context, cfg config, n int) (*Report, error) {
 	rep.StartupMs = float64(srv.Startup.Microseconds()) / 1000
 	fmt.Printf("Server up in %.0f ms. %d clients, %s a page.\n", rep.StartupMs, cfg.Concurrency, cfg.Duration)
 
-	capture, err := newCapture(ctx, dbURL)
-	if err != nil {
-		return nil, err
+	var capture *capture
+	if cfg.SQLAlone {
+		if capture, err = newCapture(ctx, dbURL); err != nil {
+			return nil, err
+		}
+		defer capture.close()
 	}
-	defer capture.close()
 	replayPool, err := openPool(ctx, dbURL, cfg.Concurrency, nil)
 	if err != nil {
 		return nil, err
@@ -190,14 +188,16 @@ func benchScale(ctx context.Context, cfg config, n int) (*Report, error) {
 }
 
 // benchRole signs a role in to both servers, finds its records and measures its pages.
-func benchRole(ctx context.Context, cfg config, pool, replayPool *pgxpool.Pool, httpc *http.Client, srv *server, cap *capture, r role) ([]Row, error) {
+func benchRole(ctx context.Context, cfg config, pool, replayPool *pgxpool.Pool, httpc *http.Client, srv *server, capt *capture, r role) ([]Row, error) {
 	c, err := login(ctx, httpc, srv.URL, r.Email, cfg.Password)
 	if err != nil {
 		return nil, err
 	}
-	cc, err := login(ctx, httpc, cap.URL, r.Email, cfg.Password)
-	if err != nil {
-		return nil, err
+	var cc *client
+	if capt != nil {
+		if cc, err = login(ctx, httpc, capt.URL, r.Email, cfg.Password); err != nil {
+			return nil, err
+		}
 	}
 	x, err := findRecords(ctx, pool, r, cfg.Concurrency+1)
 	if err != nil {
@@ -214,9 +214,16 @@ func benchRole(ctx context.Context, cfg config, pool, replayPool *pgxpool.Pool, 
 		if !cfg.Pages.MatchString(p.Name) {
 			continue
 		}
-		stmts, err := cap.record(ctx, cc, p, cfg.Concurrency)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", p.Name, err)
+		if p.prepare != nil {
+			if err := p.prepare(ctx, pool); err != nil {
+				return nil, fmt.Errorf("%s: %w", p.Name, err)
+			}
+		}
+		var stmts []statement
+		if capt != nil {
+			if stmts, err = capt.record(ctx, cc, p, cfg.Concurrency); err != nil {
+				return nil, fmt.Errorf("%s: %w", p.Name, err)
+			}
 		}
 		if cfg.ShowSQL {
 			printStatements(p.Name, stmts)
@@ -233,12 +240,19 @@ func benchRole(ctx context.Context, cfg config, pool, replayPool *pgxpool.Pool, 
 		if err := stopProfile(); err != nil {
 			return nil, err
 		}
-		row.SQL = load(ctx, cfg.Concurrency, cfg.Duration, func(ctx context.Context, w int) error {
-			return replay(ctx, replayPool, stmts, p.Rollback)
-		})
+		if capt != nil {
+			row.SQL = load(ctx, cfg.Concurrency, cfg.Duration, func(ctx context.Context, w int) error {
+				return replay(ctx, replayPool, stmts, p.Rollback)
+			})
+		}
 		row.judge()
 		printRow(row)
 		rows = append(rows, row)
+		if p.Kind == kindMutation {
+			if err := cleanup(ctx, pool); err != nil {
+				return nil, err
+			}
+		}
 	}
 	return rows, ctx.Err()
 }

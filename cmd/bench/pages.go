@@ -49,6 +49,8 @@ type page struct {
 	ok   func(w int)
 	// Rollback: the page changes data, so its SQL is replayed in a transaction rolled back.
 	Rollback bool
+	// prepare makes the records the page changes, just before it runs.
+	prepare func(ctx context.Context, pool *pgxpool.Pool) error
 }
 
 func get(path string) func(int) (string, string, url.Values, error) {
@@ -63,7 +65,6 @@ type records struct {
 	Contact, Account, Lead, Opportunity int64
 	OpenStages                          []int64
 	Deals                               []deal
-	Leads                               []int64
 }
 
 type deal struct {
@@ -102,18 +103,7 @@ func findRecords(ctx context.Context, pool *pgxpool.Pool, r role, deals int) (re
 	if err := rows.Err(); err != nil {
 		return x, err
 	}
-	rows, err = pool.Query(ctx, `SELECT id FROM leads WHERE owner_id = $1 AND company = $2 AND status <> 'converted' ORDER BY id`, r.ID, convertCompany)
-	if err != nil {
-		return x, err
-	}
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return x, err
-		}
-		x.Leads = append(x.Leads, id)
-	}
-	return x, rows.Err()
+	return x, nil
 }
 
 // searches are words the scale data holds, about 1 row in 25 for each list.
@@ -166,7 +156,7 @@ func pagesFor(r role, x records, deep map[string]string, workers int) []*page {
 				return http.MethodPost, path, url.Values{"type": {"note"}, "subject": {noteSubject}, "body": {"Called, will follow up next week."}}, nil
 			}})
 	}
-	if len(x.Leads) > 0 && x.Account != 0 {
+	if x.Account != 0 && r.Name != "solo" {
 		ps = append(ps, convertPage(r, x))
 	}
 	return ps
@@ -201,13 +191,18 @@ func movePage(x records, workers int) *page {
 // convertPage converts a fresh lead into a contact at the role's account, one lead per request.
 func convertPage(r role, x records) *page {
 	var next atomic.Int64
+	var leads []int64
 	return &page{Name: "lead conversion", Kind: kindMutation, Want: http.StatusSeeOther, Rollback: true,
+		prepare: func(ctx context.Context, pool *pgxpool.Pool) (err error) {
+			leads, err = leadsToConvert(ctx, pool, r.ID)
+			return err
+		},
 		next: func(int) (string, string, url.Values, error) {
 			i := next.Add(1) - 1
-			if i >= int64(len(x.Leads)) {
+			if i >= int64(len(leads)) {
 				return "", "", nil, errExhausted
 			}
-			return http.MethodPost, fmt.Sprintf("/leads/%d/convert", x.Leads[i]), url.Values{
+			return http.MethodPost, fmt.Sprintf("/leads/%d/convert", leads[i]), url.Values{
 				"account": {fmt.Sprint(x.Account)}, "first_name": {"Bench"}, "last_name": {fmt.Sprintf("Convert %d", i)},
 				"owner_id": {fmt.Sprint(r.ID)}, "version": {"1"}}, nil
 		}}

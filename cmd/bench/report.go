@@ -70,7 +70,7 @@ func (r *Row) judge() {
 	case kindRecord:
 		miss(r.HTTP.PerSec < targetRecRate, "req/s")
 	}
-	if r.Kind == kindList || r.Kind == kindRecord {
+	if (r.Kind == kindList || r.Kind == kindRecord) && r.SQL.PerSec > 0 {
 		miss(r.Ratio < targetRatio, "ratio")
 	}
 }

@@ -59,10 +59,9 @@ SELECT count(*) FROM (
     WHERE ($1::boolean OR a.owner_id = $2 OR a.team_id = $3)
       AND ($4::bigint IS NULL OR a.owner_id = $4)
       AND ($5::bigint IS NULL OR a.team_id = $5)
-      AND ($6::text IS NULL OR a.id IN (SELECT crm_search_accounts($6)))
-      AND ($7::date IS NULL OR a.created_at >= $7::date)
-      AND ($8::date IS NULL OR a.created_at < $8::date + 1)
-    LIMIT $9
+      AND ($6::date IS NULL OR a.created_at >= $6::date)
+      AND ($7::date IS NULL OR a.created_at < $7::date + 1)
+    LIMIT $8
 ) capped
 `
 
@@ -72,7 +71,6 @@ type CountAccountsParams struct {
 	TeamID      *int64
 	Owner       *int64
 	Team        *int64
-	Q           *string
 	CreatedFrom pgtype.Date
 	CreatedTo   pgtype.Date
 	Cap         int32
@@ -86,7 +84,6 @@ func (q *Queries) CountAccounts(ctx context.Context, db DBTX, arg CountAccountsP
 		arg.TeamID,
 		arg.Owner,
 		arg.Team,
-		arg.Q,
 		arg.CreatedFrom,
 		arg.CreatedTo,
 		arg.Cap,
@@ -223,36 +220,39 @@ func (q *Queries) GetAccount(ctx context.Context, db DBTX, id int64) (GetAccount
 const listAccounts = `-- name: ListAccounts :many
 SELECT a.id, a.name, a.domain, a.industry, a.city, a.country, a.created_at, a.owner_id, u.name AS owner_name
 FROM (
-    SELECT a.id, a.owner_id, a.team_id, a.name, a.domain, a.industry, a.employees, a.annual_revenue, a.phone, a.street, a.city, a.region, a.postal_code, a.country, a.custom, a.version, a.created_at, a.updated_at, a.search, a.search_text FROM accounts a
+    SELECT a.id, a.owner_id, a.team_id, a.name, a.domain, a.industry, a.employees, a.annual_revenue, a.phone, a.street, a.city, a.region, a.postal_code, a.country, a.custom, a.version, a.created_at, a.updated_at, a.search_text, a.search FROM accounts a
     WHERE ($1::boolean OR a.owner_id = $2 OR a.team_id = $3)
       AND ($4::bigint IS NULL OR a.owner_id = $4)
       AND ($5::bigint IS NULL OR a.team_id = $5)
-      AND ($6::text IS NULL OR a.id IN (SELECT crm_search_accounts($6)))
-      AND ($7::date IS NULL OR a.created_at >= $7::date)
-      AND ($8::date IS NULL OR a.created_at < $8::date + 1)
-      AND ($9::bigint IS NULL OR CASE $10::text
-            WHEN 'name' THEN (a.name, a.id) > ($11::text, $9)
-            WHEN '-name' THEN (a.name, a.id) < ($11::text, $9)
-            WHEN 'created' THEN (a.created_at, a.id) > ($12::timestamptz, $9)
-            ELSE (a.created_at, a.id) < ($12::timestamptz, $9)
+      AND ($6::text IS NULL OR a.id = ANY(ARRAY(SELECT crm_search_accounts($6, $7::bigint, $8::bigint, $9::bigint, $10::int))))
+      AND ($11::date IS NULL OR a.created_at >= $11::date)
+      AND ($12::date IS NULL OR a.created_at < $12::date + 1)
+      AND ($13::bigint IS NULL OR CASE $14::text
+            WHEN 'match' THEN a.id < $13
+            WHEN 'name' THEN (a.name, a.id) > ($15::text, $13)
+            WHEN '-name' THEN (a.name, a.id) < ($15::text, $13)
+            WHEN 'created' THEN (a.created_at, a.id) > ($16::timestamptz, $13)
+            ELSE (a.created_at, a.id) < ($16::timestamptz, $13)
           END)
     ORDER BY
-      CASE WHEN $10 = 'name' THEN a.name END,
-      CASE WHEN $10 = '-name' THEN a.name END DESC,
-      CASE WHEN $10 = 'created' THEN a.created_at END,
-      CASE WHEN $10 = '-created' THEN a.created_at END DESC,
-      CASE WHEN $10 IN ('name', 'created') THEN a.id END,
-      CASE WHEN $10 IN ('-name', '-created') THEN a.id END DESC
-    LIMIT $13
+      CASE WHEN $14 = 'match' THEN a.id END DESC,
+      CASE WHEN $14 = 'name' THEN a.name END,
+      CASE WHEN $14 = '-name' THEN a.name END DESC,
+      CASE WHEN $14 = 'created' THEN a.created_at END,
+      CASE WHEN $14 = '-created' THEN a.created_at END DESC,
+      CASE WHEN $14 IN ('name', 'created') THEN a.id END,
+      CASE WHEN $14 IN ('-name', '-created') THEN a.id END DESC
+    LIMIT $17
 ) a
 JOIN users u ON u.id = a.owner_id
 ORDER BY
-  CASE WHEN $10 = 'name' THEN a.name END,
-  CASE WHEN $10 = '-name' THEN a.name END DESC,
-  CASE WHEN $10 = 'created' THEN a.created_at END,
-  CASE WHEN $10 = '-created' THEN a.created_at END DESC,
-  CASE WHEN $10 IN ('name', 'created') THEN a.id END,
-  CASE WHEN $10 IN ('-name', '-created') THEN a.id END DESC
+  CASE WHEN $14 = 'match' THEN a.id END DESC,
+  CASE WHEN $14 = 'name' THEN a.name END,
+  CASE WHEN $14 = '-name' THEN a.name END DESC,
+  CASE WHEN $14 = 'created' THEN a.created_at END,
+  CASE WHEN $14 = '-created' THEN a.created_at END DESC,
+  CASE WHEN $14 IN ('name', 'created') THEN a.id END,
+  CASE WHEN $14 IN ('-name', '-created') THEN a.id END DESC
 `
 
 type ListAccountsParams struct {
@@ -262,6 +262,10 @@ type ListAccountsParams struct {
 	Owner       *int64
 	Team        *int64
 	Q           *string
+	SearchOwner *int64
+	SearchTeam  *int64
+	SearchAfter *int64
+	SearchLim   *int32
 	CreatedFrom pgtype.Date
 	CreatedTo   pgtype.Date
 	AfterID     *int64
@@ -293,6 +297,10 @@ func (q *Queries) ListAccounts(ctx context.Context, db DBTX, arg ListAccountsPar
 		arg.Owner,
 		arg.Team,
 		arg.Q,
+		arg.SearchOwner,
+		arg.SearchTeam,
+		arg.SearchAfter,
+		arg.SearchLim,
 		arg.CreatedFrom,
 		arg.CreatedTo,
 		arg.AfterID,
@@ -331,7 +339,7 @@ func (q *Queries) ListAccounts(ctx context.Context, db DBTX, arg ListAccountsPar
 
 const pickAccounts = `-- name: PickAccounts :many
 SELECT a.id, a.name, a.domain FROM accounts a
-WHERE ($1::text IS NULL OR a.id IN (SELECT crm_search_accounts($1)))
+WHERE ($1::text IS NULL OR a.id = ANY(ARRAY(SELECT crm_search_accounts($1, NULL, NULL, NULL, 50))))
 ORDER BY a.name, a.id
 LIMIT 10
 `

@@ -18,10 +18,9 @@ SELECT count(*) FROM (
     WHERE ($1::boolean OR c.owner_id = $2 OR c.team_id = $3)
       AND ($4::bigint IS NULL OR c.owner_id = $4)
       AND ($5::bigint IS NULL OR c.team_id = $5)
-      AND ($6::text IS NULL OR c.id IN (SELECT crm_search_contacts($6)))
-      AND ($7::date IS NULL OR c.created_at >= $7::date)
-      AND ($8::date IS NULL OR c.created_at < $8::date + 1)
-    LIMIT $9
+      AND ($6::date IS NULL OR c.created_at >= $6::date)
+      AND ($7::date IS NULL OR c.created_at < $7::date + 1)
+    LIMIT $8
 ) capped
 `
 
@@ -31,7 +30,6 @@ type CountContactsParams struct {
 	TeamID      *int64
 	Owner       *int64
 	Team        *int64
-	Q           *string
 	CreatedFrom pgtype.Date
 	CreatedTo   pgtype.Date
 	Cap         int32
@@ -44,7 +42,6 @@ func (q *Queries) CountContacts(ctx context.Context, db DBTX, arg CountContactsP
 		arg.TeamID,
 		arg.Owner,
 		arg.Team,
-		arg.Q,
 		arg.CreatedFrom,
 		arg.CreatedTo,
 		arg.Cap,
@@ -149,37 +146,40 @@ const listContacts = `-- name: ListContacts :many
 SELECT c.id, c.first_name, c.last_name, c.email, c.phone, c.title, c.created_at, c.account_id,
        a.name AS account_name, u.name AS owner_name
 FROM (
-    SELECT c.id, c.owner_id, c.team_id, c.account_id, c.first_name, c.last_name, c.email, c.phone, c.title, c.custom, c.version, c.created_at, c.updated_at, c.search, c.search_text FROM contacts c
+    SELECT c.id, c.owner_id, c.team_id, c.account_id, c.first_name, c.last_name, c.email, c.phone, c.title, c.custom, c.version, c.created_at, c.updated_at, c.search_text, c.search FROM contacts c
     WHERE ($1::boolean OR c.owner_id = $2 OR c.team_id = $3)
       AND ($4::bigint IS NULL OR c.owner_id = $4)
       AND ($5::bigint IS NULL OR c.team_id = $5)
-      AND ($6::text IS NULL OR c.id IN (SELECT crm_search_contacts($6)))
-      AND ($7::date IS NULL OR c.created_at >= $7::date)
-      AND ($8::date IS NULL OR c.created_at < $8::date + 1)
-      AND ($9::bigint IS NULL OR CASE $10::text
-            WHEN 'name' THEN (c.last_name, c.id) > ($11::text, $9)
-            WHEN '-name' THEN (c.last_name, c.id) < ($11::text, $9)
-            WHEN 'created' THEN (c.created_at, c.id) > ($12::timestamptz, $9)
-            ELSE (c.created_at, c.id) < ($12::timestamptz, $9)
+      AND ($6::text IS NULL OR c.id = ANY(ARRAY(SELECT crm_search_contacts($6, $7::bigint, $8::bigint, $9::bigint, $10::int))))
+      AND ($11::date IS NULL OR c.created_at >= $11::date)
+      AND ($12::date IS NULL OR c.created_at < $12::date + 1)
+      AND ($13::bigint IS NULL OR CASE $14::text
+            WHEN 'match' THEN c.id < $13
+            WHEN 'name' THEN (c.last_name, c.id) > ($15::text, $13)
+            WHEN '-name' THEN (c.last_name, c.id) < ($15::text, $13)
+            WHEN 'created' THEN (c.created_at, c.id) > ($16::timestamptz, $13)
+            ELSE (c.created_at, c.id) < ($16::timestamptz, $13)
           END)
     ORDER BY
-      CASE WHEN $10 = 'name' THEN c.last_name END,
-      CASE WHEN $10 = '-name' THEN c.last_name END DESC,
-      CASE WHEN $10 = 'created' THEN c.created_at END,
-      CASE WHEN $10 = '-created' THEN c.created_at END DESC,
-      CASE WHEN $10 IN ('name', 'created') THEN c.id END,
-      CASE WHEN $10 IN ('-name', '-created') THEN c.id END DESC
-    LIMIT $13
+      CASE WHEN $14 = 'match' THEN c.id END DESC,
+      CASE WHEN $14 = 'name' THEN c.last_name END,
+      CASE WHEN $14 = '-name' THEN c.last_name END DESC,
+      CASE WHEN $14 = 'created' THEN c.created_at END,
+      CASE WHEN $14 = '-created' THEN c.created_at END DESC,
+      CASE WHEN $14 IN ('name', 'created') THEN c.id END,
+      CASE WHEN $14 IN ('-name', '-created') THEN c.id END DESC
+    LIMIT $17
 ) c
 JOIN users u ON u.id = c.owner_id
 LEFT JOIN accounts a ON a.id = c.account_id
 ORDER BY
-  CASE WHEN $10 = 'name' THEN c.last_name END,
-  CASE WHEN $10 = '-name' THEN c.last_name END DESC,
-  CASE WHEN $10 = 'created' THEN c.created_at END,
-  CASE WHEN $10 = '-created' THEN c.created_at END DESC,
-  CASE WHEN $10 IN ('name', 'created') THEN c.id END,
-  CASE WHEN $10 IN ('-name', '-created') THEN c.id END DESC
+  CASE WHEN $14 = 'match' THEN c.id END DESC,
+  CASE WHEN $14 = 'name' THEN c.last_name END,
+  CASE WHEN $14 = '-name' THEN c.last_name END DESC,
+  CASE WHEN $14 = 'created' THEN c.created_at END,
+  CASE WHEN $14 = '-created' THEN c.created_at END DESC,
+  CASE WHEN $14 IN ('name', 'created') THEN c.id END,
+  CASE WHEN $14 IN ('-name', '-created') THEN c.id END DESC
 `
 
 type ListContactsParams struct {
@@ -189,6 +189,10 @@ type ListContactsParams struct {
 	Owner       *int64
 	Team        *int64
 	Q           *string
+	SearchOwner *int64
+	SearchTeam  *int64
+	SearchAfter *int64
+	SearchLim   *int32
 	CreatedFrom pgtype.Date
 	CreatedTo   pgtype.Date
 	AfterID     *int64
@@ -220,6 +224,10 @@ func (q *Queries) ListContacts(ctx context.Context, db DBTX, arg ListContactsPar
 		arg.Owner,
 		arg.Team,
 		arg.Q,
+		arg.SearchOwner,
+		arg.SearchTeam,
+		arg.SearchAfter,
+		arg.SearchLim,
 		arg.CreatedFrom,
 		arg.CreatedTo,
 		arg.AfterID,
@@ -302,7 +310,7 @@ func (q *Queries) ListContactsOfAccount(ctx context.Context, db DBTX, accountID 
 
 const pickContacts = `-- name: PickContacts :many
 SELECT c.id, c.first_name, c.last_name, c.email FROM contacts c
-WHERE ($1::text IS NULL OR c.id IN (SELECT crm_search_contacts($1)))
+WHERE ($1::text IS NULL OR c.id = ANY(ARRAY(SELECT crm_search_contacts($1, NULL, NULL, NULL, 50))))
   AND ($2::bigint IS NULL OR c.account_id = $2)
 ORDER BY c.last_name, c.id
 LIMIT 10

@@ -20,10 +20,9 @@ SELECT count(*) FROM (
       AND ($5::bigint IS NULL OR l.team_id = $5)
       AND ($6::lead_status IS NULL OR l.status = $6::lead_status)
       AND ($7::text IS NULL OR l.source = $7)
-      AND ($8::text IS NULL OR l.id IN (SELECT crm_search_leads($8)))
-      AND ($9::date IS NULL OR l.created_at >= $9::date)
-      AND ($10::date IS NULL OR l.created_at < $10::date + 1)
-    LIMIT $11
+      AND ($8::date IS NULL OR l.created_at >= $8::date)
+      AND ($9::date IS NULL OR l.created_at < $9::date + 1)
+    LIMIT $10
 ) capped
 `
 
@@ -35,7 +34,6 @@ type CountLeadsParams struct {
 	Team        *int64
 	Status      NullLeadStatus
 	Source      *string
-	Q           *string
 	CreatedFrom pgtype.Date
 	CreatedTo   pgtype.Date
 	Cap         int32
@@ -50,7 +48,6 @@ func (q *Queries) CountLeads(ctx context.Context, db DBTX, arg CountLeadsParams)
 		arg.Team,
 		arg.Status,
 		arg.Source,
-		arg.Q,
 		arg.CreatedFrom,
 		arg.CreatedTo,
 		arg.Cap,
@@ -168,44 +165,47 @@ func (q *Queries) GetLead(ctx context.Context, db DBTX, id int64) (GetLeadRow, e
 const listLeads = `-- name: ListLeads :many
 SELECT l.id, l.first_name, l.last_name, l.company, l.email, l.status, l.source, l.created_at, u.name AS owner_name
 FROM (
-    SELECT l.id, l.owner_id, l.team_id, l.first_name, l.last_name, l.company, l.title, l.email, l.phone, l.source, l.status, l.converted_account_id, l.converted_contact_id, l.converted_opportunity_id, l.converted_at, l.custom, l.version, l.created_at, l.updated_at, l.search, l.search_text FROM leads l
+    SELECT l.id, l.owner_id, l.team_id, l.first_name, l.last_name, l.company, l.title, l.email, l.phone, l.source, l.status, l.converted_account_id, l.converted_contact_id, l.converted_opportunity_id, l.converted_at, l.custom, l.version, l.created_at, l.updated_at, l.search_text, l.search FROM leads l
     WHERE ($1::boolean OR l.owner_id = $2 OR l.team_id = $3)
       AND ($4::bigint IS NULL OR l.owner_id = $4)
       AND ($5::bigint IS NULL OR l.team_id = $5)
       AND ($6::lead_status IS NULL OR l.status = $6::lead_status)
       AND ($7::text IS NULL OR l.source = $7)
-      AND ($8::text IS NULL OR l.id IN (SELECT crm_search_leads($8)))
-      AND ($9::date IS NULL OR l.created_at >= $9::date)
-      AND ($10::date IS NULL OR l.created_at < $10::date + 1)
-      AND ($11::bigint IS NULL OR CASE $12::text
-            WHEN 'name' THEN (l.last_name, l.id) > ($13::text, $11)
-            WHEN '-name' THEN (l.last_name, l.id) < ($13::text, $11)
-            WHEN 'company' THEN (l.company, l.id) > ($13::text, $11)
-            WHEN '-company' THEN (l.company, l.id) < ($13::text, $11)
-            WHEN 'created' THEN (l.created_at, l.id) > ($14::timestamptz, $11)
-            ELSE (l.created_at, l.id) < ($14::timestamptz, $11)
+      AND ($8::text IS NULL OR l.id = ANY(ARRAY(SELECT crm_search_leads($8, $9::bigint, $10::bigint, $11::bigint, $12::int))))
+      AND ($13::date IS NULL OR l.created_at >= $13::date)
+      AND ($14::date IS NULL OR l.created_at < $14::date + 1)
+      AND ($15::bigint IS NULL OR CASE $16::text
+            WHEN 'match' THEN l.id < $15
+            WHEN 'name' THEN (l.last_name, l.id) > ($17::text, $15)
+            WHEN '-name' THEN (l.last_name, l.id) < ($17::text, $15)
+            WHEN 'company' THEN (l.company, l.id) > ($17::text, $15)
+            WHEN '-company' THEN (l.company, l.id) < ($17::text, $15)
+            WHEN 'created' THEN (l.created_at, l.id) > ($18::timestamptz, $15)
+            ELSE (l.created_at, l.id) < ($18::timestamptz, $15)
           END)
     ORDER BY
-      CASE WHEN $12 = 'name' THEN l.last_name END,
-      CASE WHEN $12 = '-name' THEN l.last_name END DESC,
-      CASE WHEN $12 = 'company' THEN l.company END,
-      CASE WHEN $12 = '-company' THEN l.company END DESC,
-      CASE WHEN $12 = 'created' THEN l.created_at END,
-      CASE WHEN $12 = '-created' THEN l.created_at END DESC,
-      CASE WHEN $12 IN ('name', 'company', 'created') THEN l.id END,
-      CASE WHEN $12 IN ('-name', '-company', '-created') THEN l.id END DESC
-    LIMIT $15
+      CASE WHEN $16 = 'match' THEN l.id END DESC,
+      CASE WHEN $16 = 'name' THEN l.last_name END,
+      CASE WHEN $16 = '-name' THEN l.last_name END DESC,
+      CASE WHEN $16 = 'company' THEN l.company END,
+      CASE WHEN $16 = '-company' THEN l.company END DESC,
+      CASE WHEN $16 = 'created' THEN l.created_at END,
+      CASE WHEN $16 = '-created' THEN l.created_at END DESC,
+      CASE WHEN $16 IN ('name', 'company', 'created') THEN l.id END,
+      CASE WHEN $16 IN ('-name', '-company', '-created') THEN l.id END DESC
+    LIMIT $19
 ) l
 JOIN users u ON u.id = l.owner_id
 ORDER BY
-  CASE WHEN $12 = 'name' THEN l.last_name END,
-  CASE WHEN $12 = '-name' THEN l.last_name END DESC,
-  CASE WHEN $12 = 'company' THEN l.company END,
-  CASE WHEN $12 = '-company' THEN l.company END DESC,
-  CASE WHEN $12 = 'created' THEN l.created_at END,
-  CASE WHEN $12 = '-created' THEN l.created_at END DESC,
-  CASE WHEN $12 IN ('name', 'company', 'created') THEN l.id END,
-  CASE WHEN $12 IN ('-name', '-company', '-created') THEN l.id END DESC
+  CASE WHEN $16 = 'match' THEN l.id END DESC,
+  CASE WHEN $16 = 'name' THEN l.last_name END,
+  CASE WHEN $16 = '-name' THEN l.last_name END DESC,
+  CASE WHEN $16 = 'company' THEN l.company END,
+  CASE WHEN $16 = '-company' THEN l.company END DESC,
+  CASE WHEN $16 = 'created' THEN l.created_at END,
+  CASE WHEN $16 = '-created' THEN l.created_at END DESC,
+  CASE WHEN $16 IN ('name', 'company', 'created') THEN l.id END,
+  CASE WHEN $16 IN ('-name', '-company', '-created') THEN l.id END DESC
 `
 
 type ListLeadsParams struct {
@@ -217,6 +217,10 @@ type ListLeadsParams struct {
 	Status      NullLeadStatus
 	Source      *string
 	Q           *string
+	SearchOwner *int64
+	SearchTeam  *int64
+	SearchAfter *int64
+	SearchLim   *int32
 	CreatedFrom pgtype.Date
 	CreatedTo   pgtype.Date
 	AfterID     *int64
@@ -249,6 +253,10 @@ func (q *Queries) ListLeads(ctx context.Context, db DBTX, arg ListLeadsParams) (
 		arg.Status,
 		arg.Source,
 		arg.Q,
+		arg.SearchOwner,
+		arg.SearchTeam,
+		arg.SearchAfter,
+		arg.SearchLim,
 		arg.CreatedFrom,
 		arg.CreatedTo,
 		arg.AfterID,

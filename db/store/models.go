@@ -430,8 +430,8 @@ type Account struct {
 	Version       int32
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
-	Search        interface{}
 	SearchText    *string
+	Search        interface{}
 }
 
 type Activity struct {
@@ -478,8 +478,8 @@ type Contact struct {
 	Version    int32
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
-	Search     interface{}
 	SearchText *string
+	Search     interface{}
 }
 
 type Lead struct {
@@ -502,8 +502,8 @@ type Lead struct {
 	Version                int32
 	CreatedAt              time.Time
 	UpdatedAt              time.Time
-	Search                 interface{}
 	SearchText             *string
+	Search                 interface{}
 }
 
 type LoginFailure struct {
@@ -533,8 +533,8 @@ type Opportunity struct {
 	Version        int32
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
-	Search         interface{}
 	SearchText     *string
+	Search         interface{}
 }
 
 type Pipeline struct {

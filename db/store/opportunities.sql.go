@@ -19,12 +19,11 @@ SELECT count(*) FROM (
       AND ($4::bigint IS NULL OR o.owner_id = $4)
       AND ($5::bigint IS NULL OR o.team_id = $5)
       AND ($6::bigint IS NULL OR o.stage_id = $6)
-      AND ($7::text IS NULL OR o.id IN (SELECT crm_search_opportunities($7)))
-      AND ($8::date IS NULL OR o.close_date >= $8::date)
-      AND ($9::date IS NULL OR o.close_date <= $9::date)
-      AND ($10::numeric IS NULL OR o.amount >= $10::numeric)
-      AND ($11::numeric IS NULL OR o.amount <= $11::numeric)
-    LIMIT $12
+      AND ($7::date IS NULL OR o.close_date >= $7::date)
+      AND ($8::date IS NULL OR o.close_date <= $8::date)
+      AND ($9::numeric IS NULL OR o.amount >= $9::numeric)
+      AND ($10::numeric IS NULL OR o.amount <= $10::numeric)
+    LIMIT $11
 ) capped
 `
 
@@ -35,7 +34,6 @@ type CountOpportunitiesParams struct {
 	Owner     *int64
 	Team      *int64
 	Stage     *int64
-	Q         *string
 	CloseFrom pgtype.Date
 	CloseTo   pgtype.Date
 	AmountMin pgtype.Numeric
@@ -51,7 +49,6 @@ func (q *Queries) CountOpportunities(ctx context.Context, db DBTX, arg CountOppo
 		arg.Owner,
 		arg.Team,
 		arg.Stage,
-		arg.Q,
 		arg.CloseFrom,
 		arg.CloseTo,
 		arg.AmountMin,
@@ -197,74 +194,81 @@ const listOpportunities = `-- name: ListOpportunities :many
 SELECT o.id, o.name, o.amount, o.currency, o.close_date, o.created_at, o.account_id, a.name AS account_name,
        s.name AS stage_name, s.kind AS stage_kind, u.name AS owner_name
 FROM (
-    SELECT o.id, o.owner_id, o.team_id, o.name, o.account_id, o.contact_id, o.pipeline_id, o.stage_id, o.amount, o.currency, o.close_date, o.position, o.lost_reason, o.stage_changed_at, o.closed_at, o.custom, o.version, o.created_at, o.updated_at, o.search, o.search_text FROM opportunities o
+    SELECT o.id, o.owner_id, o.team_id, o.name, o.account_id, o.contact_id, o.pipeline_id, o.stage_id, o.amount, o.currency, o.close_date, o.position, o.lost_reason, o.stage_changed_at, o.closed_at, o.custom, o.version, o.created_at, o.updated_at, o.search_text, o.search FROM opportunities o
     WHERE ($1::boolean OR o.owner_id = $2 OR o.team_id = $3)
       AND ($4::bigint IS NULL OR o.owner_id = $4)
       AND ($5::bigint IS NULL OR o.team_id = $5)
       AND ($6::bigint IS NULL OR o.stage_id = $6)
-      AND ($7::text IS NULL OR o.id IN (SELECT crm_search_opportunities($7)))
-      AND ($8::date IS NULL OR o.close_date >= $8::date)
-      AND ($9::date IS NULL OR o.close_date <= $9::date)
-      AND ($10::numeric IS NULL OR o.amount >= $10::numeric)
-      AND ($11::numeric IS NULL OR o.amount <= $11::numeric)
-      AND ($12::bigint IS NULL OR CASE $13::text
-            WHEN 'close' THEN (o.close_date, o.id) > ($14::date, $12)
-            WHEN '-close' THEN (o.close_date, o.id) < ($14::date, $12)
-            WHEN 'amount' THEN (o.amount, o.id) > ($15::numeric, $12)
-            WHEN '-amount' THEN (o.amount, o.id) < ($15::numeric, $12)
-            WHEN 'name' THEN (o.name, o.id) > ($16::text, $12)
-            WHEN '-name' THEN (o.name, o.id) < ($16::text, $12)
-            WHEN 'created' THEN (o.created_at, o.id) > ($17::timestamptz, $12)
-            ELSE (o.created_at, o.id) < ($17::timestamptz, $12)
+      AND ($7::text IS NULL OR o.id = ANY(ARRAY(SELECT crm_search_opportunities($7, $8::bigint, $9::bigint, $10::bigint, $11::int))))
+      AND ($12::date IS NULL OR o.close_date >= $12::date)
+      AND ($13::date IS NULL OR o.close_date <= $13::date)
+      AND ($14::numeric IS NULL OR o.amount >= $14::numeric)
+      AND ($15::numeric IS NULL OR o.amount <= $15::numeric)
+      AND ($16::bigint IS NULL OR CASE $17::text
+            WHEN 'match' THEN o.id < $16
+            WHEN 'close' THEN (o.close_date, o.id) > ($18::date, $16)
+            WHEN '-close' THEN (o.close_date, o.id) < ($18::date, $16)
+            WHEN 'amount' THEN (o.amount, o.id) > ($19::numeric, $16)
+            WHEN '-amount' THEN (o.amount, o.id) < ($19::numeric, $16)
+            WHEN 'name' THEN (o.name, o.id) > ($20::text, $16)
+            WHEN '-name' THEN (o.name, o.id) < ($20::text, $16)
+            WHEN 'created' THEN (o.created_at, o.id) > ($21::timestamptz, $16)
+            ELSE (o.created_at, o.id) < ($21::timestamptz, $16)
           END)
     ORDER BY
-      CASE WHEN $13 = 'close' THEN o.close_date END,
-      CASE WHEN $13 = '-close' THEN o.close_date END DESC,
-      CASE WHEN $13 = 'amount' THEN o.amount END,
-      CASE WHEN $13 = '-amount' THEN o.amount END DESC,
-      CASE WHEN $13 = 'name' THEN o.name END,
-      CASE WHEN $13 = '-name' THEN o.name END DESC,
-      CASE WHEN $13 = 'created' THEN o.created_at END,
-      CASE WHEN $13 = '-created' THEN o.created_at END DESC,
-      CASE WHEN $13 IN ('close', 'amount', 'name', 'created') THEN o.id END,
-      CASE WHEN $13 IN ('-close', '-amount', '-name', '-created') THEN o.id END DESC
-    LIMIT $18
+      CASE WHEN $17 = 'match' THEN o.id END DESC,
+      CASE WHEN $17 = 'close' THEN o.close_date END,
+      CASE WHEN $17 = '-close' THEN o.close_date END DESC,
+      CASE WHEN $17 = 'amount' THEN o.amount END,
+      CASE WHEN $17 = '-amount' THEN o.amount END DESC,
+      CASE WHEN $17 = 'name' THEN o.name END,
+      CASE WHEN $17 = '-name' THEN o.name END DESC,
+      CASE WHEN $17 = 'created' THEN o.created_at END,
+      CASE WHEN $17 = '-created' THEN o.created_at END DESC,
+      CASE WHEN $17 IN ('close', 'amount', 'name', 'created') THEN o.id END,
+      CASE WHEN $17 IN ('-close', '-amount', '-name', '-created') THEN o.id END DESC
+    LIMIT $22
 ) o
 JOIN users u ON u.id = o.owner_id
 JOIN pipeline_stages s ON s.id = o.stage_id
 LEFT JOIN accounts a ON a.id = o.account_id
 ORDER BY
-  CASE WHEN $13 = 'close' THEN o.close_date END,
-  CASE WHEN $13 = '-close' THEN o.close_date END DESC,
-  CASE WHEN $13 = 'amount' THEN o.amount END,
-  CASE WHEN $13 = '-amount' THEN o.amount END DESC,
-  CASE WHEN $13 = 'name' THEN o.name END,
-  CASE WHEN $13 = '-name' THEN o.name END DESC,
-  CASE WHEN $13 = 'created' THEN o.created_at END,
-  CASE WHEN $13 = '-created' THEN o.created_at END DESC,
-  CASE WHEN $13 IN ('close', 'amount', 'name', 'created') THEN o.id END,
-  CASE WHEN $13 IN ('-close', '-amount', '-name', '-created') THEN o.id END DESC
+  CASE WHEN $17 = 'match' THEN o.id END DESC,
+  CASE WHEN $17 = 'close' THEN o.close_date END,
+  CASE WHEN $17 = '-close' THEN o.close_date END DESC,
+  CASE WHEN $17 = 'amount' THEN o.amount END,
+  CASE WHEN $17 = '-amount' THEN o.amount END DESC,
+  CASE WHEN $17 = 'name' THEN o.name END,
+  CASE WHEN $17 = '-name' THEN o.name END DESC,
+  CASE WHEN $17 = 'created' THEN o.created_at END,
+  CASE WHEN $17 = '-created' THEN o.created_at END DESC,
+  CASE WHEN $17 IN ('close', 'amount', 'name', 'created') THEN o.id END,
+  CASE WHEN $17 IN ('-close', '-amount', '-name', '-created') THEN o.id END DESC
 `
 
 type ListOpportunitiesParams struct {
-	SeeAll    bool
-	OwnID     *int64
-	TeamID    *int64
-	Owner     *int64
-	Team      *int64
-	Stage     *int64
-	Q         *string
-	CloseFrom pgtype.Date
-	CloseTo   pgtype.Date
-	AmountMin pgtype.Numeric
-	AmountMax pgtype.Numeric
-	AfterID   *int64
-	Sort      string
-	AfterDate pgtype.Date
-	AfterNum  pgtype.Numeric
-	AfterText *string
-	AfterTime *time.Time
-	Lim       int32
+	SeeAll      bool
+	OwnID       *int64
+	TeamID      *int64
+	Owner       *int64
+	Team        *int64
+	Stage       *int64
+	Q           *string
+	SearchOwner *int64
+	SearchTeam  *int64
+	SearchAfter *int64
+	SearchLim   *int32
+	CloseFrom   pgtype.Date
+	CloseTo     pgtype.Date
+	AmountMin   pgtype.Numeric
+	AmountMax   pgtype.Numeric
+	AfterID     *int64
+	Sort        string
+	AfterDate   pgtype.Date
+	AfterNum    pgtype.Numeric
+	AfterText   *string
+	AfterTime   *time.Time
+	Lim         int32
 }
 
 type ListOpportunitiesRow struct {
@@ -291,6 +295,10 @@ func (q *Queries) ListOpportunities(ctx context.Context, db DBTX, arg ListOpport
 		arg.Team,
 		arg.Stage,
 		arg.Q,
+		arg.SearchOwner,
+		arg.SearchTeam,
+		arg.SearchAfter,
+		arg.SearchLim,
 		arg.CloseFrom,
 		arg.CloseTo,
 		arg.AmountMin,

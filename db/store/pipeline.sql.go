@@ -17,12 +17,12 @@ SELECT o.id, o.stage_id, o.name, o.amount, o.currency, o.close_date, o.version, 
        o.owner_id, o.team_id, o.account_id, u.name AS owner_name, a.name AS account_name
 FROM unnest($1::bigint[]) WITH ORDINALITY AS st (id, n)
 CROSS JOIN LATERAL (
-    SELECT o.id, o.owner_id, o.team_id, o.name, o.account_id, o.contact_id, o.pipeline_id, o.stage_id, o.amount, o.currency, o.close_date, o.position, o.lost_reason, o.stage_changed_at, o.closed_at, o.custom, o.version, o.created_at, o.updated_at, o.search, o.search_text FROM opportunities o
+    SELECT o.id, o.owner_id, o.team_id, o.name, o.account_id, o.contact_id, o.pipeline_id, o.stage_id, o.amount, o.currency, o.close_date, o.position, o.lost_reason, o.stage_changed_at, o.closed_at, o.custom, o.version, o.created_at, o.updated_at, o.search_text, o.search FROM opportunities o
     WHERE o.stage_id = st.id
       AND ($2::boolean OR o.owner_id = $3 OR o.team_id = $4)
       AND ($5::bigint IS NULL OR o.owner_id = $5)
       AND ($6::bigint IS NULL OR o.team_id = $6)
-      AND ($7::text IS NULL OR o.id IN (SELECT crm_search_opportunities($7)))
+      AND ($7::text IS NULL OR o.id = ANY(ARRAY(SELECT crm_search_opportunities($7, NULL, NULL, NULL, NULL))))
       AND ($8::date IS NULL OR o.close_date >= $8::date)
       AND ($9::date IS NULL OR o.close_date <= $9::date)
       AND ($10::numeric IS NULL OR o.amount >= $10::numeric)
@@ -132,7 +132,7 @@ LEFT JOIN opportunities o ON o.stage_id = s.id
     AND ($1::boolean OR o.owner_id = $2 OR o.team_id = $3)
     AND ($4::bigint IS NULL OR o.owner_id = $4)
     AND ($5::bigint IS NULL OR o.team_id = $5)
-    AND ($6::text IS NULL OR o.id IN (SELECT crm_search_opportunities($6)))
+    AND ($6::text IS NULL OR o.id = ANY(ARRAY(SELECT crm_search_opportunities($6, NULL, NULL, NULL, NULL))))
     AND ($7::date IS NULL OR o.close_date >= $7::date)
     AND ($8::date IS NULL OR o.close_date <= $8::date)
     AND ($9::numeric IS NULL OR o.amount >= $9::numeric)

@@ -70,12 +70,12 @@ func (h *Handler) List(c *gin.Context) error {
 var accountList = list.Frame[store.ListAccountsRow]{Spec: spec, Entity: "accounts",
 	Rows: func(ctx context.Context, tx pgx.Tx, q list.Query) ([]store.ListAccountsRow, error) {
 		return db.Q.ListAccounts(ctx, tx, store.ListAccountsParams{SeeAll: q.SeeAll, OwnID: q.OwnID, TeamID: q.TeamID,
-			Owner: q.Owner, Team: q.Team, Q: q.Q, CreatedFrom: q.CreatedFrom, CreatedTo: q.CreatedTo,
+			Owner: q.Owner, Team: q.Team, Q: q.Q, SearchOwner: q.SearchOwner, SearchTeam: q.SearchTeam, SearchAfter: q.SearchAfter, SearchLim: q.SearchLimit, CreatedFrom: q.CreatedFrom, CreatedTo: q.CreatedTo,
 			Sort: q.Sort, Lim: q.Limit, AfterID: q.After.ID, AfterText: q.After.Text, AfterTime: q.After.Time})
 	},
 	Count: func(ctx context.Context, tx pgx.Tx, q list.Query, cap int32) (int64, error) {
 		return db.Q.CountAccounts(ctx, tx, store.CountAccountsParams{SeeAll: q.SeeAll, OwnID: q.OwnID, TeamID: q.TeamID,
-			Owner: q.Owner, Team: q.Team, Q: q.Q, CreatedFrom: q.CreatedFrom, CreatedTo: q.CreatedTo, Cap: cap})
+			Owner: q.Owner, Team: q.Team, CreatedFrom: q.CreatedFrom, CreatedTo: q.CreatedTo, Cap: cap})
 	},
 	Cursor: func(r store.ListAccountsRow, key string) (int64, string) {
 		if key == "created" {
@@ -280,7 +280,7 @@ func (h *Handler) Delete(c *gin.Context) error {
 func (h *Handler) Pick(c *gin.Context) error {
 	var rows []store.PickAccountsRow
 	if err := viewer.InTxCustomPlans(c, h.Pool, func(ctx context.Context, tx pgx.Tx) (err error) {
-		rows, err = db.Q.PickAccounts(ctx, tx, list.Like(c.Query("q")))
+		rows, err = db.Q.PickAccounts(ctx, tx, list.Text(c.Query("q")))
 		return err
 	}); err != nil {
 		return err

@@ -68,12 +68,12 @@ func (h *Handler) List(c *gin.Context) error {
 var contactList = list.Frame[store.ListContactsRow]{Spec: spec, Entity: "contacts",
 	Rows: func(ctx context.Context, tx pgx.Tx, q list.Query) ([]store.ListContactsRow, error) {
 		return db.Q.ListContacts(ctx, tx, store.ListContactsParams{SeeAll: q.SeeAll, OwnID: q.OwnID, TeamID: q.TeamID,
-			Owner: q.Owner, Team: q.Team, Q: q.Q, CreatedFrom: q.CreatedFrom, CreatedTo: q.CreatedTo,
+			Owner: q.Owner, Team: q.Team, Q: q.Q, SearchOwner: q.SearchOwner, SearchTeam: q.SearchTeam, SearchAfter: q.SearchAfter, SearchLim: q.SearchLimit, CreatedFrom: q.CreatedFrom, CreatedTo: q.CreatedTo,
 			Sort: q.Sort, Lim: q.Limit, AfterID: q.After.ID, AfterText: q.After.Text, AfterTime: q.After.Time})
 	},
 	Count: func(ctx context.Context, tx pgx.Tx, q list.Query, cap int32) (int64, error) {
 		return db.Q.CountContacts(ctx, tx, store.CountContactsParams{SeeAll: q.SeeAll, OwnID: q.OwnID, TeamID: q.TeamID,
-			Owner: q.Owner, Team: q.Team, Q: q.Q, CreatedFrom: q.CreatedFrom, CreatedTo: q.CreatedTo, Cap: cap})
+			Owner: q.Owner, Team: q.Team, CreatedFrom: q.CreatedFrom, CreatedTo: q.CreatedTo, Cap: cap})
 	},
 	Cursor: func(r store.ListContactsRow, key string) (int64, string) {
 		if key == "created" {
@@ -282,7 +282,7 @@ func (h *Handler) Delete(c *gin.Context) error {
 func (h *Handler) Pick(c *gin.Context) error {
 	var rows []store.PickContactsRow
 	if err := viewer.InTxCustomPlans(c, h.Pool, func(ctx context.Context, tx pgx.Tx) (err error) {
-		rows, err = db.Q.PickContacts(ctx, tx, store.PickContactsParams{Q: list.Like(c.Query("q")), AccountID: list.ID(c.Query("account_id"))})
+		rows, err = db.Q.PickContacts(ctx, tx, store.PickContactsParams{Q: list.Text(c.Query("q")), AccountID: list.ID(c.Query("account_id"))})
 		return err
 	}); err != nil {
 		return err

@@ -19,7 +19,10 @@ import (
 type Query struct {
 	db.Filter                                  // the user's view scope, repeated for the planner
 	Owner, Team, Stage                         *int64
-	Q                                          *string // a LIKE pattern
+	Q                                          *string // what the user searched for
+	SearchOwner, SearchTeam                    *int64  // the owner and team filters, when the search function applies them
+	SearchAfter                                *int64  // a search's page starts after this id (Match sort only)
+	SearchLimit                                *int32  // how many matches the search function returns; nil: all
 	Status, Source                             *string
 	CreatedFrom, CreatedTo, CloseFrom, CloseTo pgtype.Date
 	AmountMin, AmountMax                       pgtype.Numeric
@@ -67,7 +70,7 @@ func (f Frame[R]) Load(c *gin.Context, pool *pgxpool.Pool, more func(ctx context
 		if l.Rows, err = f.Rows(ctx, tx, q); err != nil {
 			return err
 		}
-		count, capped, err := f.count(ctx, tx, p, q)
+		count, capped, err := f.count(ctx, tx, p, q, len(l.Rows))
 		if err != nil {
 			return err
 		}
@@ -91,10 +94,14 @@ func (f Frame[R]) Load(c *gin.Context, pool *pgxpool.Pool, more func(ctx context
 }
 
 // count is exact from the kept counts when only the scope, owner, team and bucket narrow the
-// list, and otherwise counted up to CountCap (capped reports that more rows match).
-func (f Frame[R]) count(ctx context.Context, tx pgx.Tx, p Params, q Query) (n int64, capped bool, err error) {
-	if p.Q == "" && p.Source == "" && p.CreatedFrom == "" && p.CreatedTo == "" && p.CloseFrom == "" && p.CloseTo == "" &&
-		p.AmountMin == "" && p.AmountMax == "" {
+// list; a search is not counted (what a page shows, and whether more follow); other filters
+// are counted up to CountCap. capped reports that more rows match than the count says.
+func (f Frame[R]) count(ctx context.Context, tx pgx.Tx, p Params, q Query, rows int) (n int64, capped bool, err error) {
+	switch {
+	case p.Q != "":
+		return int64(p.Start - 1 + min(rows, p.PerPage)), rows > p.PerPage, nil
+	case p.Source == "" && p.CreatedFrom == "" && p.CreatedTo == "" && p.CloseFrom == "" && p.CloseTo == "" &&
+		p.AmountMin == "" && p.AmountMax == "":
 		var bucket *string
 		if f.Bucket != nil {
 			bucket = Text(f.Bucket(p))
@@ -110,12 +117,19 @@ func (f Frame[R]) count(ctx context.Context, tx pgx.Tx, p Params, q Query) (n in
 // query turns the parsed view into query parameters for a user.
 func (p Params) query(u *viewer.User, entity string) Query {
 	q := Query{Filter: u.Access.Filter(entity, "view"), Owner: OwnerID(p, u.ID), Team: ID(p.Team), Stage: ID(p.Stage),
-		Q: Like(p.Q), Status: Text(p.Status), Source: Text(p.Source),
+		Q: Text(p.Q), Status: Text(p.Status), Source: Text(p.Source),
 		CreatedFrom: Date(p.CreatedFrom), CreatedTo: Date(p.CreatedTo), CloseFrom: Date(p.CloseFrom), CloseTo: Date(p.CloseTo),
 		AmountMin: Numeric(p.AmountMin), AmountMax: Numeric(p.AmountMax), Sort: p.Sort, Limit: p.Limit()}
 	if p.AfterID != "" {
 		q.After = Cursor{ID: ID(p.AfterID), Text: Text(p.AfterValue), Time: Time(p.AfterValue),
 			Date: Date(p.AfterValue), Num: Numeric(p.AfterValue)}
+	}
+	// A search in its own order, narrowed by nothing but an owner or team, is cut by the search
+	// function a page at a time; any other sort or filter takes every match (slower for a very
+	// common word).
+	if p.Q != "" && p.Sort == Match && p.Status == "" && p.Source == "" && p.Stage == "" &&
+		p.CreatedFrom == "" && p.CreatedTo == "" && p.CloseFrom == "" && p.CloseTo == "" && p.AmountMin == "" && p.AmountMax == "" {
+		q.SearchOwner, q.SearchTeam, q.SearchAfter, q.SearchLimit = q.Owner, q.Team, q.After.ID, &q.Limit
 	}
 	return q
 }

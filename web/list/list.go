@@ -20,6 +20,9 @@ var PerPageChoices = []int{25, 50, 100}
 // DefaultPerPage is the page size when none is chosen.
 const DefaultPerPage = 50
 
+// Match is the sort of a search: the newest matching records first, cut inside the database.
+const Match = "match"
+
 // CountCap is where counting stops for a list filtered beyond what the kept counts know (a
 // search, dates, amounts): beyond it the list says "1,000+".
 const CountCap = 1000
@@ -75,7 +78,10 @@ func ParseValues(q url.Values, spec Spec) Params {
 	p.CreatedFrom, p.CreatedTo = isoDate(q.Get("created_from")), isoDate(q.Get("created_to"))
 	p.CloseFrom, p.CloseTo = isoDate(q.Get("close_from")), isoDate(q.Get("close_to"))
 	p.AmountMin, p.AmountMax = amount(q.Get("amount_min")), amount(q.Get("amount_max"))
-	if s := q.Get("sort"); oneOf(strings.TrimPrefix(s, "-"), spec.Sorts) != "" {
+	if p.Q != "" {
+		p.Sort = Match // a search lists the best matches first, unless a column is chosen
+	}
+	if s := q.Get("sort"); oneOf(strings.TrimPrefix(s, "-"), spec.Sorts) != "" || (s == Match && p.Q != "") {
 		p.Sort = s
 	}
 	if n, err := strconv.Atoi(q.Get("per_page")); err == nil {
@@ -92,6 +98,13 @@ func ParseValues(q url.Values, spec Spec) Params {
 		}
 	}
 	return p
+}
+
+func (p Params) defaultSort() string {
+	if p.Q != "" {
+		return Match
+	}
+	return p.spec.Default
 }
 
 // SortKey is the sort without its direction; Desc says whether it is descending.
@@ -126,7 +139,7 @@ func (p Params) Values() url.Values {
 	set("close_to", p.CloseTo)
 	set("amount_min", p.AmountMin)
 	set("amount_max", p.AmountMax)
-	if p.Sort != p.spec.Default {
+	if p.Sort != p.defaultSort() {
 		v.Set("sort", p.Sort)
 	}
 	if p.PerPage != DefaultPerPage {
@@ -247,16 +260,6 @@ func Text(s string) *string {
 		return nil
 	}
 	return &s
-}
-
-// Like returns a lower-cased LIKE pattern that matches s anywhere, with its wildcards escaped.
-func Like(s string) *string {
-	if s == "" {
-		return nil
-	}
-	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
-	out := r.Replace(strings.ToLower(s))
-	return &out
 }
 
 // Date returns a date parameter, invalid when empty.

@@ -52,6 +52,9 @@ func NewView(ctx context.Context, tx pgx.Tx, u *viewer.User, p Params, count int
 // Last is the number of the last row shown.
 func (v View) Last() int { return v.Start + v.Shown - 1 }
 
+// Many reports that more rows follow than the count knows of: "1–50 of many".
+func (v View) Many() bool { return v.Capped && v.Count <= int64(v.Last()) }
+
 // OwnerID resolves the owner filter: "me" is the user.
 func OwnerID(p Params, me int64) *int64 {
 	if p.Owner == "me" {

@@ -77,13 +77,13 @@ func (h *Handler) List(c *gin.Context) error {
 var dealList = list.Frame[store.ListOpportunitiesRow]{Spec: spec, Entity: "opportunities",
 	Rows: func(ctx context.Context, tx pgx.Tx, q list.Query) ([]store.ListOpportunitiesRow, error) {
 		return db.Q.ListOpportunities(ctx, tx, store.ListOpportunitiesParams{SeeAll: q.SeeAll, OwnID: q.OwnID, TeamID: q.TeamID,
-			Owner: q.Owner, Team: q.Team, Stage: q.Stage, Q: q.Q, CloseFrom: q.CloseFrom, CloseTo: q.CloseTo,
+			Owner: q.Owner, Team: q.Team, Stage: q.Stage, Q: q.Q, SearchOwner: q.SearchOwner, SearchTeam: q.SearchTeam, SearchAfter: q.SearchAfter, SearchLim: q.SearchLimit, CloseFrom: q.CloseFrom, CloseTo: q.CloseTo,
 			AmountMin: q.AmountMin, AmountMax: q.AmountMax, Sort: q.Sort, Lim: q.Limit,
 			AfterID: q.After.ID, AfterText: q.After.Text, AfterTime: q.After.Time, AfterDate: q.After.Date, AfterNum: q.After.Num})
 	},
 	Count: func(ctx context.Context, tx pgx.Tx, q list.Query, cap int32) (int64, error) {
 		return db.Q.CountOpportunities(ctx, tx, store.CountOpportunitiesParams{SeeAll: q.SeeAll, OwnID: q.OwnID, TeamID: q.TeamID,
-			Owner: q.Owner, Team: q.Team, Stage: q.Stage, Q: q.Q, CloseFrom: q.CloseFrom, CloseTo: q.CloseTo,
+			Owner: q.Owner, Team: q.Team, Stage: q.Stage, CloseFrom: q.CloseFrom, CloseTo: q.CloseTo,
 			AmountMin: q.AmountMin, AmountMax: q.AmountMax, Cap: cap})
 	},
 	Bucket: func(p list.Params) string { return p.Stage },

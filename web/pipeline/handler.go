@@ -225,7 +225,7 @@ func (h *Handler) cards(ctx context.Context, tx pgx.Tx, u *viewer.User, v view, 
 func (h *Handler) params(u *viewer.User, v view) store.BoardCardsParams {
 	f := u.Access.Filter("opportunities", "view")
 	return store.BoardCardsParams{SeeAll: f.SeeAll, OwnID: f.OwnID, TeamID: f.TeamID,
-		Owner: list.OwnerID(v.Params, u.ID), Team: list.ID(v.Team), Q: list.Like(v.Q),
+		Owner: list.OwnerID(v.Params, u.ID), Team: list.ID(v.Team), Q: list.Text(v.Q),
 		CloseFrom: list.Date(v.CloseFrom), CloseTo: list.Date(v.CloseTo),
 		AmountMin: list.Numeric(v.AmountMin), AmountMax: list.Numeric(v.AmountMax)}
 }

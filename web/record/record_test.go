@@ -81,6 +81,43 @@ func TestUnknownSortAndFilterValuesAreIgnored(t *testing.T) {
 	require.Equal(t, rows(admin.Get("/leads").Body), rows(r.Body))
 }
 
+// A search finds records by the start of any word of their names, the parts of their email or
+// domain and the digits of their phone, newest first, and pages through every match once.
+func TestSearchFindsWordsEmailPartsAndPhoneDigits(t *testing.T) {
+	t.Parallel()
+	app := webtest.New(t)
+	_, err := app.Pool.Exec(context.Background(), `INSERT INTO contacts (owner_id, first_name, last_name, email, phone)
+		SELECT (SELECT id FROM users WHERE email = 'admin@demo.test'), 'Ada', 'Lovelace ' || g, 'ada' || g || '@analytical-engines.example', '+44 20 7946 ' || lpad(g::text, 4, '0')
+		FROM generate_series(1, 130) g`)
+	require.NoError(t, err)
+	admin := app.Login(t, "admin@demo.test")
+	for q, want := range map[string]string{"ada love": "Lovelace 130", "LOVELACE 12": "Lovelace 12", "analytical-engines": "Lovelace 130",
+		"engines.example": "Lovelace 130", "ada77@": "Lovelace 77", "7946 0042": "Lovelace 42", "442079460077": "Lovelace 77"} {
+		require.Contains(t, admin.Get("/contacts?q="+url.QueryEscape(q)).Body, ">Ada "+want+"<", q)
+	}
+	require.Contains(t, admin.Get("/contacts?q=zzyzx").Body, "No contacts match")
+	seen := map[string]int{}
+	next := "/contacts?q=lovelace"
+	for pages := 0; next != ""; pages++ {
+		require.Less(t, pages, 5)
+		body := admin.Get(next).Body
+		for _, id := range rows(body) {
+			seen[id]++
+		}
+		next = ""
+		if i := strings.Index(body, `rel="next"`); i >= 0 {
+			start := strings.LastIndex(body[:i], `href="`) + len(`href="`)
+			next = strings.ReplaceAll(body[start:strings.Index(body[start:], `"`)+start], "&amp;", "&")
+		}
+	}
+	require.Len(t, seen, 130)
+	for id, n := range seen {
+		require.Equal(t, 1, n, id)
+	}
+	rep := app.Login(t, "rep1@demo.test")
+	require.Contains(t, rep.Get("/contacts?q=lovelace").Body, "No contacts match", "a rep finds only what the rep may see")
+}
+
 // Walking a list page by page with its "next" links shows every record exactly once.
 func TestKeysetPagingVisitsEveryRowOnce(t *testing.T) {
 	t.Parallel()
@@ -122,7 +159,9 @@ func TestListCountsAreCappedAndSaySo(t *testing.T) {
 	n, err := strconv.Atoi(total)
 	require.NoError(t, err)
 	require.Contains(t, admin.Get("/contacts").Body, "1–50 of "+humanize(n), "unfiltered lists count exactly, from the kept counts")
-	require.Contains(t, admin.Get("/contacts?q=bulk").Body, "1–50 of 1,000+", "a search counts up to 1,000")
+	require.Contains(t, admin.Get("/contacts?created_from=2000-01-01").Body, "1–50 of 1,000+", "other filters count up to 1,000")
+	require.Contains(t, admin.Get("/contacts?q=bulk").Body, "1–50 of many", "a search is not counted")
+	require.Contains(t, admin.Get("/contacts?q=bulk+10049").Body, "1–1 of 1\n", "a search that fits a page knows its end")
 	r := app.Login(t, "rep1@demo.test").Get("/contacts?q=bulk")
 	require.Contains(t, r.Body, "No contacts match these filters")
 }
