@@ -136,6 +136,57 @@ func TestRecordQueriesUseIndexesAtScale(t *testing.T) {
 			_, err := db.Q.ListLeads(ctx, tx, store.ListLeadsParams{SeeAll: fl.SeeAll, OwnID: fl.OwnID, TeamID: fl.TeamID, Q: text("okafor"), Sort: "-created", Lim: 51})
 			return err
 		}
+		lim := int32(51)
+		queries["contacts search, a page"] = func(tx pgx.Tx) error {
+			_, err := db.Q.ListContacts(ctx, tx, store.ListContactsParams{SeeAll: fc.SeeAll, OwnID: fc.OwnID, TeamID: fc.TeamID,
+				Q: text("smith"), SearchLim: &lim, Sort: "match", Lim: 51})
+			return err
+		}
+		queries["contacts search, page 2"] = func(tx pgx.Tx) error {
+			_, err := db.Q.ListContacts(ctx, tx, store.ListContactsParams{SeeAll: fc.SeeAll, OwnID: fc.OwnID, TeamID: fc.TeamID,
+				Q: text("smith"), SearchLim: &lim, SearchAfter: &contact, AfterID: &contact, Sort: "match", Lim: 51})
+			return err
+		}
+		for _, entity := range []string{"leads", "accounts", "contacts", "opportunities"} {
+			f := scope(entity)
+			queries["kept count of "+entity] = func(tx pgx.Tx) error {
+				_, err := db.Q.CountKept(ctx, tx, store.CountKeptParams{Entity: entity, SeeAll: f.SeeAll, OwnID: f.OwnID, TeamID: f.TeamID})
+				return err
+			}
+		}
+		var pipeline int64
+		require.NoError(t, pool.QueryRow(ctx, "SELECT id FROM pipelines WHERE is_default").Scan(&pipeline))
+		queries["board totals"] = func(tx pgx.Tx) error {
+			_, err := db.Q.BoardTotals(ctx, tx, store.BoardTotalsParams{PipelineID: pipeline, SeeAll: fo.SeeAll, OwnID: fo.OwnID, TeamID: fo.TeamID})
+			return err
+		}
+		queries["my numbers"] = func(tx pgx.Tx) error {
+			_, err := db.Q.MyDashboard(ctx, tx, store.MyDashboardParams{UserID: me, Now: time.Now()})
+			return err
+		}
+		queries["pipeline by stage"] = func(tx pgx.Tx) error {
+			_, err := db.Q.PipelineByStage(ctx, tx, store.PipelineByStageParams(fo))
+			return err
+		}
+		queries["pipeline by owner"] = func(tx pgx.Tx) error {
+			_, err := db.Q.PipelineByOwner(ctx, tx, store.PipelineByOwnerParams(fo))
+			return err
+		}
+		queries["closing this month"] = func(tx pgx.Tx) error {
+			_, err := db.Q.ClosingBetween(ctx, tx, store.ClosingBetweenParams{SeeAll: fo.SeeAll, OwnID: fo.OwnID, TeamID: fo.TeamID,
+				CloseFrom: since, CloseTo: pgtype.Date{Time: time.Now().AddDate(0, 1, 0), Valid: true}})
+			return err
+		}
+		queries["slipping deals"] = func(tx pgx.Tx) error {
+			_, err := db.Q.SlippingDeals(ctx, tx, store.SlippingDealsParams{SeeAll: fo.SeeAll, OwnID: fo.OwnID, TeamID: fo.TeamID, StalledDays: 30})
+			return err
+		}
+		queries["this week's activities"] = func(tx pgx.Tx) error {
+			fa := scope("activities")
+			_, err := db.Q.ActivitiesSinceByOwner(ctx, tx, store.ActivitiesSinceByOwnerParams{SeeAll: fa.SeeAll, OwnID: fa.OwnID,
+				TeamID: fa.TeamID, Since: since})
+			return err
+		}
 		queries["opportunities close range"] = func(tx pgx.Tx) error {
 			_, err := db.Q.ListOpportunities(ctx, tx, store.ListOpportunitiesParams{SeeAll: fo.SeeAll, OwnID: fo.OwnID, TeamID: fo.TeamID,
 				CloseFrom: since, CloseTo: pgtype.Date{Time: time.Now(), Valid: true}, Sort: "close", Lim: 51})
@@ -154,7 +205,7 @@ func TestRecordQueriesUseIndexesAtScale(t *testing.T) {
 			return err
 		}
 		queries["board column"] = func(tx pgx.Tx) error {
-			_, err := db.Q.BoardCards(ctx, tx, store.BoardCardsParams{StageIds: []int64{stage}, SeeAll: fo.SeeAll, OwnID: fo.OwnID, TeamID: fo.TeamID, Lim: 51})
+			_, err := db.Q.BoardCards(ctx, tx, store.BoardCardsParams{StageIds: []int64{stage, stage + 1, stage + 2}, SeeAll: fo.SeeAll, OwnID: fo.OwnID, TeamID: fo.TeamID, Lim: 51})
 			return err
 		}
 		queries["account timeline"] = func(tx pgx.Tx) error {
@@ -167,7 +218,13 @@ func TestRecordQueriesUseIndexesAtScale(t *testing.T) {
 		}
 		fa2 := a.Filter("activities", "view")
 		queries["open tasks"] = func(tx pgx.Tx) error {
-			_, err := db.Q.ListOpenTasks(ctx, tx, store.ListOpenTasksParams{SeeAll: fa2.SeeAll, OwnID: fa2.OwnID, TeamID: fa2.TeamID, Lim: 500})
+			_, err := db.Q.ListOpenTasks(ctx, tx, store.ListOpenTasksParams{SeeAll: fa2.SeeAll, OwnID: fa2.OwnID, TeamID: fa2.TeamID, Lim: 51})
+			return err
+		}
+		queries["open tasks, page 2"] = func(tx pgx.Tx) error {
+			due := time.Now()
+			_, err := db.Q.ListOpenTasks(ctx, tx, store.ListOpenTasksParams{SeeAll: fa2.SeeAll, OwnID: fa2.OwnID, TeamID: fa2.TeamID,
+				AfterDue: &due, AfterID: &me, Lim: 51})
 			return err
 		}
 		queries["my open tasks"] = func(tx pgx.Tx) error {
@@ -203,7 +260,7 @@ func TestRecordQueriesUseIndexesAtScale(t *testing.T) {
 			return err
 		}
 		for name, run := range queries {
-			err := db.InTx(ctx, pool, a, func(tx pgx.Tx) error {
+			err := db.InTxCustomPlans(ctx, pool, a, func(tx pgx.Tx) error {
 				if err := run(tx); err != nil {
 					return err
 				}

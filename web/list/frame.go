@@ -11,6 +11,7 @@ import (
 
 	"github.com/crm-team/crm/db"
 	"github.com/crm-team/crm/db/store"
+	"github.com/crm-team/crm/web/render"
 	"github.com/crm-team/crm/web/viewer"
 )
 
@@ -74,8 +75,12 @@ func (f Frame[R]) Load(c *gin.Context, pool *pgxpool.Pool, more func(ctx context
 		if err != nil {
 			return err
 		}
-		if l.View, err = NewView(ctx, tx, u, p, count, capped, len(l.Rows)); err != nil {
-			return err
+		l.View = newView(p, count, capped, len(l.Rows))
+		// Typing in the search box swaps only the results: the filters' choices stay as they are.
+		if render.Target(c) != "results" {
+			if err := l.View.loadChoices(ctx, tx, u); err != nil {
+				return err
+			}
 		}
 		if more != nil {
 			return more(ctx, tx)

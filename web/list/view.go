@@ -28,13 +28,23 @@ type View struct {
 // NewView fills the view of a list page; rows is how many rows the query returned (a page and
 // one more when another page follows).
 func NewView(ctx context.Context, tx pgx.Tx, u *viewer.User, p Params, count int64, capped bool, rows int) (View, error) {
+	v := newView(p, count, capped, rows)
+	return v, v.loadChoices(ctx, tx, u)
+}
+
+func newView(p Params, count int64, capped bool, rows int) View {
 	v := View{Params: p, Count: count, Capped: capped, Shown: min(rows, p.PerPage), HasNext: rows > p.PerPage, PerPages: PerPageChoices}
 	if capped {
 		v.Count = max(count, int64(v.Last())) // a page past the cap says "1,451–1,500 of 1,500+"
 	}
+	return v
+}
+
+// loadChoices fills the owner and team filters' choices.
+func (v *View) loadChoices(ctx context.Context, tx pgx.Tx, u *viewer.User) error {
 	choices, err := db.Q.ListFilterChoices(ctx, tx)
 	if err != nil {
-		return v, err
+		return err
 	}
 	v.Owners = []form.Option{{Value: "", Label: "Anyone"}, {Value: "me", Label: "Me (" + u.Name + ")"}}
 	v.Teams = []form.Option{{Value: "", Label: "Any team"}}
@@ -46,7 +56,7 @@ func NewView(ctx context.Context, tx pgx.Tx, u *viewer.User, p Params, count int
 			v.Owners = append(v.Owners, o)
 		}
 	}
-	return v, nil
+	return nil
 }
 
 // Last is the number of the last row shown.

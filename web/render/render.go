@@ -75,7 +75,7 @@ func (r *Renderer) HTML(c *gin.Context, status int, page string, data any) {
 	if IsHTMX(c) {
 		block = "content"
 		if t, ok := r.pages[page]; ok {
-			if id := targetID(c); id != "" && t.Lookup(id) != nil {
+			if id := Target(c); id != "" && t.Lookup(id) != nil {
 				block = id
 			}
 		}
@@ -83,8 +83,11 @@ func (r *Renderer) HTML(c *gin.Context, status int, page string, data any) {
 	r.Fragment(c, status, page, block, data)
 }
 
-// targetID is the id of the element an HTMX request swaps into (HX-Target: "div#results").
-func targetID(c *gin.Context) string {
+// Target is the id of the element an HTMX request swaps into (HX-Target: "div#results"), or "".
+func Target(c *gin.Context) string {
+	if !IsHTMX(c) {
+		return ""
+	}
 	_, id, _ := strings.Cut(c.GetHeader("HX-Target"), "#")
 	return id
 }
