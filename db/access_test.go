@@ -137,7 +137,7 @@ func TestUnsetContextSeesNothing(t *testing.T) {
 func TestSuperuserConnectionDoesNotBypassPolicies(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
-	super, err := db.Open(context.Background(), dbtest.SuperuserURL(t, w.url), 0)
+	super, err := db.Open(context.Background(), dbtest.SuperuserURL(t, w.url), db.Limits{})
 	require.NoError(t, err)
 	defer super.Close()
 	var isSuper bool

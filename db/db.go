@@ -10,10 +10,13 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
@@ -37,15 +40,30 @@ func Migrations() fs.FS {
 // Q holds the generated queries; they take the pool or a transaction as their first argument.
 var Q = store.New()
 
-// Open connects a pool of at most maxConns connections (0: pgx's default) and checks that the
-// database answers.
-func Open(ctx context.Context, url string, maxConns int) (*pgxpool.Pool, error) {
+// Limits bound what the work of one request may cost the database; zero leaves PostgreSQL's
+// (or pgx's) default. A row lock held elsewhere then fails a request after LockTimeout instead
+// of holding its connection, and everyone else's, until the lock goes.
+type Limits struct {
+	MaxConns         int           // the pool's size
+	StatementTimeout time.Duration // statement_timeout
+	LockTimeout      time.Duration // lock_timeout
+	IdleInTxTimeout  time.Duration // idle_in_transaction_session_timeout
+}
+
+// Open connects a pool within the limits and checks that the database answers.
+func Open(ctx context.Context, url string, l Limits) (*pgxpool.Pool, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("parse DATABASE_URL: %w", err)
 	}
-	if maxConns > 0 {
-		cfg.MaxConns = int32(maxConns)
+	if l.MaxConns > 0 {
+		cfg.MaxConns = int32(l.MaxConns)
+	}
+	for name, d := range map[string]time.Duration{"statement_timeout": l.StatementTimeout, "lock_timeout": l.LockTimeout,
+		"idle_in_transaction_session_timeout": l.IdleInTxTimeout} {
+		if d > 0 {
+			cfg.ConnConfig.RuntimeParams[name] = strconv.FormatInt(d.Milliseconds(), 10)
+		}
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
@@ -56,6 +74,26 @@ func Open(ctx context.Context, url string, maxConns int) (*pgxpool.Pool, error) 
 		return nil, fmt.Errorf("reach database: %w", err)
 	}
 	return pool, nil
+}
+
+// IsBusy reports whether err says the database could not do the work in time: a statement or
+// lock timeout, a deadlock, a request's deadline, too many connections, a server shutting down.
+// Nothing the work did was committed; trying again later may succeed.
+func IsBusy(err error) bool {
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) || pgconn.Timeout(err) {
+		return true
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch pe.Code {
+		case "57014", "55P03", "40P01", "53300", "57P01", "57P02", "57P03":
+			return true
+		}
+	}
+	var ce *pgconn.ConnectError
+	var ne net.Error
+	// pgxpool says "closed pool" with an error of no type of its own.
+	return errors.As(err, &ce) || errors.As(err, &ne) || strings.Contains(err.Error(), "closed pool")
 }
 
 // Migrator returns a goose provider over the embedded migrations that holds a PostgreSQL

@@ -99,9 +99,10 @@ WHERE lead_id = @lead_id;
 DELETE FROM leads WHERE id = @id;
 
 -- name: SuggestAccounts :many
--- Existing accounts a converted lead probably belongs to: same email domain, or a similar name.
+-- Existing accounts a converted lead probably belongs to: its email domain, or its company's
+-- name, found by the accounts' search (an exact domain first).
 SELECT a.id, a.name, a.domain FROM accounts a
-WHERE (sqlc.narg(domain)::text IS NOT NULL AND a.domain = sqlc.narg(domain)::citext)
-   OR (sqlc.narg(company)::text IS NOT NULL AND a.search_text LIKE '%' || sqlc.narg(company) || '%')
+WHERE a.id = ANY(ARRAY(SELECT crm_search_accounts(sqlc.narg(domain), NULL, NULL, NULL, 5)))
+   OR a.id = ANY(ARRAY(SELECT crm_search_accounts(sqlc.narg(company), NULL, NULL, NULL, 5)))
 ORDER BY (a.domain = sqlc.narg(domain)::citext) DESC NULLS LAST, a.name
 LIMIT 5;

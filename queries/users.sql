@@ -25,8 +25,14 @@ SET email = @email, name = @name, role_id = @role_id, team_id = sqlc.narg(team_i
     session_version = session_version + CASE WHEN active AND NOT @active THEN 1 ELSE 0 END
 WHERE id = @id;
 
--- name: SetUserPassword :execrows
-UPDATE users SET password_hash = @password_hash, session_version = session_version + 1 WHERE id = @id;
+-- name: SetUserPassword :one
+-- A new password signs the user out everywhere (session_version) and forgets failed sign-ins.
+WITH u AS (
+    UPDATE users SET password_hash = @password_hash, session_version = session_version + 1 WHERE users.id = @id RETURNING users.email
+), forgotten AS (
+    DELETE FROM login_failures WHERE email = (SELECT email FROM u)
+)
+SELECT email FROM u;
 
 -- name: CountOtherActiveAdmins :one
 -- Active users, other than the given one, whose role may administer the CRM.

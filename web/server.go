@@ -13,6 +13,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/crm-team/crm/db"
 	"github.com/crm-team/crm/static"
 	"github.com/crm-team/crm/web/accounts"
 	"github.com/crm-team/crm/web/admin"
@@ -36,11 +37,20 @@ type Config struct {
 	SessionIdle     time.Duration // CRM_SESSION_IDLE: signed out after this long without a request
 	SessionLifetime time.Duration // CRM_SESSION_LIFETIME: signed out this long after signing in
 	TrustedProxies  []string      // CRM_TRUSTED_PROXIES: proxies whose X-Forwarded-For is believed
+	RequestTimeout  time.Duration // CRM_REQUEST_TIMEOUT: a request's work is cancelled after this long
+	MaxBody         int64         // CRM_MAX_BODY: the largest request body read, in bytes (DefaultMaxBody if 0)
 }
 
+// DefaultMaxBody is the largest request body read when the configuration says nothing: 1 MiB,
+// far more than any form of the CRM sends.
+const DefaultMaxBody = 1 << 20
+
 // New returns the whole application as one http.Handler, and a function that stops its
-// background work (the session cleanup).
+// background work (the janitor).
 func New(pool *pgxpool.Pool, cfg Config, log *slog.Logger) (http.Handler, func(), error) {
+	if cfg.MaxBody <= 0 {
+		cfg.MaxBody = DefaultMaxBody
+	}
 	store := &session.Store{Pool: pool, UserKey: mw.SessionUserID}
 	sessions := scs.New()
 	sessions.Store = store
@@ -53,7 +63,7 @@ func New(pool *pgxpool.Pool, cfg Config, log *slog.Logger) (http.Handler, func()
 	sessions.Cookie.Secure = cfg.SecureCookies
 	sessions.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) {
 		log.Error("session store", "err", err, "path", r.URL.Path)
-		http.Error(w, "The database is not answering. Try again in a moment.", http.StatusServiceUnavailable)
+		http.Error(w, render.Busy, http.StatusServiceUnavailable)
 	}
 
 	r, err := render.New(sessions, log)
@@ -65,7 +75,7 @@ func New(pool *pgxpool.Pool, cfg Config, log *slog.Logger) (http.Handler, func()
 	if err := e.SetTrustedProxies(cfg.TrustedProxies); err != nil {
 		return nil, nil, err
 	}
-	e.Use(mw.RequestLog(log), mw.Recover(r, log), mw.SecurityHeaders, mw.CrossOrigin(r))
+	e.Use(mw.RequestLog(log), mw.Recover(r, log), mw.SecurityHeaders, mw.CrossOrigin(r), mw.Input(r, cfg.MaxBody))
 
 	assets, _ := fs.Sub(static.FS, ".")
 	e.GET("/static/:version/*path", serveStatic(http.FS(assets)))
@@ -184,8 +194,46 @@ func New(pool *pgxpool.Pool, cfg Config, log *slog.Logger) (http.Handler, func()
 
 	// scs must wrap the whole engine so it can save the session after the handler ran; the
 	// store finds the signed-in user with the session and keeps it for LoadUser.
-	stopCleanup := store.Cleanup(10*time.Minute, func(err error) { log.Error("session cleanup", "err", err) })
-	return session.Loaded(sessions.LoadAndSave(e)), stopCleanup, nil
+	stopJanitor := janitor(pool, 10*time.Minute, log)
+	return withDeadline(session.Loaded(sessions.LoadAndSave(e)), cfg.RequestTimeout), stopJanitor, nil
+}
+
+// janitor deletes expired sessions and day-old failed sign-ins every interval, until stopped.
+func janitor(pool *pgxpool.Pool, interval time.Duration, log *slog.Logger) (stop func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+			if _, err := db.Q.DeleteExpiredSessions(ctx, pool); err != nil && ctx.Err() == nil {
+				log.Error("delete expired sessions", "err", err)
+			}
+			if err := db.Q.PruneLoginFailures(ctx, pool); err != nil && ctx.Err() == nil {
+				log.Error("prune failed sign-ins", "err", err)
+			}
+		}
+	}()
+	return func() { cancel(); <-done }
+}
+
+// withDeadline gives each request's work at most d (none when d is 0): a database that stops
+// answering fails the request instead of holding it, and its connection, open.
+func withDeadline(next http.Handler, d time.Duration) http.Handler {
+	if d <= 0 {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), d)
+		defer cancel()
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
 }
 
 // health answers 200 "ok" while the database answers, 503 otherwise.

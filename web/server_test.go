@@ -9,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/crm-team/crm/web/render"
 	"github.com/crm-team/crm/web/webtest"
 )
 
@@ -109,6 +110,6 @@ func TestDatabaseOutageShowsAnErrorPageNotAStackTrace(t *testing.T) {
 	app.Pool.Close()
 	r := c.Get("/")
 	require.Equal(t, http.StatusServiceUnavailable, r.Status)
-	require.Contains(t, r.Body, "The database is not answering. Try again in a moment.")
+	require.Contains(t, r.Body, render.Busy)
 	require.NotContains(t, r.Body, "closed pool")
 }

@@ -62,7 +62,7 @@ func database(ctx context.Context, cfg config, n int) (string, error) {
 // already, and migrates it (unless told not to, to measure another build on its own schema). It
 // returns how long the load took (0 when reused).
 func loadScale(ctx context.Context, cfg config, dbURL string, n int, migrate bool) (time.Duration, error) {
-	pool, err := db.Open(ctx, dbURL, 0)
+	pool, err := db.Open(ctx, dbURL, db.Limits{})
 	if err != nil {
 		return 0, err
 	}

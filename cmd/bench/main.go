@@ -125,7 +125,7 @@ func benchScale(ctx context.Context, cfg config, n int) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	pool, err := db.Open(ctx, dbURL, 0)
+	pool, err := db.Open(ctx, dbURL, db.Limits{})
 	if err != nil {
 		return nil, err
 	}

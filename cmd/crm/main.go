@@ -7,17 +7,12 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"os"
 	"os/signal"
-	"runtime/debug"
-	"strconv"
-	"strings"
 	"syscall"
 	"time"
 
 	"github.com/crm-team/crm/db"
-	"github.com/crm-team/crm/web"
 )
 
 const usage = `usage: crm <command> [flags]
@@ -71,60 +66,8 @@ func run(args []string, log *slog.Logger) error {
 	return fmt.Errorf("unknown command %q", args[0])
 }
 
-func serve(ctx context.Context, cfg config, log *slog.Logger) error {
-	// A small live heap collected at every doubling costs more CPU than it saves: collect at five
-	// times the live heap, under a soft limit that keeps the process small (GOGC and GOMEMLIMIT
-	// override both).
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(400)
-	}
-	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(64 << 20)
-	}
-	pool, err := db.Open(ctx, cfg.DatabaseURL, cfg.MaxConns)
-	if err != nil {
-		return err
-	}
-	defer pool.Close()
-	if cfg.AutoMigrate {
-		if err := db.Migrate(ctx, pool); err != nil {
-			return err
-		}
-	}
-	handler, stopBackground, err := web.New(pool, cfg.Web, log)
-	if err != nil {
-		return err
-	}
-	defer stopBackground()
-	srv := &http.Server{
-		Addr: cfg.Addr, Handler: handler,
-		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second, IdleTimeout: 2 * time.Minute,
-	}
-	errs := make(chan error, 1)
-	go func() { errs <- srv.ListenAndServe() }()
-	if cfg.DebugAddr != "" {
-		go func() { errs <- debugServer(cfg.DebugAddr).ListenAndServe() }()
-		log.Info("serving pprof", "addr", cfg.DebugAddr)
-	}
-	url := cfg.Addr
-	if strings.HasPrefix(url, ":") {
-		url = "localhost" + url
-	}
-	log.Info("serving", "addr", cfg.Addr, "url", "http://"+url)
-	select {
-	case err := <-errs:
-		return err
-	case <-ctx.Done():
-	}
-	// Finish the requests in flight, then stop.
-	log.Info("shutting down")
-	shutdown, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	return srv.Shutdown(shutdown)
-}
-
 func migrate(ctx context.Context, cfg config, args []string) error {
-	pool, err := db.Open(ctx, cfg.DatabaseURL, cfg.MaxConns)
+	pool, err := db.Open(ctx, cfg.DatabaseURL, db.Limits{})
 	if err != nil {
 		return err
 	}
@@ -166,52 +109,6 @@ func migrate(ctx context.Context, cfg config, args []string) error {
 		return err
 	}
 	return fmt.Errorf("migrate: unknown direction %q (use up, down or status)", cmd)
-}
-
-// config is every setting, read from the environment with the documented defaults.
-type config struct {
-	Addr         string // CRM_ADDR
-	DatabaseURL  string // DATABASE_URL
-	AutoMigrate  bool   // CRM_AUTO_MIGRATE
-	DemoPassword string // CRM_DEMO_PASSWORD
-	MaxConns     int    // CRM_DB_MAX_CONNS: the pool's size
-	DebugAddr    string // CRM_DEBUG_ADDR: serve pprof here (e.g. 127.0.0.1:6060); off when empty
-	Web          web.Config
-}
-
-func loadConfig() (config, error) {
-	c := config{
-		Addr:         env("CRM_ADDR", ":8080"),
-		DatabaseURL:  os.Getenv("DATABASE_URL"),
-		AutoMigrate:  env("CRM_AUTO_MIGRATE", "true") != "false",
-		DemoPassword: env("CRM_DEMO_PASSWORD", "demo-password"),
-		DebugAddr:    os.Getenv("CRM_DEBUG_ADDR"),
-		Web:          web.Config{SecureCookies: env("CRM_SECURE_COOKIES", "false") == "true"},
-	}
-	if c.DatabaseURL == "" {
-		return c, errors.New("DATABASE_URL is not set (make run starts a private PostgreSQL and sets it for you)")
-	}
-	var err error
-	if c.MaxConns, err = strconv.Atoi(env("CRM_DB_MAX_CONNS", "16")); err != nil || c.MaxConns < 1 {
-		return c, fmt.Errorf("CRM_DB_MAX_CONNS: %q is not a positive number", os.Getenv("CRM_DB_MAX_CONNS"))
-	}
-	if c.Web.SessionIdle, err = time.ParseDuration(env("CRM_SESSION_IDLE", "12h")); err != nil {
-		return c, fmt.Errorf("CRM_SESSION_IDLE: %w", err)
-	}
-	if c.Web.SessionLifetime, err = time.ParseDuration(env("CRM_SESSION_LIFETIME", "168h")); err != nil {
-		return c, fmt.Errorf("CRM_SESSION_LIFETIME: %w", err)
-	}
-	if p := os.Getenv("CRM_TRUSTED_PROXIES"); p != "" {
-		c.Web.TrustedProxies = strings.Split(p, ",")
-	}
-	return c, nil
-}
-
-func env(name, def string) string {
-	if v, ok := os.LookupEnv(name); ok && v != "" {
-		return v
-	}
-	return def
 }
 
 // flagSet is a subcommand's flag set that reports errors instead of exiting.

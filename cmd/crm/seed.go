@@ -22,7 +22,7 @@ func seedCmd(ctx context.Context, cfg config, args []string) error {
 	if !*demo && *scale <= 0 {
 		return errors.New("seed: say what to seed: --demo, or --scale N")
 	}
-	pool, err := db.Open(ctx, cfg.DatabaseURL, cfg.MaxConns)
+	pool, err := db.Open(ctx, cfg.DatabaseURL, db.Limits{})
 	if err != nil {
 		return err
 	}

@@ -41,7 +41,7 @@ func userCmd(ctx context.Context, cfg config, args []string, stdin io.Reader) er
 	if err != nil {
 		return err
 	}
-	pool, err := db.Open(ctx, cfg.DatabaseURL, cfg.MaxConns)
+	pool, err := db.Open(ctx, cfg.DatabaseURL, db.Limits{})
 	if err != nil {
 		return err
 	}

@@ -66,7 +66,7 @@ func NewWithURL(t testing.TB) (*pgxpool.Pool, string) {
 	t.Helper()
 	migrator := goosemigrator.New(".", goosemigrator.WithFS(db.Migrations()))
 	conf := pgtestdb.Custom(t, Conf(t), migrator)
-	pool, err := db.Open(context.Background(), conf.URL(), 0)
+	pool, err := db.Open(context.Background(), conf.URL(), db.Limits{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -220,7 +220,7 @@ func (q *Queries) GetAccount(ctx context.Context, db DBTX, id int64) (GetAccount
 const listAccounts = `-- name: ListAccounts :many
 SELECT a.id, a.name, a.domain, a.industry, a.city, a.country, a.created_at, a.owner_id, u.name AS owner_name
 FROM (
-    SELECT a.id, a.owner_id, a.team_id, a.name, a.domain, a.industry, a.employees, a.annual_revenue, a.phone, a.street, a.city, a.region, a.postal_code, a.country, a.custom, a.version, a.created_at, a.updated_at, a.search_text, a.search FROM accounts a
+    SELECT a.id, a.owner_id, a.team_id, a.name, a.domain, a.industry, a.employees, a.annual_revenue, a.phone, a.street, a.city, a.region, a.postal_code, a.country, a.custom, a.version, a.created_at, a.updated_at, a.search FROM accounts a
     WHERE ($1::boolean OR a.owner_id = $2 OR a.team_id = $3)
       AND ($4::bigint IS NULL OR a.owner_id = $4)
       AND ($5::bigint IS NULL OR a.team_id = $5)

@@ -146,7 +146,7 @@ const listContacts = `-- name: ListContacts :many
 SELECT c.id, c.first_name, c.last_name, c.email, c.phone, c.title, c.created_at, c.account_id,
        a.name AS account_name, u.name AS owner_name
 FROM (
-    SELECT c.id, c.owner_id, c.team_id, c.account_id, c.first_name, c.last_name, c.email, c.phone, c.title, c.custom, c.version, c.created_at, c.updated_at, c.search_text, c.search FROM contacts c
+    SELECT c.id, c.owner_id, c.team_id, c.account_id, c.first_name, c.last_name, c.email, c.phone, c.title, c.custom, c.version, c.created_at, c.updated_at, c.search FROM contacts c
     WHERE ($1::boolean OR c.owner_id = $2 OR c.team_id = $3)
       AND ($4::bigint IS NULL OR c.owner_id = $4)
       AND ($5::bigint IS NULL OR c.team_id = $5)

@@ -76,7 +76,7 @@ func (q *Queries) ActivitiesSinceByOwner(ctx context.Context, db DBTX, arg Activ
 const closingBetween = `-- name: ClosingBetween :many
 SELECT o.id, o.name, o.amount, o.currency, o.close_date, u.name AS owner_name
 FROM (
-    SELECT o.id, o.owner_id, o.team_id, o.name, o.account_id, o.contact_id, o.pipeline_id, o.stage_id, o.amount, o.currency, o.close_date, o.position, o.lost_reason, o.stage_changed_at, o.closed_at, o.custom, o.version, o.created_at, o.updated_at, o.search_text, o.search FROM opportunities o
+    SELECT o.id, o.owner_id, o.team_id, o.name, o.account_id, o.contact_id, o.pipeline_id, o.stage_id, o.amount, o.currency, o.close_date, o.position, o.lost_reason, o.stage_changed_at, o.closed_at, o.custom, o.version, o.created_at, o.updated_at, o.search FROM opportunities o
     WHERE ($1::boolean OR o.owner_id = $2 OR o.team_id = $3)
       AND o.close_date BETWEEN $4::date AND $5::date
       AND o.stage_id IN (SELECT s.id FROM pipeline_stages s WHERE s.kind = 'open')
@@ -351,7 +351,7 @@ func (q *Queries) PipelineByStage(ctx context.Context, db DBTX, arg PipelineBySt
 const slippingDeals = `-- name: SlippingDeals :many
 SELECT o.id, o.name, o.amount, o.currency, o.close_date, o.stage_changed_at, s.name AS stage_name, u.name AS owner_name
 FROM (
-    SELECT o.id, o.owner_id, o.team_id, o.name, o.account_id, o.contact_id, o.pipeline_id, o.stage_id, o.amount, o.currency, o.close_date, o.position, o.lost_reason, o.stage_changed_at, o.closed_at, o.custom, o.version, o.created_at, o.updated_at, o.search_text, o.search FROM opportunities o
+    SELECT o.id, o.owner_id, o.team_id, o.name, o.account_id, o.contact_id, o.pipeline_id, o.stage_id, o.amount, o.currency, o.close_date, o.position, o.lost_reason, o.stage_changed_at, o.closed_at, o.custom, o.version, o.created_at, o.updated_at, o.search FROM opportunities o
     WHERE ($1::boolean OR o.owner_id = $2 OR o.team_id = $3)
       AND o.stage_id IN (SELECT s.id FROM pipeline_stages s WHERE s.kind = 'open')
       AND (o.close_date < current_date OR o.stage_changed_at < now() - make_interval(days => $4::int))

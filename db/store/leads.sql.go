@@ -165,7 +165,7 @@ func (q *Queries) GetLead(ctx context.Context, db DBTX, id int64) (GetLeadRow, e
 const listLeads = `-- name: ListLeads :many
 SELECT l.id, l.first_name, l.last_name, l.company, l.email, l.status, l.source, l.created_at, u.name AS owner_name
 FROM (
-    SELECT l.id, l.owner_id, l.team_id, l.first_name, l.last_name, l.company, l.title, l.email, l.phone, l.source, l.status, l.converted_account_id, l.converted_contact_id, l.converted_opportunity_id, l.converted_at, l.custom, l.version, l.created_at, l.updated_at, l.search_text, l.search FROM leads l
+    SELECT l.id, l.owner_id, l.team_id, l.first_name, l.last_name, l.company, l.title, l.email, l.phone, l.source, l.status, l.converted_account_id, l.converted_contact_id, l.converted_opportunity_id, l.converted_at, l.custom, l.version, l.created_at, l.updated_at, l.search FROM leads l
     WHERE ($1::boolean OR l.owner_id = $2 OR l.team_id = $3)
       AND ($4::bigint IS NULL OR l.owner_id = $4)
       AND ($5::bigint IS NULL OR l.team_id = $5)
@@ -374,15 +374,15 @@ func (q *Queries) MoveLeadActivities(ctx context.Context, db DBTX, arg MoveLeadA
 
 const suggestAccounts = `-- name: SuggestAccounts :many
 SELECT a.id, a.name, a.domain FROM accounts a
-WHERE ($1::text IS NOT NULL AND a.domain = $1::citext)
-   OR ($2::text IS NOT NULL AND a.search_text LIKE '%' || $2 || '%')
+WHERE a.id = ANY(ARRAY(SELECT crm_search_accounts($1, NULL, NULL, NULL, 5)))
+   OR a.id = ANY(ARRAY(SELECT crm_search_accounts($2, NULL, NULL, NULL, 5)))
 ORDER BY (a.domain = $1::citext) DESC NULLS LAST, a.name
 LIMIT 5
 `
 
 type SuggestAccountsParams struct {
-	Domain  *string
-	Company *string
+	Domain  interface{}
+	Company interface{}
 }
 
 type SuggestAccountsRow struct {
@@ -391,7 +391,8 @@ type SuggestAccountsRow struct {
 	Domain *string
 }
 
-// Existing accounts a converted lead probably belongs to: same email domain, or a similar name.
+// Existing accounts a converted lead probably belongs to: its email domain, or its company's
+// name, found by the accounts' search (an exact domain first).
 func (q *Queries) SuggestAccounts(ctx context.Context, db DBTX, arg SuggestAccountsParams) ([]SuggestAccountsRow, error) {
 	rows, err := db.Query(ctx, suggestAccounts, arg.Domain, arg.Company)
 	if err != nil {

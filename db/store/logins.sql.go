@@ -11,12 +11,72 @@ import (
 )
 
 const clearLoginFailures = `-- name: ClearLoginFailures :exec
-DELETE FROM login_failures WHERE email = $1
+DELETE FROM login_failures WHERE email = $1 AND ip = $2
 `
 
-func (q *Queries) ClearLoginFailures(ctx context.Context, db DBTX, email string) error {
-	_, err := db.Exec(ctx, clearLoginFailures, email)
+type ClearLoginFailuresParams struct {
+	Email string
+	Ip    string
+}
+
+// After a right password: the failures of this account from this address. Others' guesses from
+// elsewhere stay counted against them.
+func (q *Queries) ClearLoginFailures(ctx context.Context, db DBTX, arg ClearLoginFailuresParams) error {
+	_, err := db.Exec(ctx, clearLoginFailures, arg.Email, arg.Ip)
 	return err
+}
+
+const forgetLoginAttempt = `-- name: ForgetLoginAttempt :exec
+DELETE FROM login_failures WHERE id = $1
+`
+
+func (q *Queries) ForgetLoginAttempt(ctx context.Context, db DBTX, id int64) error {
+	_, err := db.Exec(ctx, forgetLoginAttempt, id)
+	return err
+}
+
+const priorLoginFailures = `-- name: PriorLoginFailures :one
+SELECT
+    count(*) FILTER (WHERE email = $1 AND ip = $2)::bigint AS pair,
+    count(*) FILTER (WHERE ip = $2)::bigint AS by_ip,
+    count(*) FILTER (WHERE email = $1)::bigint AS by_email,
+    coalesce(max(created_at) FILTER (WHERE email = $1 AND ip = $2), 'epoch')::timestamptz AS pair_last,
+    coalesce(max(created_at) FILTER (WHERE ip = $2), 'epoch')::timestamptz AS ip_last,
+    coalesce(max(created_at) FILTER (WHERE email = $1), 'epoch')::timestamptz AS email_last
+FROM login_failures
+WHERE created_at > now() - interval '1 hour' AND id <> $3
+  AND (email = $1 OR ip = $2)
+`
+
+type PriorLoginFailuresParams struct {
+	Email     string
+	Ip        string
+	AttemptID int64
+}
+
+type PriorLoginFailuresRow struct {
+	Pair      int64
+	ByIp      int64
+	ByEmail   int64
+	PairLast  time.Time
+	IpLast    time.Time
+	EmailLast time.Time
+}
+
+// The failures within the last hour before an attempt, and the latest of each: this account
+// from this address, this address for any account, this account from anywhere.
+func (q *Queries) PriorLoginFailures(ctx context.Context, db DBTX, arg PriorLoginFailuresParams) (PriorLoginFailuresRow, error) {
+	row := db.QueryRow(ctx, priorLoginFailures, arg.Email, arg.Ip, arg.AttemptID)
+	var i PriorLoginFailuresRow
+	err := row.Scan(
+		&i.Pair,
+		&i.ByIp,
+		&i.ByEmail,
+		&i.PairLast,
+		&i.IpLast,
+		&i.EmailLast,
+	)
+	return i, err
 }
 
 const pruneLoginFailures = `-- name: PruneLoginFailures :exec
@@ -28,54 +88,20 @@ func (q *Queries) PruneLoginFailures(ctx context.Context, db DBTX) error {
 	return err
 }
 
-const recentLoginFailures = `-- name: RecentLoginFailures :one
-SELECT
-    count(*) FILTER (WHERE email = $1)::bigint AS by_email,
-    count(*) FILTER (WHERE ip = $2)::bigint AS by_ip,
-    coalesce(min(created_at) FILTER (WHERE email = $1), now())::timestamptz AS oldest_by_email,
-    coalesce(min(created_at) FILTER (WHERE ip = $2), now())::timestamptz AS oldest_by_ip
-FROM login_failures
-WHERE created_at > now() - make_interval(secs => $3::float8)
-  AND (email = $1 OR ip = $2)
+const recordLoginAttempt = `-- name: RecordLoginAttempt :one
+INSERT INTO login_failures (email, ip) VALUES ($1, $2) RETURNING id
 `
 
-type RecentLoginFailuresParams struct {
-	Email         string
-	Ip            string
-	WindowSeconds float64
-}
-
-type RecentLoginFailuresRow struct {
-	ByEmail       int64
-	ByIp          int64
-	OldestByEmail time.Time
-	OldestByIp    time.Time
-}
-
-// Failures in the throttle window for this account and for this client address, and when the
-// oldest of them leaves the window (so the message can say how long to wait).
-func (q *Queries) RecentLoginFailures(ctx context.Context, db DBTX, arg RecentLoginFailuresParams) (RecentLoginFailuresRow, error) {
-	row := db.QueryRow(ctx, recentLoginFailures, arg.Email, arg.Ip, arg.WindowSeconds)
-	var i RecentLoginFailuresRow
-	err := row.Scan(
-		&i.ByEmail,
-		&i.ByIp,
-		&i.OldestByEmail,
-		&i.OldestByIp,
-	)
-	return i, err
-}
-
-const recordLoginFailure = `-- name: RecordLoginFailure :exec
-INSERT INTO login_failures (email, ip) VALUES ($1, $2)
-`
-
-type RecordLoginFailureParams struct {
+type RecordLoginAttemptParams struct {
 	Email string
 	Ip    string
 }
 
-func (q *Queries) RecordLoginFailure(ctx context.Context, db DBTX, arg RecordLoginFailureParams) error {
-	_, err := db.Exec(ctx, recordLoginFailure, arg.Email, arg.Ip)
-	return err
+// A sign-in attempt, counted before its password is checked so that parallel guesses cannot
+// all pass the throttle; a right password deletes it, a throttled attempt takes itself back.
+func (q *Queries) RecordLoginAttempt(ctx context.Context, db DBTX, arg RecordLoginAttemptParams) (int64, error) {
+	row := db.QueryRow(ctx, recordLoginAttempt, arg.Email, arg.Ip)
+	var id int64
+	err := row.Scan(&id)
+	return id, err
 }

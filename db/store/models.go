@@ -430,7 +430,6 @@ type Account struct {
 	Version       int32
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
-	SearchText    *string
 	Search        interface{}
 }
 
@@ -465,21 +464,20 @@ type ActivityDay struct {
 }
 
 type Contact struct {
-	ID         int64
-	OwnerID    int64
-	TeamID     *int64
-	AccountID  *int64
-	FirstName  string
-	LastName   string
-	Email      *string
-	Phone      string
-	Title      string
-	Custom     []byte
-	Version    int32
-	CreatedAt  time.Time
-	UpdatedAt  time.Time
-	SearchText *string
-	Search     interface{}
+	ID        int64
+	OwnerID   int64
+	TeamID    *int64
+	AccountID *int64
+	FirstName string
+	LastName  string
+	Email     *string
+	Phone     string
+	Title     string
+	Custom    []byte
+	Version   int32
+	CreatedAt time.Time
+	UpdatedAt time.Time
+	Search    interface{}
 }
 
 type Lead struct {
@@ -502,7 +500,6 @@ type Lead struct {
 	Version                int32
 	CreatedAt              time.Time
 	UpdatedAt              time.Time
-	SearchText             *string
 	Search                 interface{}
 }
 
@@ -533,7 +530,6 @@ type Opportunity struct {
 	Version        int32
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
-	SearchText     *string
 	Search         interface{}
 }
 

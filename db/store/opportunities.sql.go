@@ -194,7 +194,7 @@ const listOpportunities = `-- name: ListOpportunities :many
 SELECT o.id, o.name, o.amount, o.currency, o.close_date, o.created_at, o.account_id, a.name AS account_name,
        s.name AS stage_name, s.kind AS stage_kind, u.name AS owner_name
 FROM (
-    SELECT o.id, o.owner_id, o.team_id, o.name, o.account_id, o.contact_id, o.pipeline_id, o.stage_id, o.amount, o.currency, o.close_date, o.position, o.lost_reason, o.stage_changed_at, o.closed_at, o.custom, o.version, o.created_at, o.updated_at, o.search_text, o.search FROM opportunities o
+    SELECT o.id, o.owner_id, o.team_id, o.name, o.account_id, o.contact_id, o.pipeline_id, o.stage_id, o.amount, o.currency, o.close_date, o.position, o.lost_reason, o.stage_changed_at, o.closed_at, o.custom, o.version, o.created_at, o.updated_at, o.search FROM opportunities o
     WHERE ($1::boolean OR o.owner_id = $2 OR o.team_id = $3)
       AND ($4::bigint IS NULL OR o.owner_id = $4)
       AND ($5::bigint IS NULL OR o.team_id = $5)

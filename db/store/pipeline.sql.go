@@ -17,7 +17,7 @@ SELECT o.id, o.stage_id, o.name, o.amount, o.currency, o.close_date, o.version, 
        o.owner_id, o.team_id, o.account_id, u.name AS owner_name, a.name AS account_name
 FROM unnest($1::bigint[]) WITH ORDINALITY AS st (id, n)
 CROSS JOIN LATERAL (
-    SELECT o.id, o.owner_id, o.team_id, o.name, o.account_id, o.contact_id, o.pipeline_id, o.stage_id, o.amount, o.currency, o.close_date, o.position, o.lost_reason, o.stage_changed_at, o.closed_at, o.custom, o.version, o.created_at, o.updated_at, o.search_text, o.search FROM opportunities o
+    SELECT o.id, o.owner_id, o.team_id, o.name, o.account_id, o.contact_id, o.pipeline_id, o.stage_id, o.amount, o.currency, o.close_date, o.position, o.lost_reason, o.stage_changed_at, o.closed_at, o.custom, o.version, o.created_at, o.updated_at, o.search FROM opportunities o
     WHERE o.stage_id = st.id
       AND ($2::boolean OR o.owner_id = $3 OR o.team_id = $4)
       AND ($5::bigint IS NULL OR o.owner_id = $5)

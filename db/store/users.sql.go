@@ -212,8 +212,13 @@ func (q *Queries) ListUsers(ctx context.Context, db DBTX) ([]ListUsersRow, error
 	return items, nil
 }
 
-const setUserPassword = `-- name: SetUserPassword :execrows
-UPDATE users SET password_hash = $1, session_version = session_version + 1 WHERE id = $2
+const setUserPassword = `-- name: SetUserPassword :one
+WITH u AS (
+    UPDATE users SET password_hash = $1, session_version = session_version + 1 WHERE users.id = $2 RETURNING users.email
+), forgotten AS (
+    DELETE FROM login_failures WHERE email = (SELECT email FROM u)
+)
+SELECT email FROM u
 `
 
 type SetUserPasswordParams struct {
@@ -221,12 +226,12 @@ type SetUserPasswordParams struct {
 	ID           int64
 }
 
-func (q *Queries) SetUserPassword(ctx context.Context, db DBTX, arg SetUserPasswordParams) (int64, error) {
-	result, err := db.Exec(ctx, setUserPassword, arg.PasswordHash, arg.ID)
-	if err != nil {
-		return 0, err
-	}
-	return result.RowsAffected(), nil
+// A new password signs the user out everywhere (session_version) and forgets failed sign-ins.
+func (q *Queries) SetUserPassword(ctx context.Context, db DBTX, arg SetUserPasswordParams) (string, error) {
+	row := db.QueryRow(ctx, setUserPassword, arg.PasswordHash, arg.ID)
+	var email string
+	err := row.Scan(&email)
+	return email, err
 }
 
 const updateUser = `-- name: UpdateUser :execrows

@@ -182,10 +182,7 @@ func (h *Handler) ResetPassword(c *gin.Context) error {
 		return err
 	}
 	if err := h.tx(c, func(ctx context.Context, tx pgx.Tx) error {
-		n, err := db.Q.SetUserPassword(ctx, tx, store.SetUserPasswordParams{ID: id, PasswordHash: hash})
-		if err == nil && n == 0 {
-			err = pgx.ErrNoRows
-		}
+		_, err := db.Q.SetUserPassword(ctx, tx, store.SetUserPasswordParams{ID: id, PasswordHash: hash})
 		return err
 	}); err != nil {
 		return err

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -28,13 +29,28 @@ func New(values map[string]string) *Form {
 	return &Form{Values: values, Errors: map[string]string{}}
 }
 
-// Parse reads the named fields of a posted form, trimmed of surrounding space.
+// Parse reads the named fields of a posted form, trimmed of surrounding space. A value longer
+// than its field allows (see Limit) is kept, so the user can shorten it, and failed.
 func Parse(c *gin.Context, names ...string) *Form {
 	f := New(nil)
 	for _, n := range names {
 		f.Values[n] = strings.TrimSpace(c.PostForm(n))
+		f.MaxLength(n, Limit(n))
 	}
 	return f
+}
+
+// Limit is the most characters a field takes: long texts (a note, a reason, a description)
+// 20,000, the view a move form carries 2,000, anything else 300. No name, email or subject is
+// longer, and the database's full-text vectors refuse text over a megabyte.
+func Limit(name string) int {
+	switch name {
+	case "body", "description", "lost_reason":
+		return 20000
+	case "view":
+		return 2000
+	}
+	return 300
 }
 
 // Get returns a field's value.
@@ -61,9 +77,22 @@ func (f *Form) Required(names ...string) {
 
 // MaxLength fails a field longer than max characters.
 func (f *Form) MaxLength(name string, max int) {
-	if len([]rune(f.Values[name])) > max {
-		f.Fail(name, "Use at most "+strconv.Itoa(max)+" characters.")
+	if n := utf8.RuneCountInString(f.Values[name]); n > max {
+		f.Fail(name, "Use at most "+Num(int64(max))+" characters (this has "+Num(int64(n))+").")
 	}
+}
+
+// Num writes a whole number with thousands separators: 20,000.
+func Num(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	sign := ""
+	if n < 0 {
+		sign, s = "-", s[1:]
+	}
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return sign + s
 }
 
 // Email fails a non-empty field that is not a plain email address.

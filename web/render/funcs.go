@@ -91,5 +91,5 @@ func Num(n any) string {
 			v = int64(*x)
 		}
 	}
-	return Money(pgtype.Numeric{Int: big.NewInt(v), Valid: true})
+	return form.Num(v)
 }

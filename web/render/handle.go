@@ -26,8 +26,12 @@ func NotFound() error {
 	return &HTTPError{Status: http.StatusNotFound, Message: "This page does not exist, or you do not have access to it."}
 }
 
+// Busy is what a request that the database could not finish in time answers (503).
+const Busy = "The database is busy or not answering, so nothing was saved. Try again in a moment."
+
 // Handle adapts a handler that returns an error: no rows becomes a 404 page, an HTTPError its
-// status and message, anything else is logged once with the request id and shown as a 500 page.
+// status and message, a database too busy to answer in time a 503 page, anything else is logged
+// once with the request id and shown as a 500 page.
 func (r *Renderer) Handle(fn func(c *gin.Context) error) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		err := fn(c)
@@ -40,6 +44,10 @@ func (r *Renderer) Handle(fn func(c *gin.Context) error) gin.HandlerFunc {
 			r.Error(c, http.StatusNotFound, NotFound().Error())
 		case errors.As(err, &he):
 			r.Error(c, he.Status, he.Message)
+		case db.IsBusy(err):
+			r.log.Warn("database busy", "err", err, "method", c.Request.Method, "path", c.Request.URL.Path,
+				"request_id", c.GetString("request_id"))
+			r.Error(c, http.StatusServiceUnavailable, Busy)
 		default:
 			r.log.Error("request failed", "err", err, "method", c.Request.Method, "path", c.Request.URL.Path,
 				"request_id", c.GetString("request_id"))

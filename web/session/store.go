@@ -96,25 +96,3 @@ func (s *Store) Commit(token string, b []byte, expiry time.Time) error {
 
 // Delete implements scs.Store.
 func (s *Store) Delete(token string) error { return s.DeleteCtx(context.Background(), token) }
-
-// Cleanup deletes expired sessions every interval until the returned function is called.
-func (s *Store) Cleanup(interval time.Duration, onError func(error)) (stop func()) {
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		t := time.NewTicker(interval)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-				if _, err := db.Q.DeleteExpiredSessions(ctx, s.Pool); err != nil && ctx.Err() == nil {
-					onError(err)
-				}
-			}
-		}
-	}()
-	return func() { cancel(); <-done }
-}

@@ -1,0 +1,77 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/crm-team/crm/db"
+	"github.com/crm-team/crm/web"
+)
+
+// config is every setting, read from the environment with the documented defaults (README.md).
+type config struct {
+	Addr         string // CRM_ADDR
+	DatabaseURL  string // DATABASE_URL
+	AutoMigrate  bool   // CRM_AUTO_MIGRATE
+	DemoPassword string // CRM_DEMO_PASSWORD
+	DebugAddr    string // CRM_DEBUG_ADDR: serve pprof here (e.g. 127.0.0.1:6060); off when empty
+	// Limits of the web's pool: CRM_DB_MAX_CONNS, CRM_DB_STATEMENT_TIMEOUT, CRM_DB_LOCK_TIMEOUT,
+	// CRM_DB_IDLE_TX_TIMEOUT.
+	Limits db.Limits
+	// ShutdownTimeout (CRM_SHUTDOWN_TIMEOUT) is how long requests in flight may finish at a stop
+	// before they are cancelled.
+	ShutdownTimeout time.Duration
+	Web             web.Config
+}
+
+func loadConfig() (config, error) {
+	c := config{
+		Addr:         env("CRM_ADDR", ":8080"),
+		DatabaseURL:  os.Getenv("DATABASE_URL"),
+		AutoMigrate:  env("CRM_AUTO_MIGRATE", "true") != "false",
+		DemoPassword: env("CRM_DEMO_PASSWORD", "demo-password"),
+		DebugAddr:    os.Getenv("CRM_DEBUG_ADDR"),
+		Web:          web.Config{SecureCookies: env("CRM_SECURE_COOKIES", "false") == "true"},
+	}
+	if c.DatabaseURL == "" {
+		return c, errors.New("DATABASE_URL is not set (make run starts a private PostgreSQL and sets it for you)")
+	}
+	var err error
+	if c.Limits.MaxConns, err = strconv.Atoi(env("CRM_DB_MAX_CONNS", "16")); err != nil || c.Limits.MaxConns < 1 {
+		return c, fmt.Errorf("CRM_DB_MAX_CONNS: %q is not a positive number", os.Getenv("CRM_DB_MAX_CONNS"))
+	}
+	if c.Web.MaxBody, err = strconv.ParseInt(env("CRM_MAX_BODY", "1048576"), 10, 64); err != nil || c.Web.MaxBody < 1024 {
+		return c, fmt.Errorf("CRM_MAX_BODY: %q is not a size in bytes of at least 1024", os.Getenv("CRM_MAX_BODY"))
+	}
+	for _, d := range []struct {
+		name, def string
+		to        *time.Duration
+	}{
+		{"CRM_SESSION_IDLE", "12h", &c.Web.SessionIdle},
+		{"CRM_SESSION_LIFETIME", "168h", &c.Web.SessionLifetime},
+		{"CRM_REQUEST_TIMEOUT", "10s", &c.Web.RequestTimeout},
+		{"CRM_SHUTDOWN_TIMEOUT", "20s", &c.ShutdownTimeout},
+		{"CRM_DB_STATEMENT_TIMEOUT", "5s", &c.Limits.StatementTimeout},
+		{"CRM_DB_LOCK_TIMEOUT", "2s", &c.Limits.LockTimeout},
+		{"CRM_DB_IDLE_TX_TIMEOUT", "10s", &c.Limits.IdleInTxTimeout},
+	} {
+		if *d.to, err = time.ParseDuration(env(d.name, d.def)); err != nil || *d.to <= 0 {
+			return c, fmt.Errorf("%s: %q is not a duration such as 5s", d.name, os.Getenv(d.name))
+		}
+	}
+	if p := os.Getenv("CRM_TRUSTED_PROXIES"); p != "" {
+		c.Web.TrustedProxies = strings.Split(p, ",")
+	}
+	return c, nil
+}
+
+func env(name, def string) string {
+	if v, ok := os.LookupEnv(name); ok && v != "" {
+		return v
+	}
+	return def
+}
