@@ -222,3 +222,40 @@ func requireSQLState(t *testing.T, err error, code string) {
 	require.True(t, errors.As(err, &pe), "want SQLSTATE %s, got %v", code, err)
 	require.Equal(t, code, pe.Code, pe.Message)
 }
+
+// The web's role may not lift row-level security, read password hashes in bulk, or touch the
+// migrations' bookkeeping; the security-definer functions name their schemas.
+func TestTheWebRoleHasLeastPrivilege(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	ctx := context.Background()
+	app, err := db.Open(ctx, dbtest.AppURL(t, w.url), db.Limits{})
+	require.NoError(t, err)
+	defer app.Close()
+	require.NoError(t, db.CheckLeastPrivilege(ctx, app))
+	require.Error(t, db.CheckLeastPrivilege(ctx, w.pool), "the owner is refused as the web's role")
+
+	conn, err := app.Acquire(ctx)
+	require.NoError(t, err)
+	defer conn.Release()
+	_, err = conn.Exec(ctx, "RESET ROLE")
+	require.NoError(t, err)
+	var leads int
+	require.NoError(t, conn.QueryRow(ctx, "SELECT count(*) FROM leads").Scan(&leads))
+	require.Zero(t, leads, "without an access context nothing is visible, RESET ROLE or not")
+	_, err = conn.Exec(ctx, "SELECT password_hash FROM users")
+	requireSQLState(t, err, "42501")
+	_, err = conn.Exec(ctx, "DELETE FROM goose_db_version")
+	requireSQLState(t, err, "42501")
+	_, err = conn.Exec(ctx, "SET ROLE postgres")
+	require.Error(t, err)
+
+	var unpinned []string
+	rows, err := w.pool.Query(ctx, `SELECT p.oid::regprocedure::text FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+		WHERE n.nspname = 'public' AND p.prosecdef
+		  AND NOT coalesce('search_path=pg_catalog, public, pg_temp' = ANY(p.proconfig), false)`)
+	require.NoError(t, err)
+	unpinned, err = pgx.CollectRows(rows, pgx.RowTo[string])
+	require.NoError(t, err)
+	require.Empty(t, unpinned, "security-definer functions without search_path = pg_catalog, public, pg_temp")
+}

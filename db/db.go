@@ -76,6 +76,30 @@ func Open(ctx context.Context, url string, l Limits) (*pgxpool.Pool, error) {
 	return pool, nil
 }
 
+// CheckLeastPrivilege refuses a web pool that could get around row-level security: one signed in
+// as a superuser, as a role that bypasses RLS, or as the owner of the tables.
+func CheckLeastPrivilege(ctx context.Context, pool *pgxpool.Pool) error {
+	var user string
+	var super, bypass, owner bool
+	err := pool.QueryRow(ctx, `SELECT current_user, r.rolsuper, r.rolbypassrls,
+		EXISTS (SELECT FROM pg_tables t WHERE t.schemaname = 'public' AND t.tablename = 'leads' AND t.tableowner = current_user)
+		FROM pg_roles r WHERE r.rolname = current_user`).Scan(&user, &super, &bypass, &owner)
+	if err != nil {
+		return fmt.Errorf("check the web's database role: %w", err)
+	}
+	if super || bypass || owner {
+		return fmt.Errorf("the web connects to the database as %q, which owns the tables, is a superuser or bypasses row-level security: "+
+			"it must connect as crm_app (CRM_APP_DATABASE_URL; see README: Running in production)", user)
+	}
+	return nil
+}
+
+// SetAppPassword lets crm_app sign in with password (run as the database's owner).
+func SetAppPassword(ctx context.Context, pool *pgxpool.Pool, password string) error {
+	_, err := pool.Exec(ctx, "ALTER ROLE crm_app WITH LOGIN PASSWORD "+quote(password))
+	return err
+}
+
 // IsBusy reports whether err says the database could not do the work in time: a statement or
 // lock timeout, a deadlock, a request's deadline, too many connections, a server shutting down.
 // Nothing the work did was committed; trying again later may succeed.

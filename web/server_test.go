@@ -20,7 +20,7 @@ func TestHealthzAnswersWithoutLogin(t *testing.T) {
 	require.Equal(t, http.StatusOK, r.Status)
 	require.Equal(t, "ok", r.Body)
 
-	app.Pool.Close() // the database stops answering
+	app.Web.Close() // the database stops answering
 	r = app.Client(t).Get("/healthz")
 	require.Equal(t, http.StatusServiceUnavailable, r.Status)
 }
@@ -107,7 +107,7 @@ func TestDatabaseOutageShowsAnErrorPageNotAStackTrace(t *testing.T) {
 	t.Parallel()
 	app := webtest.New(t)
 	c := app.Login(t, "rep1@demo.test")
-	app.Pool.Close()
+	app.Web.Close()
 	r := c.Get("/")
 	require.Equal(t, http.StatusServiceUnavailable, r.Status)
 	require.Contains(t, r.Body, render.Busy)

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -14,11 +15,16 @@ import (
 
 // config is every setting, read from the environment with the documented defaults (README.md).
 type config struct {
-	Addr         string // CRM_ADDR
-	DatabaseURL  string // DATABASE_URL
-	AutoMigrate  bool   // CRM_AUTO_MIGRATE
-	DemoPassword string // CRM_DEMO_PASSWORD
-	DebugAddr    string // CRM_DEBUG_ADDR: serve pprof here (e.g. 127.0.0.1:6060); off when empty
+	Addr        string // CRM_ADDR
+	DatabaseURL string // DATABASE_URL: the database's owner (migrations, seeds, the CLI)
+	// AppDatabaseURL (CRM_APP_DATABASE_URL) is what the web pool signs in as: crm_app, the role
+	// row-level security applies to. By default DATABASE_URL with crm_app as the user and
+	// CRM_APP_PASSWORD as the password.
+	AppDatabaseURL string
+	AppPassword    string // CRM_APP_PASSWORD: also set as crm_app's password at start
+	AutoMigrate    bool   // CRM_AUTO_MIGRATE
+	DemoPassword   string // CRM_DEMO_PASSWORD
+	DebugAddr      string // CRM_DEBUG_ADDR: serve pprof here (e.g. 127.0.0.1:6060); off when empty
 	// Limits of the web's pool: CRM_DB_MAX_CONNS, CRM_DB_STATEMENT_TIMEOUT, CRM_DB_LOCK_TIMEOUT,
 	// CRM_DB_IDLE_TX_TIMEOUT.
 	Limits db.Limits
@@ -35,10 +41,22 @@ func loadConfig() (config, error) {
 		AutoMigrate:  env("CRM_AUTO_MIGRATE", "true") != "false",
 		DemoPassword: env("CRM_DEMO_PASSWORD", "demo-password"),
 		DebugAddr:    os.Getenv("CRM_DEBUG_ADDR"),
+		AppPassword:  os.Getenv("CRM_APP_PASSWORD"),
 		Web:          web.Config{SecureCookies: env("CRM_SECURE_COOKIES", "false") == "true"},
 	}
 	if c.DatabaseURL == "" {
 		return c, errors.New("DATABASE_URL is not set (make run starts a private PostgreSQL and sets it for you)")
+	}
+	if c.AppDatabaseURL = os.Getenv("CRM_APP_DATABASE_URL"); c.AppDatabaseURL == "" {
+		u, err := url.Parse(c.DatabaseURL)
+		if err != nil || u.Scheme == "" {
+			return c, errors.New("DATABASE_URL is not a URL like postgres://user:password@host:5432/crm (set CRM_APP_DATABASE_URL too when it is another form)")
+		}
+		u.User = url.UserPassword("crm_app", c.AppPassword)
+		if c.AppPassword == "" {
+			u.User = url.User("crm_app")
+		}
+		c.AppDatabaseURL = u.String()
 	}
 	var err error
 	if c.Limits.MaxConns, err = strconv.Atoi(env("CRM_DB_MAX_CONNS", "16")); err != nil || c.Limits.MaxConns < 1 {

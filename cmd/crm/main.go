@@ -11,6 +11,7 @@ import (
 	"os/signal"
 	"syscall"
 	"time"
+	_ "time/tzdata" // users' time zones, also in a container without a zone database
 
 	"github.com/crm-team/crm/db"
 )

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
@@ -30,16 +31,19 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(64 << 20)
 	}
-	if cfg.AutoMigrate {
-		if err := migrateUp(ctx, cfg.DatabaseURL); err != nil {
+	if cfg.AutoMigrate || cfg.AppPassword != "" {
+		if err := prepare(ctx, cfg, log); err != nil {
 			return err
 		}
 	}
-	pool, err := db.Open(ctx, cfg.DatabaseURL, cfg.Limits)
+	pool, err := db.Open(ctx, cfg.AppDatabaseURL, cfg.Limits)
 	if err != nil {
-		return err
+		return fmt.Errorf("the web's connection as crm_app: %w (see README: Running in production)", err)
 	}
 	defer closePool(pool, log)
+	if err := db.CheckLeastPrivilege(ctx, pool); err != nil {
+		return err
+	}
 	handler, stopBackground, err := web.New(pool, cfg.Web, log)
 	if err != nil {
 		return err
@@ -82,15 +86,26 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 	return nil
 }
 
-// migrateUp applies pending migrations on a pool of its own: migrations may take longer than the
-// statement timeout that bounds request work.
-func migrateUp(ctx context.Context, url string) error {
-	pool, err := db.Open(ctx, url, db.Limits{MaxConns: 2})
+// prepare migrates (unless turned off) and gives crm_app the password the web will use, as the
+// database's owner, on a pool of its own: migrations may take longer than the statement timeout
+// that bounds request work.
+func prepare(ctx context.Context, cfg config, log *slog.Logger) error {
+	pool, err := db.Open(ctx, cfg.DatabaseURL, db.Limits{MaxConns: 2})
 	if err != nil {
 		return err
 	}
 	defer pool.Close()
-	return db.Migrate(ctx, pool)
+	if cfg.AutoMigrate {
+		if err := db.Migrate(ctx, pool); err != nil {
+			return err
+		}
+	}
+	if cfg.AppPassword != "" {
+		if err := db.SetAppPassword(ctx, pool, cfg.AppPassword); err != nil {
+			log.Warn("could not set crm_app's password (the owner needs CREATEROLE); set it by hand", "err", err)
+		}
+	}
+	return nil
 }
 
 // closePool closes the pool, waiting at most five seconds for connections still in use.

@@ -89,3 +89,15 @@ func SuperuserURL(t testing.TB, dbURL string) string {
 	u.User = base.User
 	return u.String()
 }
+
+// AppURL is the URL of the same database as url, connecting as crm_app (the web's role; the
+// private test cluster trusts loopback connections).
+func AppURL(t testing.TB, dbURL string) string {
+	t.Helper()
+	u, err := url.Parse(dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.User = url.User("crm_app")
+	return u.String()
+}

@@ -37,8 +37,7 @@ SELECT s.data, s.expiry,
        r.name AS role_name, t.name AS team_name,
        coalesce((SELECT jsonb_object_agg(p.entity || '.' || p.action, p.scope)
                  FROM role_permissions p WHERE p.role_id = u.role_id), '{}')::text AS scopes,
-       coalesce((SELECT c.n FROM record_counts c
-                 WHERE c.entity = 'activities' AND c.owner_id = u.id AND c.bucket = 'open_task'), 0)::bigint AS open_tasks
+       crm_session_open_tasks(s.token)::bigint AS open_tasks
 FROM sessions s
 LEFT JOIN users u ON u.id = s.user_id
 LEFT JOIN roles r ON r.id = u.role_id

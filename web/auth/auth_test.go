@@ -170,7 +170,7 @@ func TestAnAdminsPasswordResetClearsFailedSignIns(t *testing.T) {
 func TestSignInDuringADatabaseOutageSays503(t *testing.T) {
 	t.Parallel()
 	app := webtest.New(t)
-	app.Pool.Close()
+	app.Web.Close()
 	r := app.Client(t).Post("/login", url.Values{"email": {"rep1@demo.test"}, "password": {webtest.DemoPassword}})
 	require.Equal(t, http.StatusServiceUnavailable, r.Status)
 }

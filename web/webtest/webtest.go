@@ -17,6 +17,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 
+	"github.com/crm-team/crm/db"
 	"github.com/crm-team/crm/db/dbtest"
 	"github.com/crm-team/crm/db/seed"
 	"github.com/crm-team/crm/web"
@@ -27,23 +28,36 @@ const DemoPassword = "demo-password"
 
 // App is the application serving a database of its own.
 type App struct {
-	Pool *pgxpool.Pool
+	Pool *pgxpool.Pool // the database's owner, for a test's own work
+	Web  *pgxpool.Pool // the web's pool, signed in as crm_app
 	URL  string
 }
 
 // New starts the application on a fresh database seeded with the demo company.
-func New(t testing.TB) *App {
+func New(t testing.TB) *App { return NewWith(t, db.Limits{}, web.Config{}) }
+
+// NewWith is New with the web pool's limits and the web configuration given (its session
+// timeouts default to an hour and a day). The web signs in as crm_app, as in production;
+// App.Pool is the database's owner, for the test's own work.
+func NewWith(t testing.TB, limits db.Limits, cfg web.Config) *App {
 	t.Helper()
-	pool := dbtest.New(t)
+	pool, url := dbtest.NewWithURL(t)
 	_, err := seed.Demo(context.Background(), pool, DemoPassword)
 	require.NoError(t, err)
+	webPool, err := db.Open(context.Background(), dbtest.AppURL(t, url), limits)
+	require.NoError(t, err)
+	t.Cleanup(webPool.Close)
+	require.NoError(t, db.CheckLeastPrivilege(context.Background(), webPool))
+	if cfg.SessionIdle == 0 {
+		cfg.SessionIdle, cfg.SessionLifetime = time.Hour, 24*time.Hour
+	}
 	// Errors show up in the failing test's output; request lines are left out.
 	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
-	h, stop, err := web.New(pool, web.Config{SessionIdle: time.Hour, SessionLifetime: 24 * time.Hour}, log)
+	h, stop, err := web.New(webPool, cfg, log)
 	require.NoError(t, err)
 	srv := httptest.NewServer(h)
 	t.Cleanup(func() { srv.Close(); stop() })
-	return &App{Pool: pool, URL: srv.URL}
+	return &App{Pool: pool, Web: webPool, URL: srv.URL}
 }
 
 // Client is a visitor with its own cookie jar. It does not follow redirects, so tests see them.
