@@ -94,5 +94,3 @@ WHERE (sqlc.narg(q)::text IS NULL OR a.id = ANY(ARRAY(SELECT crm_search_accounts
 ORDER BY a.name, a.id
 LIMIT 10;
 
--- name: FindAccountByDomain :one
-SELECT id, name FROM accounts WHERE domain = @domain;

@@ -74,8 +74,7 @@ func TestWrongPasswordShowsMessageAndKeepsEmail(t *testing.T) {
 func TestPagesFitDesktopAndPhoneScreens(t *testing.T) {
 	t.Parallel()
 	app := webtest.New(t)
-	_, err := app.Pool.Exec(t.Context(), `UPDATE users SET name = 'Maximiliana Alexandrovna Featherstonehaugh-Wolfeschlegel' WHERE email = 'rep2@demo.test'`)
-	require.NoError(t, err)
+	app.Exec(t, `UPDATE users SET name = 'Maximiliana Alexandrovna Featherstonehaugh-Wolfeschlegel' WHERE email = 'rep2@demo.test'`)
 	pages := []string{"/", "/pipeline", "/activities", "/leads", "/leads/1", "/leads/1/convert", "/accounts", "/accounts/1", "/accounts/new",
 		"/contacts", "/contacts/1", "/contacts/new", "/opportunities", "/opportunities/1", "/opportunities/new", "/admin/users", "/admin/users/new", "/admin/roles", "/admin/roles/3", "/admin/teams", "/admin/pipelines", "/admin/pipelines/1", "/nowhere"}
 	for _, vp := range browsertest.Viewports {

@@ -75,7 +75,7 @@ func New(pool *pgxpool.Pool, cfg Config, log *slog.Logger) (http.Handler, func()
 	if err := e.SetTrustedProxies(cfg.TrustedProxies); err != nil {
 		return nil, nil, err
 	}
-	e.Use(mw.RequestLog(log), mw.Recover(r, log), mw.SecurityHeaders, mw.CrossOrigin(r), mw.Input(r, cfg.MaxBody))
+	e.Use(mw.RequestLog(log), mw.Recover(r, log), mw.SecurityHeaders(cfg.SecureCookies), mw.CrossOrigin(r), mw.Input(r, cfg.MaxBody))
 
 	assets, _ := fs.Sub(static.FS, ".")
 	e.GET("/static/:version/*path", serveStatic(http.FS(assets)))

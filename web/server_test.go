@@ -9,6 +9,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/crm-team/crm/db"
+	"github.com/crm-team/crm/web"
 	"github.com/crm-team/crm/web/render"
 	"github.com/crm-team/crm/web/webtest"
 )
@@ -53,7 +55,16 @@ func TestPagesCarrySecurityHeaders(t *testing.T) {
 		require.NotContains(t, csp, "unsafe-inline", path)
 		require.Equal(t, "nosniff", r.Header.Get("X-Content-Type-Options"), path)
 		require.Equal(t, "same-origin", r.Header.Get("Referrer-Policy"), path)
+		require.Equal(t, "private, no-store", r.Header.Get("Cache-Control"), "%s: no cache keeps a user's records", path)
+		require.Empty(t, r.Header.Get("Strict-Transport-Security"), "plain HTTP in tests: no HSTS")
 	}
+	page := app.Login(t, "rep1@demo.test").Get("/leads")
+	require.Equal(t, "private, no-store", page.Header.Get("Cache-Control"))
+	require.Contains(t, strings.Join(page.Header.Values("Vary"), ","), "HX-Target", "a page and its fragments are kept apart")
+
+	secure := webtest.NewWith(t, db.Limits{}, web.Config{SecureCookies: true})
+	r := secure.Client(t).Get("/login")
+	require.Equal(t, "max-age=63072000; includeSubDomains", r.Header.Get("Strict-Transport-Security"), "secure cookies mean HTTPS only")
 }
 
 func TestUnknownPageIs404InTheAppsLayout(t *testing.T) {

@@ -146,22 +146,6 @@ func (q *Queries) DeleteAccount(ctx context.Context, db DBTX, id int64) (int64, 
 	return result.RowsAffected(), nil
 }
 
-const findAccountByDomain = `-- name: FindAccountByDomain :one
-SELECT id, name FROM accounts WHERE domain = $1
-`
-
-type FindAccountByDomainRow struct {
-	ID   int64
-	Name string
-}
-
-func (q *Queries) FindAccountByDomain(ctx context.Context, db DBTX, domain *string) (FindAccountByDomainRow, error) {
-	row := db.QueryRow(ctx, findAccountByDomain, domain)
-	var i FindAccountByDomainRow
-	err := row.Scan(&i.ID, &i.Name)
-	return i, err
-}
-
 const getAccount = `-- name: GetAccount :one
 SELECT a.id, a.owner_id, a.team_id, a.name, a.domain, a.industry, a.employees, a.annual_revenue, a.phone, a.street, a.city,
        a.region, a.postal_code, a.country, a.version, a.created_at, a.updated_at, u.name AS owner_name

@@ -30,7 +30,7 @@ func TestCreateAccountKeepsEveryValueOnError(t *testing.T) {
 	form.Set("annual_revenue", "1,250,000")
 	r = rep.Post("/accounts", form)
 	require.Equal(t, http.StatusUnprocessableEntity, r.Status)
-	require.Contains(t, r.Body, "Another account already has this domain.", "the URL was reduced to the domain, and it is taken")
+	require.Contains(t, r.Body, "This domain is already in use.", "the URL was reduced to the domain, and it is taken")
 	require.Contains(t, r.Body, `value="`+taken+`"`)
 
 	form.Set("domain", "acme-widgets.example")

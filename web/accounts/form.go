@@ -14,7 +14,7 @@ var fields = []string{"name", "domain", "industry", "employees", "annual_revenue
 	"region", "postal_code", "country", "owner_id", "owner_id_label"}
 
 var constraints = map[string]form.Constraint{
-	"accounts_domain_key":                 {Field: "domain", Message: "Another account already has this domain."},
+	"accounts_domain_key":                 {Field: "domain", Message: "This domain is already in use."},
 	"accounts_domain_format":              {Field: "domain", Message: "Enter a domain like example.com."},
 	"accounts_name_not_blank":             {Field: "name", Message: "This field is required."},
 	"accounts_employees_nonnegative":      {Field: "employees", Message: "Enter 0 or more."},

@@ -64,7 +64,7 @@ func TestCreateUserValidatesAndKeepsWhatWasTyped(t *testing.T) {
 	form.Set("password", "a-long-password")
 	r = admin.Post("/admin/users", form)
 	require.Equal(t, http.StatusUnprocessableEntity, r.Status)
-	require.Contains(t, r.Body, "Another user already has this email address.")
+	require.Contains(t, r.Body, "This email address is already in use.")
 
 	form.Set("email", "dana@demo.test")
 	r = admin.Post("/admin/users", form)

@@ -36,7 +36,7 @@ type UserFormPage struct {
 var userFields = []string{"name", "email", "role_id", "team_id", "time_zone", "active"}
 
 var userConstraints = map[string]form.Constraint{
-	"users_email_key":      {Field: "email", Message: "Another user already has this email address."},
+	"users_email_key":      {Field: "email", Message: "This email address is already in use."},
 	"users_email_format":   {Field: "email", Message: "Enter an email address like name@example.com."},
 	"users_name_not_blank": {Field: "name", Message: "This field is required."},
 	"users_role_id_fkey":   {Field: "role_id", Message: "That role no longer exists; choose another."},

@@ -95,8 +95,7 @@ func TestLoginIsThrottledAfterFiveFailures(t *testing.T) {
 
 	// After the wait, one more try; a further failure doubles the wait.
 	age := func(d string) {
-		_, err := app.Pool.Exec(context.Background(), "UPDATE login_failures SET created_at = created_at - $1::interval", d)
-		require.NoError(t, err)
+		app.Exec(t, "UPDATE login_failures SET created_at = created_at - $1::interval", d)
 	}
 	age("31 seconds")
 	require.Equal(t, http.StatusUnauthorized, c.Post("/login", url.Values{"email": {"rep1@demo.test"}, "password": {"guess"}}).Status)
@@ -114,13 +113,9 @@ func TestLoginIsThrottledAfterFiveFailures(t *testing.T) {
 func TestOthersGuessesDoNotLockAUserOut(t *testing.T) {
 	t.Parallel()
 	app := webtest.New(t)
-	_, err := app.Pool.Exec(context.Background(),
-		"INSERT INTO login_failures (email, ip) SELECT 'rep2@demo.test', '203.0.113.' || g FROM generate_series(1, 20) g")
-	require.NoError(t, err)
+	app.Exec(t, "INSERT INTO login_failures (email, ip) SELECT 'rep2@demo.test', '203.0.113.' || g FROM generate_series(1, 20) g")
 	app.Login(t, "rep2@demo.test")
-	_, err = app.Pool.Exec(context.Background(),
-		"INSERT INTO login_failures (email, ip) SELECT 'rep2@demo.test', '198.51.100.' || g FROM generate_series(1, $1::int) g", auth.AccountFailures)
-	require.NoError(t, err)
+	app.Exec(t, "INSERT INTO login_failures (email, ip) SELECT 'rep2@demo.test', '198.51.100.' || g FROM generate_series(1, $1::int) g", auth.AccountFailures)
 	r := app.Client(t).Post("/login", url.Values{"email": {"rep2@demo.test"}, "password": {webtest.DemoPassword}})
 	require.Equal(t, http.StatusTooManyRequests, r.Status)
 }
@@ -243,8 +238,7 @@ func TestReadingPagesDoesNotRewriteTheSession(t *testing.T) {
 	}
 	require.Equal(t, before, stored(), "reading pages wrote the session")
 
-	_, err := app.Pool.Exec(context.Background(), "UPDATE sessions SET expiry = expiry - interval '5 minutes' WHERE token = $1", token)
-	require.NoError(t, err)
+	app.Exec(t, "UPDATE sessions SET expiry = expiry - interval '5 minutes' WHERE token = $1", token)
 	aged := stored()
 	require.Equal(t, http.StatusOK, c.Get("/").Status)
 	require.NotEqual(t, aged, stored(), "an expiry more than a minute old slides forward")

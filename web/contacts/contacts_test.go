@@ -39,7 +39,7 @@ func TestContactNeedsAnAccountTheUserCanSee(t *testing.T) {
 	form.Set("email", "Lin@EXAMPLE.com")
 	r = rep.Post("/contacts", form)
 	require.Equal(t, http.StatusUnprocessableEntity, r.Status)
-	require.Contains(t, r.Body, "Another contact already has this email address.")
+	require.Contains(t, r.Body, "This email address is already in use.")
 }
 
 func TestNewContactFromAnAccountPrefillsIt(t *testing.T) {
@@ -58,3 +58,31 @@ func TestNewContactFromAnAccountPrefillsIt(t *testing.T) {
 }
 
 func countOf(s, sub string) string { return strconv.Itoa(strings.Count(s, sub)) }
+
+// An email or domain already used by a record the user cannot see is refused without saying
+// whose it is: the message names neither the record nor its owner, and the form keeps what was typed.
+func TestDuplicatesOutsideTheUsersScopeRevealNothing(t *testing.T) {
+	t.Parallel()
+	app := webtest.New(t)
+	me := app.Scalar(t, "SELECT id::text FROM users WHERE email = 'rep1@demo.test'")
+	app.Exec(t, `UPDATE contacts SET email = 'hidden@secret.example' WHERE id = (SELECT min(id) FROM contacts WHERE owner_id <> $1 AND team_id IS DISTINCT FROM (SELECT team_id FROM users WHERE id = $1))`, me)
+	app.Exec(t, `UPDATE accounts SET domain = 'secret.example' WHERE id = (SELECT min(id) FROM accounts WHERE team_id IS DISTINCT FROM (SELECT team_id FROM users WHERE id = $1))`, me)
+	owner := app.Scalar(t, "SELECT u.name FROM contacts c JOIN users u ON u.id = c.owner_id WHERE c.email = 'hidden@secret.example'")
+	contact := app.Scalar(t, "SELECT last_name FROM contacts WHERE email = 'hidden@secret.example'")
+	account := app.Scalar(t, "SELECT name FROM accounts WHERE domain = 'secret.example'")
+	rep := app.Login(t, "rep1@demo.test")
+
+	r := rep.Post("/contacts", url.Values{"first_name": {"Lin"}, "last_name": {"Wu-Typed"}, "email": {"hidden@secret.example"}, "owner_id": {me}})
+	require.Equal(t, http.StatusUnprocessableEntity, r.Status)
+	require.Contains(t, r.Body, "This email address is already in use.")
+	require.Contains(t, r.Body, `value="Wu-Typed"`)
+	r2 := rep.Post("/accounts", url.Values{"name": {"Typed Name Ltd"}, "domain": {"secret.example"}, "owner_id": {me}})
+	require.Equal(t, http.StatusUnprocessableEntity, r2.Status)
+	require.Contains(t, r2.Body, "This domain is already in use.")
+	require.Contains(t, r2.Body, `value="Typed Name Ltd"`)
+	for _, body := range []string{r.Body, r2.Body} {
+		require.NotContains(t, body, owner)
+		require.NotContains(t, body, contact)
+		require.NotContains(t, body, account)
+	}
+}

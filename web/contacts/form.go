@@ -10,7 +10,7 @@ import (
 var fields = []string{"first_name", "last_name", "email", "phone", "title", "account_id", "account_id_label", "owner_id", "owner_id_label"}
 
 var constraints = map[string]form.Constraint{
-	"contacts_email_key":           {Field: "email", Message: "Another contact already has this email address."},
+	"contacts_email_key":           {Field: "email", Message: "This email address is already in use."},
 	"contacts_email_format":        {Field: "email", Message: "Enter an email address like name@example.com."},
 	"contacts_last_name_not_blank": {Field: "last_name", Message: "This field is required."},
 	"contacts_account_id_fkey":     {Field: "account_id", Message: "That account no longer exists; choose another."},

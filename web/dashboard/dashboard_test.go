@@ -41,14 +41,13 @@ func TestDashboardListsMyOpenTasksOnly(t *testing.T) {
 	t.Parallel()
 	app := webtest.New(t)
 	c := app.Login(t, "rep2@demo.test")
-	_, err := app.Pool.Exec(context.Background(), `
+	app.Exec(t, `
 		INSERT INTO activities (owner_id, type, subject, due_at, account_id)
 		SELECT u.id, 'task', s.subject, now() - interval '1 day', (SELECT min(id) FROM accounts)
 		FROM users u, (VALUES ('Call Ada <script>x</script>', 'rep2@demo.test'), ('Someone else''s task', 'rep1@demo.test')) s(subject, email)
 		WHERE u.email = s.email;
 		UPDATE activities SET done_at = now() WHERE type = 'task' AND subject NOT LIKE 'Call Ada%'
 			AND owner_id = (SELECT id FROM users WHERE email = 'rep2@demo.test')`)
-	require.NoError(t, err)
 	r := c.Get("/")
 	require.Equal(t, http.StatusOK, r.Status)
 	require.Contains(t, r.Body, "Call Ada &lt;script&gt;x&lt;/script&gt;", "escaped, never raw")
@@ -88,13 +87,12 @@ func expected(t *testing.T, app *webtest.App, where string) []string {
 func TestManagersSeeTheTeamByRepSlippingDealsAndThisWeeksActivity(t *testing.T) {
 	t.Parallel()
 	app := webtest.New(t)
-	_, err := app.Pool.Exec(context.Background(), `
+	app.Exec(t, `
 		UPDATE opportunities SET name = 'Late deal', close_date = current_date - 3
 		WHERE id = (SELECT min(o.id) FROM opportunities o JOIN pipeline_stages s ON s.id = o.stage_id
 		            JOIN users u ON u.id = o.owner_id WHERE s.kind = 'open' AND u.email = 'rep2@demo.test');
 		INSERT INTO activities (owner_id, type, subject, account_id)
 		SELECT id, 'call', 'Call this week', (SELECT min(id) FROM accounts) FROM users WHERE email = 'rep2@demo.test'`)
-	require.NoError(t, err)
 	m := app.Login(t, "manager@demo.test").Get("/").Body
 	require.Contains(t, m, "Open pipeline by rep")
 	deals := app.Scalar(t, `SELECT count(*)::text FROM opportunities o JOIN pipeline_stages s ON s.id = o.stage_id

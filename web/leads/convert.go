@@ -36,10 +36,10 @@ var convertFields = []string{"account", "account_id", "account_id_label", "accou
 	"create_opportunity", "opp_name", "opp_amount", "opp_stage_id", "opp_close_date", "version"}
 
 var convertConstraints = map[string]form.Constraint{
-	"contacts_email_key":            {Field: "email", Message: "A contact with this email already exists. Use another email, or leave it empty."},
+	"contacts_email_key":            {Field: "email", Message: "This email address is already in use. Use another, or leave it empty."},
 	"contacts_email_format":         {Field: "email", Message: "Enter an email address like name@example.com."},
 	"contacts_last_name_not_blank":  {Field: "last_name", Message: "This field is required."},
-	"accounts_domain_key":           {Field: "account_domain", Message: "An account with this domain exists: choose it above instead."},
+	"accounts_domain_key":           {Field: "account_domain", Message: "This domain is already in use. Choose its account above if it is listed, or leave the domain empty."},
 	"accounts_domain_format":        {Field: "account_domain", Message: "Enter a domain like example.com."},
 	"accounts_name_not_blank":       {Field: "account_name", Message: "This field is required."},
 	"opportunities_amount_positive": {Field: "opp_amount", Message: "Enter an amount greater than 0."},

@@ -90,7 +90,7 @@ func TestFailedConversionLeavesNothingHalfMade(t *testing.T) {
 
 	r := rep.Post("/leads/"+lead+"/convert", form)
 	require.Equal(t, http.StatusUnprocessableEntity, r.Status)
-	require.Contains(t, r.Body, "A contact with this email already exists.")
+	require.Contains(t, r.Body, "This email address is already in use.")
 	require.Contains(t, r.Body, `value="Engines – Difference engine"`)
 	for table, n := range counts {
 		require.Equal(t, n, count(t, app, table), table)

@@ -40,15 +40,23 @@ func Recover(r *render.Renderer, log *slog.Logger) gin.HandlerFunc {
 	})
 }
 
-// SecurityHeaders allows only the app's own scripts and styles and forbids framing.
-func SecurityHeaders(c *gin.Context) {
-	h := c.Writer.Header()
-	h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "+
-		"connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Referrer-Policy", "same-origin")
-	h.Set("X-Frame-Options", "DENY")
-	c.Next()
+// SecurityHeaders allows only the app's own scripts and styles, forbids framing, and keeps
+// pages (which show one user's records) out of shared and browser caches; static files set
+// their own caching. With secure cookies the site is HTTPS only, so browsers are told to stay so.
+func SecurityHeaders(secure bool) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		h := c.Writer.Header()
+		h.Set("Cache-Control", "private, no-store")
+		if secure {
+			h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+		}
+		h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "+
+			"connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("X-Frame-Options", "DENY")
+		c.Next()
+	}
 }
 
 // CrossOrigin rejects state-changing requests that a browser sends from another site.

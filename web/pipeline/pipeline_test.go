@@ -92,8 +92,7 @@ func TestStaleOrForeignDragsAreRefusedAndChangeNothing(t *testing.T) {
 	rep := app.Login(t, "rep1@demo.test")
 	from, to := stageOf(t, app, "Prospecting"), stageOf(t, app, "Negotiation")
 	id, version := repCard(t, app, from)
-	_, err := app.Pool.Exec(context.Background(), "UPDATE opportunities SET name = name || ' (renamed)' WHERE id = $1", id)
-	require.NoError(t, err)
+	app.Exec(t, "UPDATE opportunities SET name = name || ' (renamed)' WHERE id = $1", id)
 
 	r := move(rep, id, version, to, "", "")
 	require.Equal(t, http.StatusConflict, r.Status)
@@ -206,10 +205,9 @@ func TestLongColumnsShowTwentyFiveCardsAndMoreOnDemand(t *testing.T) {
 	t.Parallel()
 	app := webtest.New(t)
 	stage := stageOf(t, app, "Prospecting")
-	_, err := app.Pool.Exec(context.Background(), `INSERT INTO opportunities (owner_id, name, account_id, pipeline_id, stage_id, amount, close_date, position)
+	app.Exec(t, `INSERT INTO opportunities (owner_id, name, account_id, pipeline_id, stage_id, amount, close_date, position)
 		SELECT u.id, 'Bulk deal ' || g, (SELECT min(id) FROM accounts), s.pipeline_id, s.id, 1000, current_date + 30, 1000 + g
 		FROM users u, pipeline_stages s, generate_series(1, 60) g WHERE u.email = 'rep2@demo.test' AND s.id = $1`, stage)
-	require.NoError(t, err)
 	c := app.Login(t, "rep2@demo.test")
 	body := c.Get("/pipeline").Body
 	start := strings.Index(body, `id="col-`+stage+`"`)

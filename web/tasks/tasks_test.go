@@ -1,7 +1,6 @@
 package tasks_test
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -37,8 +36,7 @@ func section(body, name string) string {
 func TestTasksAreGroupedByWhenTheyAreDue(t *testing.T) {
 	t.Parallel()
 	app := webtest.New(t)
-	_, err := app.Pool.Exec(context.Background(), "UPDATE users SET time_zone = 'UTC'")
-	require.NoError(t, err)
+	app.Exec(t, "UPDATE users SET time_zone = 'UTC'")
 	addTask(t, app, "rep1@demo.test", "Chase the signature", "-3 days")
 	addTask(t, app, "rep1@demo.test", "Send the quote", "0 days")
 	addTask(t, app, "rep1@demo.test", "Plan the QBR", "20 days")
@@ -107,10 +105,9 @@ func TestManagersReassignTasksWithinTheTeam(t *testing.T) {
 func TestLongTaskListsComeAPageAtATime(t *testing.T) {
 	t.Parallel()
 	app := webtest.New(t)
-	_, err := app.Pool.Exec(context.Background(), `INSERT INTO activities (owner_id, type, subject, due_at, account_id)
+	app.Exec(t, `INSERT INTO activities (owner_id, type, subject, due_at, account_id)
 		SELECT u.id, 'task', 'Follow-up ' || g, now() + g * interval '1 hour', (SELECT min(id) FROM accounts)
 		FROM users u, generate_series(1, 120) g WHERE u.email = 'rep1@demo.test'`)
-	require.NoError(t, err)
 	rep := app.Login(t, "rep1@demo.test")
 	open := app.Scalar(t, "SELECT count(*)::text FROM activities a JOIN users u ON u.id = a.owner_id WHERE u.email = 'rep1@demo.test' AND type = 'task' AND done_at IS NULL")
 	body := rep.Get("/activities").Body

@@ -19,10 +19,9 @@ func TestTimelinePagesShowEachEntryOnce(t *testing.T) {
 	t.Parallel()
 	app := webtest.New(t)
 	account := app.Scalar(t, "SELECT min(id)::text FROM accounts")
-	_, err := app.Pool.Exec(context.Background(), `INSERT INTO activities (owner_id, type, subject, account_id, created_at)
+	app.Exec(t, `INSERT INTO activities (owner_id, type, subject, account_id, created_at)
 		SELECT (SELECT owner_id FROM accounts WHERE id = $1), 'call', 'Call ' || g, $1, now() - g * interval '1 minute'
 		FROM generate_series(1, 45) g`, account)
-	require.NoError(t, err)
 	c := app.Login(t, "admin@demo.test")
 	want := app.Scalar(t, `SELECT count(*)::text FROM activities WHERE account_id = $1
 		OR contact_id IN (SELECT id FROM contacts WHERE account_id = $1) OR opportunity_id IN (SELECT id FROM opportunities WHERE account_id = $1)`, account)
@@ -167,10 +166,8 @@ func TestAnAccountsTimelineNarrowsToOneOfItsContactsOrDeals(t *testing.T) {
 	var account, contact string
 	require.NoError(t, app.Pool.QueryRow(context.Background(), `SELECT account_id::text, min(id)::text FROM contacts
 		WHERE account_id IS NOT NULL GROUP BY account_id HAVING count(*) > 1 ORDER BY account_id LIMIT 1`).Scan(&account, &contact))
-	_, err := app.Pool.Exec(context.Background(), `INSERT INTO activities (owner_id, type, subject, contact_id) SELECT owner_id, 'note', 'Only about this contact', id FROM contacts WHERE id = $1`, contact)
-	require.NoError(t, err)
-	_, err = app.Pool.Exec(context.Background(), `INSERT INTO activities (owner_id, type, subject, account_id) SELECT owner_id, 'note', 'About the account', id FROM accounts WHERE id = $1`, account)
-	require.NoError(t, err)
+	app.Exec(t, `INSERT INTO activities (owner_id, type, subject, contact_id) SELECT owner_id, 'note', 'Only about this contact', id FROM contacts WHERE id = $1`, contact)
+	app.Exec(t, `INSERT INTO activities (owner_id, type, subject, account_id) SELECT owner_id, 'note', 'About the account', id FROM accounts WHERE id = $1`, account)
 	c := app.Login(t, "admin@demo.test")
 	all := c.Get("/accounts/"+account+"/timeline", "HX-Request", "true").Body
 	require.Contains(t, all, "Only about this contact")

@@ -145,3 +145,10 @@ func (a *App) Scalar(t testing.TB, sql string, args ...any) string {
 	require.NoError(t, a.Pool.QueryRow(context.Background(), sql, args...).Scan(&s))
 	return s
 }
+
+// Exec runs a statement as the database owner: how tests arrange data the pages cannot make.
+func (a *App) Exec(t testing.TB, sql string, args ...any) {
+	t.Helper()
+	_, err := a.Pool.Exec(context.Background(), sql, args...)
+	require.NoError(t, err)
+}
