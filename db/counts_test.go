@@ -65,7 +65,7 @@ func TestKeptCountsFollowEveryChange(t *testing.T) {
 		{"a lead's status changed", `UPDATE leads SET status = 'qualified' WHERE last_name = 'Counted' AND owner_id = $1`},
 		{"a lead given to someone else", `UPDATE leads SET owner_id = $2 WHERE last_name = 'Counted' AND owner_id = $1`},
 		{"a lead deleted", `DELETE FROM leads WHERE last_name = 'Counted' AND owner_id IN ($1, $2)`},
-		{"a deal moved to another stage", `UPDATE opportunities SET stage_id = (SELECT max(id) FROM pipeline_stages) WHERE id = (SELECT min(id) FROM opportunities WHERE owner_id = $1)`},
+		{"a deal moved to another stage", `UPDATE opportunities SET stage_id = (SELECT max(id) FROM pipeline_stages), lost_reason = 'Budget' WHERE id = (SELECT min(id) FROM opportunities WHERE owner_id = $1)`},
 		{"a deal's amount changed", `UPDATE opportunities SET amount = amount + 1234.5 WHERE id = (SELECT max(id) FROM opportunities WHERE owner_id = $1)`},
 		{"deals given to someone else", `UPDATE opportunities SET owner_id = $2 WHERE owner_id = $1 AND id % 2 = 0`},
 		{"a task completed", `UPDATE activities SET done_at = now() WHERE id = (SELECT min(id) FROM activities WHERE type = 'task' AND done_at IS NULL AND owner_id = $1)`},

@@ -22,9 +22,6 @@ func TestConstraintsRefuseBadData(t *testing.T) {
 	var account, contact, stage, pipeline, owner int64
 	require.NoError(t, w.pool.QueryRow(ctx, `SELECT a.id, c.id, a.owner_id FROM accounts a JOIN contacts c ON c.account_id = a.id LIMIT 1`).Scan(&account, &contact, &owner))
 	require.NoError(t, w.pool.QueryRow(ctx, `SELECT id, pipeline_id FROM pipeline_stages LIMIT 1`).Scan(&stage, &pipeline))
-	var otherPipelineStage int64
-	require.NoError(t, w.pool.QueryRow(ctx, `WITH p AS (INSERT INTO pipelines (name) VALUES ('Other') RETURNING id)
-		INSERT INTO pipeline_stages (pipeline_id, name, position, probability) SELECT id, 'Only', 1, 10 FROM p RETURNING id`).Scan(&otherPipelineStage))
 
 	cases := []struct {
 		name, sql, code, constraint string
@@ -36,7 +33,8 @@ func TestConstraintsRefuseBadData(t *testing.T) {
 		{"account domain is unique", `INSERT INTO accounts (owner_id, name, domain) SELECT owner_id, 'Copy', upper(domain::text) FROM accounts WHERE domain IS NOT NULL LIMIT 1`, "23505", "accounts_domain_key", nil},
 		{"account revenue is not negative", `INSERT INTO accounts (owner_id, name, annual_revenue) VALUES ($1, 'Neg', -1)`, "23514", "accounts_annual_revenue_nonnegative", []any{owner}},
 		{"opportunity amount is positive", `INSERT INTO opportunities (owner_id, name, account_id, pipeline_id, stage_id, amount, close_date) VALUES ($1, 'Zero', $2, $3, $4, 0, current_date)`, "23514", "opportunities_amount_positive", []any{owner, account, pipeline, stage}},
-		{"opportunity stage is in its pipeline", `INSERT INTO opportunities (owner_id, name, account_id, pipeline_id, stage_id, amount, close_date) VALUES ($1, 'Mixed', $2, $3, $4, 10, current_date)`, "23503", "opportunities_stage_in_pipeline", []any{owner, account, pipeline, otherPipelineStage}},
+		{"a lost deal says why", `UPDATE opportunities SET stage_id = (SELECT id FROM pipeline_stages WHERE kind = 'lost' LIMIT 1), lost_reason = ' ' WHERE id = (SELECT min(id) FROM opportunities)`, "23514", "opportunities_lost_reason_required", nil},
+		{"a lost deal made without a reason", `INSERT INTO opportunities (owner_id, name, account_id, stage_id, amount, close_date) SELECT $1, 'Lost', $2, id, 10, current_date FROM pipeline_stages WHERE kind = 'lost' LIMIT 1`, "23514", "opportunities_lost_reason_required", []any{owner, account}},
 		{"stage probability is 0 to 100", `UPDATE pipeline_stages SET probability = 101 WHERE id = $1`, "23514", "pipeline_stages_probability_range", []any{stage}},
 		{"activity is linked to a record", `INSERT INTO activities (owner_id, type, subject) VALUES ($1, 'note', 'Orphan')`, "23514", "activities_linked_to_record", []any{owner}},
 		{"activity type is one of the enum", `INSERT INTO activities (owner_id, type, subject, account_id) VALUES ($1, 'fax', 'Old', $2)`, "22P02", "", []any{owner, account}},
@@ -150,4 +148,55 @@ func TestEveryForeignKeyIsIndexed(t *testing.T) {
 	missing, err := pgx.CollectRows(rows, pgx.RowTo[string])
 	require.NoError(t, err)
 	require.Empty(t, missing)
+}
+
+// Whoever changes a deal's stage, the table keeps the rest in step: the stage decides the
+// pipeline, restarts the days-in-stage clock, closes a won or lost deal and reopens an open one,
+// forgets a lost reason once the deal is no longer lost, and a deal written without a place
+// (position NULL) goes to the bottom of its column.
+func TestStageChangeKeepsTheDealInStep(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	ctx := context.Background()
+	var other int64
+	require.NoError(t, w.pool.QueryRow(ctx, `WITH p AS (INSERT INTO pipelines (name) VALUES ('Renewals') RETURNING id)
+		INSERT INTO pipeline_stages (pipeline_id, name, position, probability) SELECT id, 'Due', 1, 50 FROM p RETURNING id`).Scan(&other))
+	type deal struct {
+		Pipeline, Stage                 int64
+		Reason                          string
+		Closed, ChangedRecently, Bottom bool
+	}
+	read := func(id int64) deal {
+		var d deal
+		require.NoError(t, w.pool.QueryRow(ctx, `SELECT o.pipeline_id, o.stage_id, o.lost_reason, o.closed_at IS NOT NULL,
+			o.stage_changed_at > now() - interval '1 minute',
+			o.position = (SELECT max(x.position) FROM opportunities x WHERE x.stage_id = o.stage_id)
+			FROM opportunities o WHERE o.id = $1`, id).Scan(&d.Pipeline, &d.Stage, &d.Reason, &d.Closed, &d.ChangedRecently, &d.Bottom))
+		return d
+	}
+	var id, won, lost, open, pipeline int64
+	require.NoError(t, w.pool.QueryRow(ctx, `SELECT min(o.id) FROM opportunities o JOIN pipeline_stages s ON s.id = o.stage_id WHERE s.kind = 'open'`).Scan(&id))
+	require.NoError(t, w.pool.QueryRow(ctx, `SELECT pipeline_id, stage_id FROM opportunities WHERE id = $1`, id).Scan(&pipeline, &open))
+	require.NoError(t, w.pool.QueryRow(ctx, `SELECT (SELECT id FROM pipeline_stages WHERE pipeline_id = $1 AND kind = 'won'),
+		(SELECT id FROM pipeline_stages WHERE pipeline_id = $1 AND kind = 'lost')`, pipeline).Scan(&won, &lost))
+	_, err := w.pool.Exec(ctx, `UPDATE opportunities SET stage_changed_at = now() - interval '30 days' WHERE id = $1`, id)
+	require.NoError(t, err)
+	require.False(t, read(id).ChangedRecently)
+
+	_, err = w.pool.Exec(ctx, `UPDATE opportunities SET stage_id = $2, position = NULL WHERE id = $1`, id, won)
+	require.NoError(t, err)
+	require.Equal(t, deal{Pipeline: pipeline, Stage: won, Closed: true, ChangedRecently: true, Bottom: true}, read(id))
+
+	_, err = w.pool.Exec(ctx, `UPDATE opportunities SET stage_id = $2, lost_reason = 'Budget cut', position = NULL WHERE id = $1`, id, lost)
+	require.NoError(t, err)
+	require.Equal(t, deal{Pipeline: pipeline, Stage: lost, Reason: "Budget cut", Closed: true, ChangedRecently: true, Bottom: true}, read(id))
+
+	_, err = w.pool.Exec(ctx, `UPDATE opportunities SET stage_id = $2, position = NULL WHERE id = $1`, id, open)
+	require.NoError(t, err)
+	require.Equal(t, deal{Pipeline: pipeline, Stage: open, ChangedRecently: true, Bottom: true}, read(id), "reopened, the reason forgotten")
+
+	_, err = w.pool.Exec(ctx, `UPDATE opportunities SET stage_id = $2, position = NULL WHERE id = $1`, id, other)
+	require.NoError(t, err)
+	require.Equal(t, other, read(id).Stage)
+	require.NotEqual(t, pipeline, read(id).Pipeline, "a stage of another pipeline takes the deal there")
 }

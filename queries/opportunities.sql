@@ -1,11 +1,10 @@
 -- name: CreateOpportunity :one
--- A new deal goes to the bottom of its stage column; a deal created in a won or lost stage is closed.
-INSERT INTO opportunities (owner_id, name, account_id, contact_id, pipeline_id, stage_id, amount, currency, close_date,
-                           lost_reason, position, closed_at)
-VALUES (@owner_id, @name, @account_id, sqlc.narg(contact_id), @pipeline_id, @stage_id, @amount, @currency, @close_date,
-        @lost_reason,
-        (SELECT coalesce(max(position), 0) + 1 FROM opportunities WHERE stage_id = @stage_id),
-        CASE WHEN (SELECT kind FROM pipeline_stages WHERE id = @stage_id) <> 'open' THEN coalesce(sqlc.narg(closed_at), now()) END)
+-- The stage's trigger (00007) sets the pipeline, closes a deal created won or lost, and puts it
+-- at the bottom of its column.
+INSERT INTO opportunities (owner_id, name, account_id, contact_id, stage_id, amount, currency, close_date,
+                           lost_reason, closed_at)
+VALUES (@owner_id, @name, @account_id, sqlc.narg(contact_id), @stage_id, @amount, @currency, @close_date,
+        @lost_reason, sqlc.narg(closed_at))
 RETURNING id;
 
 -- name: ListOpportunities :many
@@ -93,20 +92,12 @@ LEFT JOIN contacts c ON c.id = o.contact_id
 WHERE o.id = @id;
 
 -- name: UpdateOpportunity :one
--- A stage change restarts the days-in-stage clock and puts the card at the bottom of its new
--- column; a won or lost stage closes the deal, an open one reopens it.
-UPDATE opportunities o
+-- Everything but the stage, which only pipeline.Apply changes (MoveOpportunity).
+UPDATE opportunities
 SET owner_id = @owner_id, name = @name, account_id = @account_id, contact_id = sqlc.narg(contact_id),
-    pipeline_id = s.pipeline_id, stage_id = s.id, amount = @amount, currency = @currency, close_date = @close_date,
-    lost_reason = CASE WHEN s.kind = 'lost' THEN @lost_reason ELSE '' END,
-    stage_changed_at = CASE WHEN o.stage_id <> s.id THEN now() ELSE o.stage_changed_at END,
-    position = CASE WHEN o.stage_id <> s.id
-                    THEN (SELECT coalesce(max(x.position), 0) + 1 FROM opportunities x WHERE x.stage_id = s.id)
-                    ELSE o.position END,
-    closed_at = CASE WHEN s.kind = 'open' THEN NULL ELSE coalesce(o.closed_at, now()) END
-FROM pipeline_stages s
-WHERE o.id = @id AND o.version = @version AND s.id = @stage_id
-RETURNING o.version;
+    amount = @amount, currency = @currency, close_date = @close_date
+WHERE id = @id AND version = @version
+RETURNING version;
 
 -- name: DeleteOpportunity :execrows
 DELETE FROM opportunities WHERE id = @id;

@@ -72,10 +72,11 @@ SELECT id, pipeline_id, name, kind FROM pipeline_stages WHERE id = @id;
 -- name: MoveOpportunity :one
 -- Moves a card to a stage, between the cards it was dropped between: the midpoint of their
 -- positions (numeric, so there is always room), one past the card above, one before the card
--- below, or the end of the column. Nothing else in the column is renumbered.
+-- below, or (NULL) the bottom of the column. Nothing else in the column is renumbered; the
+-- stage's trigger (00007) does the rest of a stage change.
 UPDATE opportunities o
-SET stage_id = s.id,
-    position = coalesce(CASE
+SET stage_id = @stage_id, lost_reason = @lost_reason,
+    position = CASE
         WHEN sqlc.narg(above_id)::bigint IS NOT NULL AND sqlc.narg(below_id)::bigint IS NOT NULL THEN
             ((SELECT x.position FROM opportunities x WHERE x.id = sqlc.narg(above_id)) +
              (SELECT x.position FROM opportunities x WHERE x.id = sqlc.narg(below_id))) / 2
@@ -83,10 +84,6 @@ SET stage_id = s.id,
             (SELECT x.position FROM opportunities x WHERE x.id = sqlc.narg(above_id)) + 1
         WHEN sqlc.narg(below_id)::bigint IS NOT NULL THEN
             (SELECT x.position FROM opportunities x WHERE x.id = sqlc.narg(below_id)) - 1
-    END, (SELECT coalesce(max(x.position), 0) + 1 FROM opportunities x WHERE x.stage_id = s.id)),
-    stage_changed_at = CASE WHEN o.stage_id <> s.id THEN now() ELSE o.stage_changed_at END,
-    closed_at = CASE WHEN s.kind = 'open' THEN NULL ELSE coalesce(o.closed_at, now()) END,
-    lost_reason = CASE WHEN s.kind = 'lost' THEN @lost_reason ELSE '' END
-FROM pipeline_stages s
-WHERE o.id = @id AND o.version = @version AND s.id = @stage_id
+    END
+WHERE o.id = @id AND o.version = @version
 RETURNING o.version;

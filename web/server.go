@@ -23,8 +23,8 @@ import (
 	"github.com/crm-team/crm/web/leads"
 	mw "github.com/crm-team/crm/web/middleware"
 	"github.com/crm-team/crm/web/opportunities"
+	"github.com/crm-team/crm/web/people"
 	"github.com/crm-team/crm/web/pipeline"
-	"github.com/crm-team/crm/web/record"
 	"github.com/crm-team/crm/web/render"
 	"github.com/crm-team/crm/web/session"
 	"github.com/crm-team/crm/web/tasks"
@@ -94,7 +94,7 @@ func New(pool *pgxpool.Pool, cfg Config, log *slog.Logger) (http.Handler, func()
 	home := &dashboard.Handler{Pool: pool, R: r}
 	in.GET("/", r.Handle(home.Show))
 
-	in.GET("/people/pick", record.PickOwner(pool, r))
+	in.GET("/people/pick", people.Picker(pool, r))
 
 	lds := &leads.Handler{Pool: pool, R: r}
 	in.GET("/leads", r.Handle(lds.List))
@@ -145,10 +145,14 @@ func New(pool *pgxpool.Pool, cfg Config, log *slog.Logger) (http.Handler, func()
 	in.POST("/opportunities/:id/fields/:field", r.Handle(opps.Inline().Save))
 
 	tl := &timeline.Handler{Pool: pool, R: r}
-	for _, e := range timeline.Entities {
-		in.GET("/"+e+"/:id/timeline", r.Handle(tl.Show(e)))
-		in.POST("/"+e+"/:id/activities", r.Handle(tl.Log(e)))
-	}
+	in.GET("/leads/:id/timeline", r.Handle(tl.Show("leads")))
+	in.POST("/leads/:id/activities", r.Handle(tl.Log("leads")))
+	in.GET("/accounts/:id/timeline", r.Handle(tl.Show("accounts")))
+	in.POST("/accounts/:id/activities", r.Handle(tl.Log("accounts")))
+	in.GET("/contacts/:id/timeline", r.Handle(tl.Show("contacts")))
+	in.POST("/contacts/:id/activities", r.Handle(tl.Log("contacts")))
+	in.GET("/opportunities/:id/timeline", r.Handle(tl.Show("opportunities")))
+	in.POST("/opportunities/:id/activities", r.Handle(tl.Log("opportunities")))
 	in.POST("/activities/:id/delete", r.Handle(tl.Delete))
 	in.GET("/activities/:id/edit", r.Handle(tl.Edit))
 	in.POST("/activities/:id", r.Handle(tl.Update))

@@ -211,6 +211,10 @@ func (s *demo) opportunities(accounts []account, _ []int64) ([]int64, error) {
 		stage := s.rnd.IntN(len(s.stages))
 		close := s.now.AddDate(0, 0, s.rnd.IntN(120)-30)
 		var closedAt *time.Time
+		var reason string
+		if DemoStages[stage].Kind == store.StageKindLost {
+			reason = lostReasons[i%len(lostReasons)]
+		}
 		if DemoStages[stage].Kind != store.StageKindOpen {
 			close = s.now.AddDate(0, 0, -s.rnd.IntN(60)-1)
 			closedAt = &close
@@ -218,9 +222,9 @@ func (s *demo) opportunities(accounts []account, _ []int64) ([]int64, error) {
 		contact := a.contacts[s.rnd.IntN(len(a.contacts))]
 		id, err := s.q.CreateOpportunity(s.ctx, s.tx, store.CreateOpportunityParams{
 			OwnerID: a.owner, Name: fmt.Sprintf("%s – %s", a.name, pick(s.rnd, dealKinds)),
-			AccountID: a.id, ContactID: &contact, PipelineID: s.pipeline, StageID: s.stages[stage],
+			AccountID: a.id, ContactID: &contact, StageID: s.stages[stage],
 			Amount: money(int64(5+s.rnd.IntN(95)) * 1000), Currency: "USD",
-			CloseDate: pgtype.Date{Time: close, Valid: true}, ClosedAt: closedAt,
+			CloseDate: pgtype.Date{Time: close, Valid: true}, ClosedAt: closedAt, LostReason: reason,
 		})
 		if err != nil {
 			return nil, fmt.Errorf("opportunity %d: %w", i, err)

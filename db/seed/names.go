@@ -28,6 +28,7 @@ var (
 	streets         = []string{"Market Street", "Harbour Road", "Elm Avenue", "King Street", "Station Road", "Mill Lane", "Park Avenue"}
 	cities          = [][2]string{{"Boston", "US"}, {"Austin", "US"}, {"Denver", "US"}, {"Toronto", "CA"}, {"London", "GB"}, {"Manchester", "GB"}, {"Dublin", "IE"}, {"Berlin", "DE"}, {"Lyon", "FR"}}
 	dealKinds       = []string{"Annual licence", "Pilot", "Expansion", "Renewal", "Onboarding package", "Support upgrade", "New site rollout"}
+	lostReasons     = []string{"Went with a competitor", "No budget this year", "Project cancelled", "Price too high", "No decision maker"}
 	callOutcomes    = []string{"Connected", "Left voicemail", "No answer", "Booked a meeting", "Asked for a proposal"}
 	noteBodies      = []string{
 		"Budget is approved for Q3. Decision maker is the CFO.",

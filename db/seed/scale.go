@@ -155,7 +155,11 @@ func (s *scale) setAside() (restore func() error, err error) {
 		return nil, err
 	}
 	for _, t := range recordTables {
-		for _, trigger := range []string{t + "_team", t + "_count"} {
+		set := []string{t + "_team", t + "_count"}
+		if t == "opportunities" {
+			set = append(set, "opportunities_stage") // the rows carry what it would set
+		}
+		for _, trigger := range set {
 			changes = append(changes, change{fmt.Sprintf("ALTER TABLE %s DISABLE TRIGGER %s", t, trigger),
 				fmt.Sprintf("ALTER TABLE %s ENABLE TRIGGER %s", t, trigger)})
 		}
@@ -241,9 +245,13 @@ func (s *scale) opportunity(r *rand.Rand, i int) []any {
 	if st.Kind != store.StageKindOpen {
 		closed = &close
 	}
+	var reason string
+	if st.Kind == store.StageKindLost {
+		reason = lostReasons[i%len(lostReasons)]
+	}
 	return []any{owner, s.teamOf[owner], fmt.Sprintf("%s deal %d", pick(r, dealKinds), i), s.accounts.at(r.IntN(s.accounts.n)),
 		s.contacts.at(r.IntN(s.contacts.n)), s.pipeline, st.ID, money(int64(1+r.IntN(200)) * 500),
-		pgtype.Date{Time: close, Valid: true}, money(int64(i)), closed, s.past(r, 365)}
+		pgtype.Date{Time: close, Valid: true}, money(int64(i)), closed, reason, s.past(r, 365)}
 }
 
 var activityTypes = []string{"note", "call", "call", "email", "meeting", "task", "task"}
@@ -268,7 +276,7 @@ var columns = map[string][]string{
 	"contacts": {"owner_id", "team_id", "account_id", "first_name", "last_name", "email", "title", "created_at"},
 	"leads":    {"owner_id", "team_id", "first_name", "last_name", "company", "email", "source", "status", "created_at"},
 	"opportunities": {"owner_id", "team_id", "name", "account_id", "contact_id", "pipeline_id", "stage_id",
-		"amount", "close_date", "position", "closed_at", "created_at"},
+		"amount", "close_date", "position", "closed_at", "lost_reason", "created_at"},
 	"activities": {"owner_id", "team_id", "type", "subject", "due_at", "account_id", "contact_id", "opportunity_id", "lead_id", "created_at"},
 }
 

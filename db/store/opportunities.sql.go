@@ -61,12 +61,10 @@ func (q *Queries) CountOpportunities(ctx context.Context, db DBTX, arg CountOppo
 }
 
 const createOpportunity = `-- name: CreateOpportunity :one
-INSERT INTO opportunities (owner_id, name, account_id, contact_id, pipeline_id, stage_id, amount, currency, close_date,
-                           lost_reason, position, closed_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,
-        $10,
-        (SELECT coalesce(max(position), 0) + 1 FROM opportunities WHERE stage_id = $6),
-        CASE WHEN (SELECT kind FROM pipeline_stages WHERE id = $6) <> 'open' THEN coalesce($11, now()) END)
+INSERT INTO opportunities (owner_id, name, account_id, contact_id, stage_id, amount, currency, close_date,
+                           lost_reason, closed_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8,
+        $9, $10)
 RETURNING id
 `
 
@@ -75,23 +73,22 @@ type CreateOpportunityParams struct {
 	Name       string
 	AccountID  int64
 	ContactID  *int64
-	PipelineID int64
 	StageID    int64
 	Amount     pgtype.Numeric
 	Currency   string
 	CloseDate  pgtype.Date
 	LostReason string
-	ClosedAt   interface{}
+	ClosedAt   *time.Time
 }
 
-// A new deal goes to the bottom of its stage column; a deal created in a won or lost stage is closed.
+// The stage's trigger (00007) sets the pipeline, closes a deal created won or lost, and puts it
+// at the bottom of its column.
 func (q *Queries) CreateOpportunity(ctx context.Context, db DBTX, arg CreateOpportunityParams) (int64, error) {
 	row := db.QueryRow(ctx, createOpportunity,
 		arg.OwnerID,
 		arg.Name,
 		arg.AccountID,
 		arg.ContactID,
-		arg.PipelineID,
 		arg.StageID,
 		arg.Amount,
 		arg.Currency,
@@ -497,36 +494,26 @@ func (q *Queries) StageHistory(ctx context.Context, db DBTX, id int64) ([]StageH
 }
 
 const updateOpportunity = `-- name: UpdateOpportunity :one
-UPDATE opportunities o
+UPDATE opportunities
 SET owner_id = $1, name = $2, account_id = $3, contact_id = $4,
-    pipeline_id = s.pipeline_id, stage_id = s.id, amount = $5, currency = $6, close_date = $7,
-    lost_reason = CASE WHEN s.kind = 'lost' THEN $8 ELSE '' END,
-    stage_changed_at = CASE WHEN o.stage_id <> s.id THEN now() ELSE o.stage_changed_at END,
-    position = CASE WHEN o.stage_id <> s.id
-                    THEN (SELECT coalesce(max(x.position), 0) + 1 FROM opportunities x WHERE x.stage_id = s.id)
-                    ELSE o.position END,
-    closed_at = CASE WHEN s.kind = 'open' THEN NULL ELSE coalesce(o.closed_at, now()) END
-FROM pipeline_stages s
-WHERE o.id = $9 AND o.version = $10 AND s.id = $11
-RETURNING o.version
+    amount = $5, currency = $6, close_date = $7
+WHERE id = $8 AND version = $9
+RETURNING version
 `
 
 type UpdateOpportunityParams struct {
-	OwnerID    int64
-	Name       string
-	AccountID  int64
-	ContactID  *int64
-	Amount     pgtype.Numeric
-	Currency   string
-	CloseDate  pgtype.Date
-	LostReason string
-	ID         int64
-	Version    int32
-	StageID    int64
+	OwnerID   int64
+	Name      string
+	AccountID int64
+	ContactID *int64
+	Amount    pgtype.Numeric
+	Currency  string
+	CloseDate pgtype.Date
+	ID        int64
+	Version   int32
 }
 
-// A stage change restarts the days-in-stage clock and puts the card at the bottom of its new
-// column; a won or lost stage closes the deal, an open one reopens it.
+// Everything but the stage, which only pipeline.Apply changes (MoveOpportunity).
 func (q *Queries) UpdateOpportunity(ctx context.Context, db DBTX, arg UpdateOpportunityParams) (int32, error) {
 	row := db.QueryRow(ctx, updateOpportunity,
 		arg.OwnerID,
@@ -536,10 +523,8 @@ func (q *Queries) UpdateOpportunity(ctx context.Context, db DBTX, arg UpdateOppo
 		arg.Amount,
 		arg.Currency,
 		arg.CloseDate,
-		arg.LostReason,
 		arg.ID,
 		arg.Version,
-		arg.StageID,
 	)
 	var version int32
 	err := row.Scan(&version)

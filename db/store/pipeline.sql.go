@@ -334,44 +334,41 @@ func (q *Queries) LockOpportunity(ctx context.Context, db DBTX, id int64) (LockO
 
 const moveOpportunity = `-- name: MoveOpportunity :one
 UPDATE opportunities o
-SET stage_id = s.id,
-    position = coalesce(CASE
-        WHEN $1::bigint IS NOT NULL AND $2::bigint IS NOT NULL THEN
-            ((SELECT x.position FROM opportunities x WHERE x.id = $1) +
-             (SELECT x.position FROM opportunities x WHERE x.id = $2)) / 2
-        WHEN $1::bigint IS NOT NULL THEN
-            (SELECT x.position FROM opportunities x WHERE x.id = $1) + 1
-        WHEN $2::bigint IS NOT NULL THEN
-            (SELECT x.position FROM opportunities x WHERE x.id = $2) - 1
-    END, (SELECT coalesce(max(x.position), 0) + 1 FROM opportunities x WHERE x.stage_id = s.id)),
-    stage_changed_at = CASE WHEN o.stage_id <> s.id THEN now() ELSE o.stage_changed_at END,
-    closed_at = CASE WHEN s.kind = 'open' THEN NULL ELSE coalesce(o.closed_at, now()) END,
-    lost_reason = CASE WHEN s.kind = 'lost' THEN $3 ELSE '' END
-FROM pipeline_stages s
-WHERE o.id = $4 AND o.version = $5 AND s.id = $6
+SET stage_id = $1, lost_reason = $2,
+    position = CASE
+        WHEN $3::bigint IS NOT NULL AND $4::bigint IS NOT NULL THEN
+            ((SELECT x.position FROM opportunities x WHERE x.id = $3) +
+             (SELECT x.position FROM opportunities x WHERE x.id = $4)) / 2
+        WHEN $3::bigint IS NOT NULL THEN
+            (SELECT x.position FROM opportunities x WHERE x.id = $3) + 1
+        WHEN $4::bigint IS NOT NULL THEN
+            (SELECT x.position FROM opportunities x WHERE x.id = $4) - 1
+    END
+WHERE o.id = $5 AND o.version = $6
 RETURNING o.version
 `
 
 type MoveOpportunityParams struct {
+	StageID    int64
+	LostReason string
 	AboveID    *int64
 	BelowID    *int64
-	LostReason string
 	ID         int64
 	Version    int32
-	StageID    int64
 }
 
 // Moves a card to a stage, between the cards it was dropped between: the midpoint of their
 // positions (numeric, so there is always room), one past the card above, one before the card
-// below, or the end of the column. Nothing else in the column is renumbered.
+// below, or (NULL) the bottom of the column. Nothing else in the column is renumbered; the
+// stage's trigger (00007) does the rest of a stage change.
 func (q *Queries) MoveOpportunity(ctx context.Context, db DBTX, arg MoveOpportunityParams) (int32, error) {
 	row := db.QueryRow(ctx, moveOpportunity,
+		arg.StageID,
+		arg.LostReason,
 		arg.AboveID,
 		arg.BelowID,
-		arg.LostReason,
 		arg.ID,
 		arg.Version,
-		arg.StageID,
 	)
 	var version int32
 	err := row.Scan(&version)

@@ -5,6 +5,8 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strconv"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 	"github.com/jackc/pgx/v5"
@@ -14,6 +16,7 @@ import (
 	"github.com/crm-team/crm/db/store"
 	"github.com/crm-team/crm/web/form"
 	"github.com/crm-team/crm/web/list"
+	"github.com/crm-team/crm/web/people"
 	"github.com/crm-team/crm/web/record"
 	"github.com/crm-team/crm/web/render"
 	"github.com/crm-team/crm/web/viewer"
@@ -110,7 +113,7 @@ func (h *Handler) Show(c *gin.Context) error {
 		return err
 	}
 	page.Page = h.R.Page(c, page.Account.Name, "accounts")
-	page.CanEdit = record.CanTouch(u, "accounts", "edit", page.Account.OwnerID, page.Account.TeamID)
+	page.CanEdit = u.CanTouch("accounts", "edit", page.Account.OwnerID, page.Account.TeamID)
 	h.R.HTML(c, http.StatusOK, "accounts/show", page)
 	return nil
 }
@@ -134,11 +137,11 @@ func (h *Handler) Create(c *gin.Context) error {
 	in := validate(f)
 	var id int64
 	err := h.tx(c, func(ctx context.Context, tx pgx.Tx) error {
-		owners, err := record.Owners(ctx, tx, u, "accounts", "create")
+		owners, err := people.Owners(ctx, tx, u, "accounts", "create")
 		if err != nil {
 			return err
 		}
-		record.CheckOwner(f, owners)
+		people.CheckOwner(f, owners)
 		if !f.Valid() {
 			return record.ErrInvalid
 		}
@@ -151,7 +154,7 @@ func (h *Handler) Create(c *gin.Context) error {
 		return h.form(c, http.StatusUnprocessableEntity, 0, f, nil)
 	}
 	if err != nil {
-		return record.Refused(err, "create this account")
+		return render.Refused(err, "create this account")
 	}
 	h.R.Flash(c, "Account "+in.Name+" created.")
 	render.Redirect(c, fmt.Sprintf("/accounts/%d", id))
@@ -171,7 +174,7 @@ func (h *Handler) Edit(c *gin.Context) error {
 	}); err != nil {
 		return err
 	}
-	if !record.CanTouch(viewer.From(c), "accounts", "edit", a.OwnerID, a.TeamID) {
+	if !viewer.From(c).CanTouch("accounts", "edit", a.OwnerID, a.TeamID) {
 		return render.Forbidden("Your role does not allow you to edit this account.")
 	}
 	return h.form(c, http.StatusOK, id, form.New(values(a)), nil)
@@ -192,7 +195,7 @@ func (h *Handler) Update(c *gin.Context) error {
 	case err == record.ErrInvalid || f.FromDB(err, constraints):
 		return h.form(c, http.StatusUnprocessableEntity, id, f, nil)
 	case err != nil:
-		return record.Refused(err, "give this account to that owner")
+		return render.Refused(err, "give this account to that owner")
 	}
 	h.R.Flash(c, "Saved "+in.Name+".")
 	render.Redirect(c, fmt.Sprintf("/accounts/%d", id))
@@ -211,14 +214,14 @@ func (h *Handler) save(c *gin.Context, id int64, f *form.Form) (input, []store.C
 		if err != nil {
 			return err
 		}
-		if !record.CanTouch(u, "accounts", "edit", current.OwnerID, current.TeamID) {
+		if !u.CanTouch("accounts", "edit", current.OwnerID, current.TeamID) {
 			return render.Forbidden("Your role does not allow you to edit this account.")
 		}
-		owners, err := record.Owners(ctx, tx, u, "accounts", "edit")
+		owners, err := people.Owners(ctx, tx, u, "accounts", "edit")
 		if err != nil {
 			return err
 		}
-		record.CheckOwner(f, owners)
+		people.CheckOwner(f, owners)
 		if !f.Valid() {
 			return record.ErrInvalid
 		}
@@ -250,7 +253,7 @@ func (h *Handler) Delete(c *gin.Context) error {
 		if a, err = db.Q.GetAccount(ctx, tx, id); err != nil {
 			return err
 		}
-		if !record.CanTouch(u, "accounts", "delete", a.OwnerID, a.TeamID) {
+		if !u.CanTouch("accounts", "delete", a.OwnerID, a.TeamID) {
 			return render.Forbidden("Your role does not allow you to delete this account.")
 		}
 		if deps, err = db.Q.AccountDependents(ctx, tx, id); err != nil {
@@ -264,7 +267,7 @@ func (h *Handler) Delete(c *gin.Context) error {
 	})
 	if err == record.ErrInvalid {
 		h.R.Flash(c, fmt.Sprintf("%s still has %s and %s. Delete them or move them to another account first.",
-			a.Name, record.Count(deps.Contacts, "contact"), record.Count(deps.Opportunities, "opportunity")))
+			a.Name, count(deps.Contacts, "contact"), count(deps.Opportunities, "opportunity")))
 		render.Redirect(c, fmt.Sprintf("/accounts/%d", id))
 		return nil
 	}
@@ -285,15 +288,15 @@ func (h *Handler) Pick(c *gin.Context) error {
 	}); err != nil {
 		return err
 	}
-	opts := make([]record.Choice, 0, len(rows))
+	opts := make([]form.Choice, 0, len(rows))
 	for _, r := range rows {
 		hint := ""
 		if r.Domain != nil {
 			hint = *r.Domain
 		}
-		opts = append(opts, record.Choice{ID: r.ID, Label: r.Name, Hint: hint})
+		opts = append(opts, form.Choice{ID: r.ID, Label: r.Name, Hint: hint})
 	}
-	h.R.Fragment(c, http.StatusOK, "accounts/list", "choices", record.Choices{Field: c.Query("field"), Options: opts})
+	h.R.Fragment(c, http.StatusOK, "accounts/list", "choices", form.Choices{Field: c.Query("field"), Options: opts})
 	return nil
 }
 
@@ -303,7 +306,7 @@ func (h *Handler) form(c *gin.Context, status int, id int64, f *form.Form, chang
 		title = "Edit " + f.Get("name")
 	}
 	page := FormPage{Page: h.R.Page(c, title, "accounts"), ID: id, Form: f, Changes: changes,
-		OwnerSource: record.OwnerSource("accounts", id)}
+		OwnerSource: people.PickerURL("accounts", id)}
 	h.R.HTML(c, status, "accounts/form", page)
 	return nil
 }
@@ -318,11 +321,25 @@ func (h *Handler) Inline() record.InlineEditor {
 				a, err = db.Q.GetAccount(ctx, tx, id)
 				return err
 			})
-			return values(a), err == nil && record.CanTouch(viewer.From(c), "accounts", "edit", a.OwnerID, a.TeamID), err
+			return values(a), err == nil && viewer.From(c).CanTouch("accounts", "edit", a.OwnerID, a.TeamID), err
 		},
 		SaveForm: func(c *gin.Context, id int64, f *form.Form) ([]store.ChangesSinceRow, error) {
 			_, changes, err := h.save(c, id, f)
 			return changes, err
 		},
 	}
+}
+
+// count says "1 contact" or "3 contacts".
+func count(n int64, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	switch {
+	case strings.HasSuffix(noun, "y"):
+		noun = strings.TrimSuffix(noun, "y") + "ies"
+	default:
+		noun += "s"
+	}
+	return strconv.FormatInt(n, 10) + " " + noun
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/crm-team/crm/db/store"
 	"github.com/crm-team/crm/web/form"
 	"github.com/crm-team/crm/web/list"
+	"github.com/crm-team/crm/web/people"
 	"github.com/crm-team/crm/web/record"
 	"github.com/crm-team/crm/web/render"
 	"github.com/crm-team/crm/web/viewer"
@@ -101,7 +102,7 @@ func (h *Handler) Show(c *gin.Context) error {
 		return err
 	}
 	page.Page = h.R.Page(c, page.Contact.FirstName+" "+page.Contact.LastName, "contacts")
-	page.CanEdit = record.CanTouch(viewer.From(c), "contacts", "edit", page.Contact.OwnerID, page.Contact.TeamID)
+	page.CanEdit = viewer.From(c).CanTouch("contacts", "edit", page.Contact.OwnerID, page.Contact.TeamID)
 	h.R.HTML(c, http.StatusOK, "contacts/show", page)
 	return nil
 }
@@ -153,7 +154,7 @@ func (h *Handler) Create(c *gin.Context) error {
 		return h.form(c, http.StatusUnprocessableEntity, 0, f, nil)
 	}
 	if err != nil {
-		return record.Refused(err, "create this contact")
+		return render.Refused(err, "create this contact")
 	}
 	h.R.Flash(c, "Contact "+in.FirstName+" "+in.LastName+" created.")
 	render.Redirect(c, fmt.Sprintf("/contacts/%d", id))
@@ -163,11 +164,11 @@ func (h *Handler) Create(c *gin.Context) error {
 // check validates what needs the database: the owner is in the user's scope and the account is
 // one the user may see.
 func (h *Handler) check(ctx context.Context, tx pgx.Tx, u *viewer.User, f *form.Form, in input, action string) error {
-	owners, err := record.Owners(ctx, tx, u, "contacts", action)
+	owners, err := people.Owners(ctx, tx, u, "contacts", action)
 	if err != nil {
 		return err
 	}
-	record.CheckOwner(f, owners)
+	people.CheckOwner(f, owners)
 	if in.AccountID != nil {
 		if _, err := db.Q.GetAccount(ctx, tx, *in.AccountID); db.IsNoRows(err) {
 			f.Fail("account_id", "Choose an account from the list.")
@@ -194,7 +195,7 @@ func (h *Handler) Edit(c *gin.Context) error {
 	}); err != nil {
 		return err
 	}
-	if !record.CanTouch(viewer.From(c), "contacts", "edit", ct.OwnerID, ct.TeamID) {
+	if !viewer.From(c).CanTouch("contacts", "edit", ct.OwnerID, ct.TeamID) {
 		return render.Forbidden("Your role does not allow you to edit this contact.")
 	}
 	return h.form(c, http.StatusOK, id, form.New(values(ct)), nil)
@@ -214,7 +215,7 @@ func (h *Handler) Update(c *gin.Context) error {
 	case err == record.ErrInvalid || f.FromDB(err, constraints):
 		return h.form(c, http.StatusUnprocessableEntity, id, f, nil)
 	case err != nil:
-		return record.Refused(err, "give this contact to that owner")
+		return render.Refused(err, "give this contact to that owner")
 	}
 	h.R.Flash(c, "Saved "+in.FirstName+" "+in.LastName+".")
 	render.Redirect(c, fmt.Sprintf("/contacts/%d", id))
@@ -233,7 +234,7 @@ func (h *Handler) save(c *gin.Context, id int64, f *form.Form) (input, []store.C
 		if err != nil {
 			return err
 		}
-		if !record.CanTouch(u, "contacts", "edit", current.OwnerID, current.TeamID) {
+		if !u.CanTouch("contacts", "edit", current.OwnerID, current.TeamID) {
 			return render.Forbidden("Your role does not allow you to edit this contact.")
 		}
 		if err := h.check(ctx, tx, u, f, in, "edit"); err != nil {
@@ -264,7 +265,7 @@ func (h *Handler) Delete(c *gin.Context) error {
 		if ct, err = db.Q.GetContact(ctx, tx, id); err != nil {
 			return err
 		}
-		if !record.CanTouch(viewer.From(c), "contacts", "delete", ct.OwnerID, ct.TeamID) {
+		if !viewer.From(c).CanTouch("contacts", "delete", ct.OwnerID, ct.TeamID) {
 			return render.Forbidden("Your role does not allow you to delete this contact.")
 		}
 		_, err := db.Q.DeleteContact(ctx, tx, id)
@@ -287,15 +288,15 @@ func (h *Handler) Pick(c *gin.Context) error {
 	}); err != nil {
 		return err
 	}
-	opts := make([]record.Choice, 0, len(rows))
+	opts := make([]form.Choice, 0, len(rows))
 	for _, r := range rows {
 		hint := ""
 		if r.Email != nil {
 			hint = *r.Email
 		}
-		opts = append(opts, record.Choice{ID: r.ID, Label: r.FirstName + " " + r.LastName, Hint: hint})
+		opts = append(opts, form.Choice{ID: r.ID, Label: r.FirstName + " " + r.LastName, Hint: hint})
 	}
-	h.R.Fragment(c, http.StatusOK, "contacts/list", "choices", record.Choices{Options: opts})
+	h.R.Fragment(c, http.StatusOK, "contacts/list", "choices", form.Choices{Options: opts})
 	return nil
 }
 
@@ -305,7 +306,7 @@ func (h *Handler) form(c *gin.Context, status int, id int64, f *form.Form, chang
 		title = "Edit " + f.Get("first_name") + " " + f.Get("last_name")
 	}
 	page := FormPage{Page: h.R.Page(c, title, "contacts"), ID: id, Form: f, Changes: changes}
-	page.OwnerSource = record.OwnerSource("contacts", id)
+	page.OwnerSource = people.PickerURL("contacts", id)
 	h.R.HTML(c, status, "contacts/form", page)
 	return nil
 }
@@ -320,7 +321,7 @@ func (h *Handler) Inline() record.InlineEditor {
 				ct, err = db.Q.GetContact(ctx, tx, id)
 				return err
 			})
-			return values(ct), err == nil && record.CanTouch(viewer.From(c), "contacts", "edit", ct.OwnerID, ct.TeamID), err
+			return values(ct), err == nil && viewer.From(c).CanTouch("contacts", "edit", ct.OwnerID, ct.TeamID), err
 		},
 		SaveForm: func(c *gin.Context, id int64, f *form.Form) ([]store.ChangesSinceRow, error) {
 			_, changes, err := h.save(c, id, f)

@@ -28,3 +28,15 @@ func NewInline(entity string, id int64, field, label string, value any, canEdit 
 	}
 	return Inline{Entity: entity, ID: id, Field: field, Label: label, Value: v, CanEdit: canEdit}
 }
+
+// Choice is one option a picker offers.
+type Choice struct {
+	ID          int64
+	Label, Hint string
+}
+
+// Choices is a picker's answer: the options for the field it fills.
+type Choices struct {
+	Field   string
+	Options []Choice
+}

@@ -16,6 +16,7 @@ import (
 	"github.com/crm-team/crm/internal/conversion"
 	"github.com/crm-team/crm/web/form"
 	"github.com/crm-team/crm/web/list"
+	"github.com/crm-team/crm/web/people"
 	"github.com/crm-team/crm/web/record"
 	"github.com/crm-team/crm/web/render"
 	"github.com/crm-team/crm/web/viewer"
@@ -105,7 +106,7 @@ func (h *Handler) Convert(c *gin.Context) error {
 		if err := convertible(u, lead); err != nil {
 			return err
 		}
-		owners, err := record.Owners(ctx, tx, u, "contacts", "create")
+		owners, err := people.Owners(ctx, tx, u, "contacts", "create")
 		if err != nil {
 			return err
 		}
@@ -123,7 +124,7 @@ func (h *Handler) Convert(c *gin.Context) error {
 	case errors.Is(err, record.ErrInvalid) || f.FromDB(err, convertConstraints):
 		return h.convertPage(c, http.StatusUnprocessableEntity, id, f, "")
 	case err != nil:
-		return record.Refused(err, "convert this lead")
+		return render.Refused(err, "convert this lead")
 	}
 	msg := "Lead converted into a contact"
 	if result.OpportunityID != nil {
@@ -139,7 +140,7 @@ func validateConversion(ctx context.Context, tx pgx.Tx, f *form.Form, owners []f
 	f.Required("last_name", "owner_id")
 	f.Email("email")
 	f.Values["email"] = strings.ToLower(f.Get("email"))
-	record.CheckOwner(f, owners)
+	people.CheckOwner(f, owners)
 	owner := f.ID("owner_id")
 	version, _ := f.Int("version", 1, 1<<31-1)
 	in.Version = int32(version)
@@ -170,20 +171,18 @@ func validateConversion(ctx context.Context, tx pgx.Tx, f *form.Form, owners []f
 			f.Fail("opp_close_date", "Enter a date like 2026-12-31.")
 		}
 		stage := f.ID("opp_stage_id")
-		var pipeline int64
 		stages, err := db.Q.ListStageChoices(ctx, tx)
 		if err != nil {
 			return err
 		}
+		open := false
 		for _, s := range stages {
-			if s.ID == stage && s.Kind == store.StageKindOpen {
-				pipeline = s.PipelineID
-			}
+			open = open || (s.ID == stage && s.Kind == store.StageKindOpen)
 		}
-		if pipeline == 0 && stage != 0 {
+		if !open && stage != 0 {
 			f.Fail("opp_stage_id", "Choose an open stage from the list.")
 		}
-		in.Opportunity = &store.CreateOpportunityParams{OwnerID: owner, Name: f.Get("opp_name"), PipelineID: pipeline,
+		in.Opportunity = &store.CreateOpportunityParams{OwnerID: owner, Name: f.Get("opp_name"),
 			StageID: stage, Amount: amount, Currency: "USD", CloseDate: dateOf(close)}
 	}
 	if !f.Valid() {
@@ -197,7 +196,7 @@ func convertible(u *viewer.User, l store.GetLeadRow) error {
 	if l.Status == store.LeadStatusConverted {
 		return &render.HTTPError{Status: http.StatusConflict, Message: "This lead was converted already. Its page links to what it became."}
 	}
-	if !record.CanTouch(u, "leads", "edit", l.OwnerID, l.TeamID) || !u.Can("contacts", "create") || !u.Can("accounts", "view") {
+	if !u.CanTouch("leads", "edit", l.OwnerID, l.TeamID) || !u.Can("contacts", "create") || !u.Can("accounts", "view") {
 		return render.Forbidden("Your role does not allow you to convert this lead.")
 	}
 	return nil

@@ -14,6 +14,7 @@ import (
 	"github.com/crm-team/crm/db/store"
 	"github.com/crm-team/crm/web/form"
 	"github.com/crm-team/crm/web/list"
+	"github.com/crm-team/crm/web/people"
 	"github.com/crm-team/crm/web/record"
 	"github.com/crm-team/crm/web/render"
 	"github.com/crm-team/crm/web/viewer"
@@ -116,7 +117,7 @@ func (h *Handler) Show(c *gin.Context) error {
 	}
 	page.Page = h.R.Page(c, leadName(page.Lead.FirstName, page.Lead.LastName, page.Lead.Company), "leads")
 	page.CanEdit = page.Lead.Status != store.LeadStatusConverted &&
-		record.CanTouch(viewer.From(c), "leads", "edit", page.Lead.OwnerID, page.Lead.TeamID)
+		viewer.From(c).CanTouch("leads", "edit", page.Lead.OwnerID, page.Lead.TeamID)
 	h.R.HTML(c, http.StatusOK, "leads/show", page)
 	return nil
 }
@@ -140,11 +141,11 @@ func (h *Handler) Create(c *gin.Context) error {
 	in := validate(f)
 	var id int64
 	err := h.tx(c, func(ctx context.Context, tx pgx.Tx) error {
-		owners, err := record.Owners(ctx, tx, u, "leads", "create")
+		owners, err := people.Owners(ctx, tx, u, "leads", "create")
 		if err != nil {
 			return err
 		}
-		record.CheckOwner(f, owners)
+		people.CheckOwner(f, owners)
 		if !f.Valid() {
 			return record.ErrInvalid
 		}
@@ -157,7 +158,7 @@ func (h *Handler) Create(c *gin.Context) error {
 		return h.form(c, http.StatusUnprocessableEntity, 0, f, nil)
 	}
 	if err != nil {
-		return record.Refused(err, "create this lead")
+		return render.Refused(err, "create this lead")
 	}
 	h.R.Flash(c, "Lead "+leadName(in.FirstName, in.LastName, in.Company)+" created.")
 	render.Redirect(c, fmt.Sprintf("/leads/%d", id))
@@ -197,7 +198,7 @@ func (h *Handler) Update(c *gin.Context) error {
 	case err == record.ErrInvalid || f.FromDB(err, constraints):
 		return h.form(c, http.StatusUnprocessableEntity, id, f, nil)
 	case err != nil:
-		return record.Refused(err, "give this lead to that owner")
+		return render.Refused(err, "give this lead to that owner")
 	}
 	h.R.Flash(c, "Saved "+leadName(in.FirstName, in.LastName, in.Company)+".")
 	render.Redirect(c, fmt.Sprintf("/leads/%d", id))
@@ -219,11 +220,11 @@ func (h *Handler) save(c *gin.Context, id int64, f *form.Form) (input, []store.C
 		if err := editable(u, current); err != nil {
 			return err
 		}
-		owners, err := record.Owners(ctx, tx, u, "leads", "edit")
+		owners, err := people.Owners(ctx, tx, u, "leads", "edit")
 		if err != nil {
 			return err
 		}
-		record.CheckOwner(f, owners)
+		people.CheckOwner(f, owners)
 		if !f.Valid() {
 			return record.ErrInvalid
 		}
@@ -253,7 +254,7 @@ func (h *Handler) Delete(c *gin.Context) error {
 		if l, err = db.Q.GetLead(ctx, tx, id); err != nil {
 			return err
 		}
-		if !record.CanTouch(viewer.From(c), "leads", "delete", l.OwnerID, l.TeamID) {
+		if !viewer.From(c).CanTouch("leads", "delete", l.OwnerID, l.TeamID) {
 			return render.Forbidden("Your role does not allow you to delete this lead.")
 		}
 		_, err := db.Q.DeleteLead(ctx, tx, id)
@@ -274,7 +275,7 @@ func (h *Handler) form(c *gin.Context, status int, id int64, f *form.Form, chang
 	}
 	page := FormPage{Page: h.R.Page(c, title, "leads"), ID: id, Form: f, Changes: changes,
 		Statuses: options(Statuses, ""), Sources: options(Sources, "Unknown")}
-	page.OwnerSource = record.OwnerSource("leads", id)
+	page.OwnerSource = people.PickerURL("leads", id)
 	h.R.HTML(c, status, "leads/form", page)
 	return nil
 }
@@ -285,7 +286,7 @@ func editable(u *viewer.User, l store.GetLeadRow) error {
 		return &render.HTTPError{Status: http.StatusConflict,
 			Message: "This lead is converted. Edit the account, contact or opportunity it became instead."}
 	}
-	if !record.CanTouch(u, "leads", "edit", l.OwnerID, l.TeamID) {
+	if !u.CanTouch("leads", "edit", l.OwnerID, l.TeamID) {
 		return render.Forbidden("Your role does not allow you to edit this lead.")
 	}
 	return nil

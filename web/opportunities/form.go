@@ -6,6 +6,7 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/crm-team/crm/db/store"
+	"github.com/crm-team/crm/internal/pipeline"
 	"github.com/crm-team/crm/web/form"
 )
 
@@ -23,7 +24,10 @@ var constraints = map[string]form.Constraint{
 	"opportunities_account_id_fkey":   {Field: "account_id", Message: "That account no longer exists; choose another."},
 	"opportunities_contact_id_fkey":   {Field: "contact_id", Message: "That contact no longer exists; choose another."},
 	"opportunities_stage_in_pipeline": {Field: "stage_id", Message: "Choose a stage from the list."},
+	pipeline.LostReasonRequired:       {Field: "lost_reason", Message: needReason},
 }
+
+const needReason = "Say why the deal was lost; it helps the team learn."
 
 type input struct {
 	Name, Currency, LostReason string

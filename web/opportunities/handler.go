@@ -13,8 +13,10 @@ import (
 
 	"github.com/crm-team/crm/db"
 	"github.com/crm-team/crm/db/store"
+	"github.com/crm-team/crm/internal/pipeline"
 	"github.com/crm-team/crm/web/form"
 	"github.com/crm-team/crm/web/list"
+	"github.com/crm-team/crm/web/people"
 	"github.com/crm-team/crm/web/record"
 	"github.com/crm-team/crm/web/render"
 	"github.com/crm-team/crm/web/viewer"
@@ -119,7 +121,7 @@ func (h *Handler) Show(c *gin.Context) error {
 	}
 	page.Page = h.R.Page(c, page.Opp.Name, "opportunities")
 	page.DaysInStage = int(time.Since(page.Opp.StageChangedAt).Hours() / 24)
-	page.CanEdit = record.CanTouch(viewer.From(c), "opportunities", "edit", page.Opp.OwnerID, page.Opp.TeamID)
+	page.CanEdit = viewer.From(c).CanTouch("opportunities", "edit", page.Opp.OwnerID, page.Opp.TeamID)
 	h.R.HTML(c, http.StatusOK, "opportunities/show", page)
 	return nil
 }
@@ -161,12 +163,12 @@ func (h *Handler) Create(c *gin.Context) error {
 	in := validate(f)
 	var id int64
 	err := h.tx(c, func(ctx context.Context, tx pgx.Tx) error {
-		pipeline, err := h.check(ctx, tx, u, f, in, "create")
-		if err != nil {
+		if err := h.check(ctx, tx, u, f, in, "create"); err != nil {
 			return err
 		}
+		var err error
 		id, err = db.Q.CreateOpportunity(ctx, tx, store.CreateOpportunityParams{OwnerID: in.OwnerID, Name: in.Name,
-			AccountID: in.AccountID, ContactID: in.ContactID, PipelineID: pipeline, StageID: in.StageID, Amount: in.Amount,
+			AccountID: in.AccountID, ContactID: in.ContactID, StageID: in.StageID, Amount: in.Amount,
 			Currency: in.Currency, CloseDate: in.CloseDate, LostReason: in.LostReason})
 		return err
 	})
@@ -174,26 +176,26 @@ func (h *Handler) Create(c *gin.Context) error {
 		return h.form(c, http.StatusUnprocessableEntity, 0, f, nil)
 	}
 	if err != nil {
-		return record.Refused(err, "create this opportunity")
+		return render.Refused(err, "create this opportunity")
 	}
 	h.R.Flash(c, "Opportunity "+in.Name+" created.")
 	render.Redirect(c, fmt.Sprintf("/opportunities/%d", id))
 	return nil
 }
 
-// check validates what needs the database and returns the stage's pipeline: the owner is in
-// scope, the account and contact are visible and belong together, a lost deal says why.
-func (h *Handler) check(ctx context.Context, tx pgx.Tx, u *viewer.User, f *form.Form, in input, action string) (int64, error) {
-	owners, err := record.Owners(ctx, tx, u, "opportunities", action)
+// check validates what needs the database: the owner is in scope, the account and contact are
+// visible and belong together, the stage exists and a lost deal says why.
+func (h *Handler) check(ctx context.Context, tx pgx.Tx, u *viewer.User, f *form.Form, in input, action string) error {
+	owners, err := people.Owners(ctx, tx, u, "opportunities", action)
 	if err != nil {
-		return 0, err
+		return err
 	}
-	record.CheckOwner(f, owners)
+	people.CheckOwner(f, owners)
 	if in.AccountID != 0 {
 		if _, err := db.Q.GetAccount(ctx, tx, in.AccountID); db.IsNoRows(err) {
 			f.Fail("account_id", "Choose an account from the list.")
 		} else if err != nil {
-			return 0, err
+			return err
 		}
 	}
 	if in.ContactID != nil {
@@ -202,31 +204,31 @@ func (h *Handler) check(ctx context.Context, tx pgx.Tx, u *viewer.User, f *form.
 		case db.IsNoRows(err):
 			f.Fail("contact_id", "Choose a contact from the list.")
 		case err != nil:
-			return 0, err
+			return err
 		case ct.AccountID != nil && *ct.AccountID != in.AccountID:
 			f.Fail("contact_id", "This contact works at another account; choose one from this deal's account.")
 		}
 	}
-	var pipeline int64
 	stages, err := db.Q.ListStageChoices(ctx, tx)
 	if err != nil {
-		return 0, err
+		return err
 	}
+	found := false
 	for _, s := range stages {
 		if s.ID == in.StageID {
-			pipeline = s.PipelineID
-			if s.Kind == store.StageKindLost && in.LostReason == "" {
-				f.Fail("lost_reason", "Say why the deal was lost; it helps the team learn.")
+			found = true
+			if pipeline.Check(s.Kind, in.LostReason) != nil {
+				f.Fail("lost_reason", needReason)
 			}
 		}
 	}
-	if pipeline == 0 && in.StageID != 0 {
+	if !found && in.StageID != 0 {
 		f.Fail("stage_id", "Choose a stage from the list.")
 	}
 	if !f.Valid() {
-		return 0, record.ErrInvalid
+		return record.ErrInvalid
 	}
-	return pipeline, nil
+	return nil
 }
 
 // Edit shows an opportunity's form.
@@ -242,7 +244,7 @@ func (h *Handler) Edit(c *gin.Context) error {
 	}); err != nil {
 		return err
 	}
-	if !record.CanTouch(viewer.From(c), "opportunities", "edit", o.OwnerID, o.TeamID) {
+	if !viewer.From(c).CanTouch("opportunities", "edit", o.OwnerID, o.TeamID) {
 		return render.Forbidden("Your role does not allow you to edit this opportunity.")
 	}
 	return h.form(c, http.StatusOK, id, form.New(values(o)), nil)
@@ -262,7 +264,7 @@ func (h *Handler) Update(c *gin.Context) error {
 	case err == record.ErrInvalid || f.FromDB(err, constraints):
 		return h.form(c, http.StatusUnprocessableEntity, id, f, nil)
 	case err != nil:
-		return record.Refused(err, "give this opportunity to that owner")
+		return render.Refused(err, "give this opportunity to that owner")
 	}
 	h.R.Flash(c, "Saved "+in.Name+".")
 	render.Redirect(c, fmt.Sprintf("/opportunities/%d", id))
@@ -281,15 +283,19 @@ func (h *Handler) save(c *gin.Context, id int64, f *form.Form) (input, []store.C
 		if err != nil {
 			return err
 		}
-		if !record.CanTouch(u, "opportunities", "edit", current.OwnerID, current.TeamID) {
+		if !u.CanTouch("opportunities", "edit", current.OwnerID, current.TeamID) {
 			return render.Forbidden("Your role does not allow you to edit this opportunity.")
 		}
-		if _, err := h.check(ctx, tx, u, f, in, "edit"); err != nil {
+		if err := h.check(ctx, tx, u, f, in, "edit"); err != nil {
 			return err
 		}
-		_, err = db.Q.UpdateOpportunity(ctx, tx, store.UpdateOpportunityParams{ID: id, Version: int32(version),
-			OwnerID: in.OwnerID, Name: in.Name, AccountID: in.AccountID, ContactID: in.ContactID, StageID: in.StageID,
-			Amount: in.Amount, Currency: in.Currency, CloseDate: in.CloseDate, LostReason: in.LostReason})
+		next, err := db.Q.UpdateOpportunity(ctx, tx, store.UpdateOpportunityParams{ID: id, Version: int32(version),
+			OwnerID: in.OwnerID, Name: in.Name, AccountID: in.AccountID, ContactID: in.ContactID,
+			Amount: in.Amount, Currency: in.Currency, CloseDate: in.CloseDate})
+		if err == nil && (in.StageID != current.StageID || in.LostReason != current.LostReason) {
+			_, err = pipeline.Apply(ctx, tx, pipeline.Move{ID: id, StageID: in.StageID, Version: next,
+				LostReason: in.LostReason, AnyPipeline: true})
+		}
 		if db.IsNoRows(err) {
 			if changes, err = record.Changes(ctx, tx, store.PermEntityOpportunities, id, int32(version)); err != nil {
 				return err
@@ -313,7 +319,7 @@ func (h *Handler) Delete(c *gin.Context) error {
 		if o, err = db.Q.GetOpportunity(ctx, tx, id); err != nil {
 			return err
 		}
-		if !record.CanTouch(viewer.From(c), "opportunities", "delete", o.OwnerID, o.TeamID) {
+		if !viewer.From(c).CanTouch("opportunities", "delete", o.OwnerID, o.TeamID) {
 			return render.Forbidden("Your role does not allow you to delete this opportunity.")
 		}
 		_, err := db.Q.DeleteOpportunity(ctx, tx, id)
@@ -333,7 +339,7 @@ func (h *Handler) form(c *gin.Context, status int, id int64, f *form.Form, chang
 		title = "Edit " + f.Get("name")
 	}
 	page := FormPage{Page: h.R.Page(c, title, "opportunities"), ID: id, Form: f, Changes: changes, Currencies: Currencies,
-		OwnerSource: record.OwnerSource("opportunities", id)}
+		OwnerSource: people.PickerURL("opportunities", id)}
 	if err := h.tx(c, func(ctx context.Context, tx pgx.Tx) (err error) {
 		page.Stages, err = stageOptions(ctx, tx, "")
 		return err
@@ -382,7 +388,7 @@ func (h *Handler) Inline() record.InlineEditor {
 				o, err = db.Q.GetOpportunity(ctx, tx, id)
 				return err
 			})
-			return values(o), err == nil && record.CanTouch(viewer.From(c), "opportunities", "edit", o.OwnerID, o.TeamID), err
+			return values(o), err == nil && viewer.From(c).CanTouch("opportunities", "edit", o.OwnerID, o.TeamID), err
 		},
 		SaveForm: func(c *gin.Context, id int64, f *form.Form) ([]store.ChangesSinceRow, error) {
 			_, changes, err := h.save(c, id, f)

@@ -16,7 +16,6 @@ import (
 	"github.com/crm-team/crm/db/store"
 	"github.com/crm-team/crm/web/form"
 	"github.com/crm-team/crm/web/list"
-	"github.com/crm-team/crm/web/record"
 	"github.com/crm-team/crm/web/render"
 	"github.com/crm-team/crm/web/viewer"
 )
@@ -216,7 +215,7 @@ func (h *Handler) cards(ctx context.Context, tx pgx.Tx, u *viewer.User, v view, 
 			continue
 		}
 		cards[r.StageID] = append(cards[r.StageID], Card{BoardCardsRow: r, DaysInStage: int(time.Since(r.StageChangedAt).Hours() / 24),
-			Overdue: r.CloseDate.Time.Before(today), CanEdit: record.CanTouch(u, "opportunities", "edit", r.OwnerID, r.TeamID),
+			Overdue: r.CloseDate.Time.Before(today), CanEdit: u.CanTouch("opportunities", "edit", r.OwnerID, r.TeamID),
 			View: query})
 	}
 	return cards, more, nil

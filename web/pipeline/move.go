@@ -14,7 +14,6 @@ import (
 	"github.com/crm-team/crm/db/store"
 	move "github.com/crm-team/crm/internal/pipeline"
 	"github.com/crm-team/crm/web/form"
-	"github.com/crm-team/crm/web/record"
 	"github.com/crm-team/crm/web/render"
 	"github.com/crm-team/crm/web/viewer"
 )
@@ -66,7 +65,7 @@ func (h *Handler) movePage(c *gin.Context, status int, f *form.Form, message str
 	if err != nil {
 		return err
 	}
-	if !record.CanTouch(viewer.From(c), "opportunities", "edit", page.Deal.OwnerID, page.Deal.TeamID) {
+	if !viewer.From(c).CanTouch("opportunities", "edit", page.Deal.OwnerID, page.Deal.TeamID) {
 		return render.Forbidden("Your role does not allow you to move this deal.")
 	}
 	if f.Get("stage_id") == "" {

@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/gin-gonic/gin"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/crm-team/crm/db"
 )
@@ -24,6 +25,15 @@ func Forbidden(msg string) error { return &HTTPError{Status: http.StatusForbidde
 // NotFound is the error for a record that does not exist or that the user may not see.
 func NotFound() error {
 	return &HTTPError{Status: http.StatusNotFound, Message: "This page does not exist, or you do not have access to it."}
+}
+
+// Refused turns a row-level security refusal into a 403 the user understands.
+func Refused(err error, what string) error {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && pe.Code == "42501" {
+		return &HTTPError{Status: http.StatusForbidden, Message: "Your role does not allow you to " + what + "."}
+	}
+	return err
 }
 
 // Busy is what a request that the database could not finish in time answers (503).

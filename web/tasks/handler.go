@@ -17,7 +17,7 @@ import (
 	"github.com/crm-team/crm/db/store"
 	"github.com/crm-team/crm/web/form"
 	"github.com/crm-team/crm/web/list"
-	"github.com/crm-team/crm/web/record"
+	"github.com/crm-team/crm/web/people"
 	"github.com/crm-team/crm/web/render"
 	"github.com/crm-team/crm/web/viewer"
 )
@@ -86,7 +86,7 @@ func (h *Handler) List(c *gin.Context) error {
 			SeeAll: scope.SeeAll, OwnID: scope.OwnID, TeamID: scope.TeamID, Owner: owner}); err != nil {
 			return err
 		}
-		owners, err := record.Owners(ctx, tx, u, "activities", "edit")
+		owners, err := people.Owners(ctx, tx, u, "activities", "edit")
 		page.CanAssign = len(owners) > 1
 		if page.CanAssign {
 			page.Owners = append([]form.Option{{Value: "", Label: "Everyone I can see"}, {Value: "me", Label: "Me"}}, owners...)
@@ -178,7 +178,7 @@ func (h *Handler) Done(c *gin.Context) error {
 		if err != nil {
 			return err
 		}
-		if !record.CanTouch(u, "activities", "edit", a.OwnerID, a.TeamID) {
+		if !u.CanTouch("activities", "edit", a.OwnerID, a.TeamID) {
 			return render.Forbidden("Your role does not allow you to change this task.")
 		}
 		row, err = db.Q.SetTaskDone(ctx, tx, store.SetTaskDoneParams{ID: id, Done: done})
@@ -217,13 +217,13 @@ func (h *Handler) AssignForm(c *gin.Context) error {
 		if page.Task, err = db.Q.GetActivity(ctx, tx, id); err != nil {
 			return err
 		}
-		page.Owners, err = record.Owners(ctx, tx, u, "activities", "edit")
+		page.Owners, err = people.Owners(ctx, tx, u, "activities", "edit")
 		return err
 	})
 	if err != nil {
 		return err
 	}
-	if !record.CanTouch(u, "activities", "edit", page.Task.OwnerID, page.Task.TeamID) || len(page.Owners) < 2 {
+	if !u.CanTouch("activities", "edit", page.Task.OwnerID, page.Task.TeamID) || len(page.Owners) < 2 {
 		return render.Forbidden("You can give tasks only to people in your scope, and yours has only you.")
 	}
 	page.Form = form.New(map[string]string{"owner_id": form.IDString(page.Task.OwnerID)})
@@ -244,19 +244,19 @@ func (h *Handler) Assign(c *gin.Context) error {
 		if err != nil {
 			return err
 		}
-		owners, err := record.Owners(ctx, tx, u, "activities", "edit")
+		owners, err := people.Owners(ctx, tx, u, "activities", "edit")
 		if err != nil {
 			return err
 		}
-		record.CheckOwner(f, owners)
-		if !record.CanTouch(u, "activities", "edit", a.OwnerID, a.TeamID) || !f.Valid() {
+		people.CheckOwner(f, owners)
+		if !u.CanTouch("activities", "edit", a.OwnerID, a.TeamID) || !f.Valid() {
 			return render.Forbidden("You can give tasks only to people in your scope.")
 		}
 		_, err = db.Q.AssignTask(ctx, tx, store.AssignTaskParams{ID: id, OwnerID: f.ID("owner_id")})
 		return err
 	})
 	if err != nil {
-		return record.Refused(err, "give this task to that person")
+		return render.Refused(err, "give this task to that person")
 	}
 	h.R.Flash(c, "Task reassigned.")
 	render.Redirect(c, "/activities?"+c.Request.URL.RawQuery)

@@ -11,7 +11,6 @@ import (
 	"github.com/crm-team/crm/db"
 	"github.com/crm-team/crm/db/store"
 	"github.com/crm-team/crm/web/form"
-	"github.com/crm-team/crm/web/record"
 	"github.com/crm-team/crm/web/render"
 	"github.com/crm-team/crm/web/viewer"
 )
@@ -112,7 +111,7 @@ func (h *Handler) editable(c *gin.Context, id int64) (store.GetActivityRow, erro
 		a, err = db.Q.GetActivity(ctx, tx, id)
 		return err
 	})
-	if err == nil && !record.CanTouch(viewer.From(c), "activities", "edit", a.OwnerID, a.TeamID) {
+	if err == nil && !viewer.From(c).CanTouch("activities", "edit", a.OwnerID, a.TeamID) {
 		err = render.Forbidden("Your role does not allow you to edit this entry.")
 	}
 	return a, err

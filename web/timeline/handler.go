@@ -20,6 +20,7 @@ import (
 	"github.com/crm-team/crm/db/store"
 	"github.com/crm-team/crm/web/form"
 	"github.com/crm-team/crm/web/list"
+	"github.com/crm-team/crm/web/people"
 	"github.com/crm-team/crm/web/record"
 	"github.com/crm-team/crm/web/render"
 	"github.com/crm-team/crm/web/viewer"
@@ -199,8 +200,8 @@ func entries(u *viewer.User, rows []store.TimelineRow) []Entry {
 	for i, r := range rows {
 		out[i] = Entry{TimelineRow: r, Ago: Ago(r.At, now), Exact: r.At.In(loc).Format("Mon 2 Jan 2006, 15:04 MST"),
 			Meta: meta(r, loc), Notes: Markdown(r.Body),
-			CanEdit:   r.Kind == "a" && record.CanTouch(u, "activities", "edit", r.OwnerID, nil),
-			CanDelete: r.Kind == "a" && record.CanTouch(u, "activities", "delete", r.OwnerID, nil)}
+			CanEdit:   r.Kind == "a" && u.CanTouch("activities", "edit", r.OwnerID, nil),
+			CanDelete: r.Kind == "a" && u.CanTouch("activities", "delete", r.OwnerID, nil)}
 	}
 	return out
 }
@@ -233,11 +234,11 @@ func (h *Handler) Log(entity string) func(c *gin.Context) error {
 			if err := visible(ctx, tx, entity, id); err != nil {
 				return err
 			}
-			owners, err := record.Owners(ctx, tx, u, "activities", "create")
+			owners, err := people.Owners(ctx, tx, u, "activities", "create")
 			if err != nil {
 				return err
 			}
-			record.CheckOwner(f, owners)
+			people.CheckOwner(f, owners)
 			if !f.Valid() {
 				return record.ErrInvalid
 			}
@@ -252,7 +253,7 @@ func (h *Handler) Log(entity string) func(c *gin.Context) error {
 			return nil
 		}
 		if err != nil {
-			return record.Refused(err, "log this activity")
+			return render.Refused(err, "log this activity")
 		}
 		if !render.IsHTMX(c) {
 			render.Redirect(c, fmt.Sprintf("/%s/%d", entity, id))
@@ -281,7 +282,7 @@ func (h *Handler) Delete(c *gin.Context) error {
 		if err != nil {
 			return err
 		}
-		if !record.CanTouch(u, "activities", "delete", a.OwnerID, a.TeamID) {
+		if !u.CanTouch("activities", "delete", a.OwnerID, a.TeamID) {
 			return render.Forbidden("Your role does not allow you to delete this activity.")
 		}
 		_, err = db.Q.DeleteActivity(ctx, tx, id)

@@ -32,6 +32,21 @@ func (u *User) IsAdmin() bool { return u != nil && u.Access.Scope("admin", "edit
 // Can reports whether the user's role grants entity.action at any scope.
 func (u *User) Can(entity, action string) bool { return u != nil && u.Access.Can(entity, action) }
 
+// CanTouch reports whether the user's scope for entity.action covers a record with this owner and team.
+// Row-level security enforces the same rule; this decides which buttons to show and lets a
+// visible record the user may not change answer 403 instead of 404.
+func (u *User) CanTouch(entity, action string, ownerID int64, teamID *int64) bool {
+	switch u.Access.Scope(entity, action) {
+	case "all":
+		return true
+	case "team":
+		return ownerID == u.ID || (teamID != nil && *teamID == u.Access.TeamID)
+	case "own":
+		return ownerID == u.ID
+	}
+	return false
+}
+
 // Location is the user's time zone (UTC when it is not one Go knows).
 func (u *User) Location() *time.Location {
 	if loc, ok := zones.Load(u.TimeZone); ok {
