@@ -10,7 +10,8 @@ RETURNING id;
 -- name: ListOpportunities :many
 -- One page of the opportunities list; see ListAccounts for how the optional filters fold away.
 SELECT o.id, o.name, o.amount, o.currency, o.close_date, o.created_at, o.account_id, a.name AS account_name,
-       s.name AS stage_name, s.kind AS stage_kind, u.name AS owner_name
+       s.name AS stage_name, s.kind AS stage_kind, u.name AS owner_name,
+       coalesce(nx.subject, '') AS next_subject, coalesce(nx.type::text, '')::text AS next_type, nx.at AS next_at
 FROM (
     SELECT o.* FROM opportunities o
     WHERE (@see_all::boolean OR o.owner_id = sqlc.narg(own_id) OR o.team_id = sqlc.narg(team_id))
@@ -50,6 +51,12 @@ FROM (
 JOIN users u ON u.id = o.owner_id
 JOIN pipeline_stages s ON s.id = o.stage_id
 LEFT JOIN accounts a ON a.id = o.account_id
+LEFT JOIN LATERAL (
+    SELECT x.subject, x.type, coalesce(x.due_at, x.starts_at) AS at FROM activities x
+    WHERE x.opportunity_id = o.id AND x.done_at IS NULL AND x.type IN ('task', 'meeting')
+      AND (x.type = 'task' OR x.starts_at >= now())
+    ORDER BY coalesce(x.due_at, x.starts_at), x.id LIMIT 1
+) nx ON s.kind = 'open'
 ORDER BY
   CASE WHEN @sort = 'match' THEN o.id END DESC,
   CASE WHEN @sort = 'close' THEN o.close_date END,
@@ -134,3 +141,11 @@ LIMIT 200;
 -- name: SpreadStageDates :exec
 -- Demo data: deals entered their stages over the last two months, not all today.
 UPDATE opportunities SET stage_changed_at = now() - make_interval(days => (id * 7 % 60)::int);
+
+-- name: NextActivity :one
+-- A deal's next step: its earliest open task or upcoming meeting (see activities_next_idx).
+SELECT a.id, a.subject, a.type, coalesce(a.due_at, a.starts_at) AS at FROM activities a
+WHERE a.opportunity_id = @opportunity_id AND a.done_at IS NULL AND a.type IN ('task', 'meeting')
+  AND (a.type = 'task' OR a.starts_at >= now())
+ORDER BY coalesce(a.due_at, a.starts_at), a.id
+LIMIT 1;

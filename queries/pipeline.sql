@@ -40,7 +40,8 @@ ORDER BY s.position;
 -- The first cards of one or more columns, in board order, in one round trip: each stage's next
 -- @lim cards (after a position and id, for "show more" of one column).
 SELECT o.id, o.stage_id, o.name, o.amount, o.currency, o.close_date, o.version, o.stage_changed_at, o.position,
-       o.owner_id, o.team_id, o.account_id, u.name AS owner_name, a.name AS account_name
+       o.owner_id, o.team_id, o.account_id, u.name AS owner_name, a.name AS account_name,
+       coalesce(nx.subject, '') AS next_subject, coalesce(nx.type::text, '')::text AS next_type, nx.at AS next_at
 FROM unnest(@stage_ids::bigint[]) WITH ORDINALITY AS st (id, n)
 CROSS JOIN LATERAL (
     SELECT o.* FROM opportunities o
@@ -59,6 +60,12 @@ CROSS JOIN LATERAL (
 ) o
 JOIN users u ON u.id = o.owner_id
 LEFT JOIN accounts a ON a.id = o.account_id
+LEFT JOIN LATERAL (
+    SELECT x.subject, x.type, coalesce(x.due_at, x.starts_at) AS at FROM activities x
+    WHERE x.opportunity_id = o.id AND x.done_at IS NULL AND x.type IN ('task', 'meeting')
+      AND (x.type = 'task' OR x.starts_at >= now())
+    ORDER BY coalesce(x.due_at, x.starts_at), x.id LIMIT 1
+) nx ON true
 ORDER BY st.n, o.position, o.id;
 
 -- name: LockOpportunity :one

@@ -453,6 +453,7 @@ type Activity struct {
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
 	DueKey          *time.Time
+	EndsAt          *time.Time
 }
 
 type ActivityDay struct {

@@ -189,7 +189,8 @@ func (q *Queries) GetOpportunity(ctx context.Context, db DBTX, id int64) (GetOpp
 
 const listOpportunities = `-- name: ListOpportunities :many
 SELECT o.id, o.name, o.amount, o.currency, o.close_date, o.created_at, o.account_id, a.name AS account_name,
-       s.name AS stage_name, s.kind AS stage_kind, u.name AS owner_name
+       s.name AS stage_name, s.kind AS stage_kind, u.name AS owner_name,
+       coalesce(nx.subject, '') AS next_subject, coalesce(nx.type::text, '')::text AS next_type, nx.at AS next_at
 FROM (
     SELECT o.id, o.owner_id, o.team_id, o.name, o.account_id, o.contact_id, o.pipeline_id, o.stage_id, o.amount, o.currency, o.close_date, o.position, o.lost_reason, o.stage_changed_at, o.closed_at, o.custom, o.version, o.created_at, o.updated_at, o.search FROM opportunities o
     WHERE ($1::boolean OR o.owner_id = $2 OR o.team_id = $3)
@@ -229,6 +230,12 @@ FROM (
 JOIN users u ON u.id = o.owner_id
 JOIN pipeline_stages s ON s.id = o.stage_id
 LEFT JOIN accounts a ON a.id = o.account_id
+LEFT JOIN LATERAL (
+    SELECT x.subject, x.type, coalesce(x.due_at, x.starts_at) AS at FROM activities x
+    WHERE x.opportunity_id = o.id AND x.done_at IS NULL AND x.type IN ('task', 'meeting')
+      AND (x.type = 'task' OR x.starts_at >= now())
+    ORDER BY coalesce(x.due_at, x.starts_at), x.id LIMIT 1
+) nx ON s.kind = 'open'
 ORDER BY
   CASE WHEN $17 = 'match' THEN o.id END DESC,
   CASE WHEN $17 = 'close' THEN o.close_date END,
@@ -280,6 +287,9 @@ type ListOpportunitiesRow struct {
 	StageName   string
 	StageKind   StageKind
 	OwnerName   string
+	NextSubject string
+	NextType    string
+	NextAt      *time.Time
 }
 
 // One page of the opportunities list; see ListAccounts for how the optional filters fold away.
@@ -327,6 +337,9 @@ func (q *Queries) ListOpportunities(ctx context.Context, db DBTX, arg ListOpport
 			&i.StageName,
 			&i.StageKind,
 			&i.OwnerName,
+			&i.NextSubject,
+			&i.NextType,
+			&i.NextAt,
 		); err != nil {
 			return nil, err
 		}
@@ -437,6 +450,34 @@ func (q *Queries) ListStageChoices(ctx context.Context, db DBTX) ([]ListStageCho
 		return nil, err
 	}
 	return items, nil
+}
+
+const nextActivity = `-- name: NextActivity :one
+SELECT a.id, a.subject, a.type, coalesce(a.due_at, a.starts_at) AS at FROM activities a
+WHERE a.opportunity_id = $1 AND a.done_at IS NULL AND a.type IN ('task', 'meeting')
+  AND (a.type = 'task' OR a.starts_at >= now())
+ORDER BY coalesce(a.due_at, a.starts_at), a.id
+LIMIT 1
+`
+
+type NextActivityRow struct {
+	ID      int64
+	Subject string
+	Type    ActivityType
+	At      *time.Time
+}
+
+// A deal's next step: its earliest open task or upcoming meeting (see activities_next_idx).
+func (q *Queries) NextActivity(ctx context.Context, db DBTX, opportunityID *int64) (NextActivityRow, error) {
+	row := db.QueryRow(ctx, nextActivity, opportunityID)
+	var i NextActivityRow
+	err := row.Scan(
+		&i.ID,
+		&i.Subject,
+		&i.Type,
+		&i.At,
+	)
+	return i, err
 }
 
 const spreadStageDates = `-- name: SpreadStageDates :exec

@@ -14,7 +14,8 @@ import (
 
 const boardCards = `-- name: BoardCards :many
 SELECT o.id, o.stage_id, o.name, o.amount, o.currency, o.close_date, o.version, o.stage_changed_at, o.position,
-       o.owner_id, o.team_id, o.account_id, u.name AS owner_name, a.name AS account_name
+       o.owner_id, o.team_id, o.account_id, u.name AS owner_name, a.name AS account_name,
+       coalesce(nx.subject, '') AS next_subject, coalesce(nx.type::text, '')::text AS next_type, nx.at AS next_at
 FROM unnest($1::bigint[]) WITH ORDINALITY AS st (id, n)
 CROSS JOIN LATERAL (
     SELECT o.id, o.owner_id, o.team_id, o.name, o.account_id, o.contact_id, o.pipeline_id, o.stage_id, o.amount, o.currency, o.close_date, o.position, o.lost_reason, o.stage_changed_at, o.closed_at, o.custom, o.version, o.created_at, o.updated_at, o.search FROM opportunities o
@@ -33,6 +34,12 @@ CROSS JOIN LATERAL (
 ) o
 JOIN users u ON u.id = o.owner_id
 LEFT JOIN accounts a ON a.id = o.account_id
+LEFT JOIN LATERAL (
+    SELECT x.subject, x.type, coalesce(x.due_at, x.starts_at) AS at FROM activities x
+    WHERE x.opportunity_id = o.id AND x.done_at IS NULL AND x.type IN ('task', 'meeting')
+      AND (x.type = 'task' OR x.starts_at >= now())
+    ORDER BY coalesce(x.due_at, x.starts_at), x.id LIMIT 1
+) nx ON true
 ORDER BY st.n, o.position, o.id
 `
 
@@ -68,6 +75,9 @@ type BoardCardsRow struct {
 	AccountID      int64
 	OwnerName      string
 	AccountName    *string
+	NextSubject    string
+	NextType       string
+	NextAt         *time.Time
 }
 
 // The first cards of one or more columns, in board order, in one round trip: each stage's next
@@ -111,6 +121,9 @@ func (q *Queries) BoardCards(ctx context.Context, db DBTX, arg BoardCardsParams)
 			&i.AccountID,
 			&i.OwnerName,
 			&i.AccountName,
+			&i.NextSubject,
+			&i.NextType,
+			&i.NextAt,
 		); err != nil {
 			return nil, err
 		}

@@ -47,6 +47,7 @@ func Check(kind store.StageKind, lostReason string) error {
 // Result says which stages changed, so the board can redraw just those columns.
 type Result struct {
 	FromStage, ToStage int64
+	StageName          string // the stage it is in now
 	Version            int32
 }
 
@@ -65,6 +66,7 @@ func Apply(ctx context.Context, tx pgx.Tx, m Move) (Result, error) {
 	if err != nil {
 		return r, err
 	}
+	r.StageName = stage.Name
 	if stage.PipelineID != card.PipelineID && !m.AnyPipeline {
 		return r, ErrOtherPipeline
 	}

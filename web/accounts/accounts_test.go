@@ -85,8 +85,7 @@ func TestStaleEditIsRefusedWithWhatChanged(t *testing.T) {
 	r := rep.Post("/accounts/"+id, url.Values{"name": {"My own idea"}, "industry": {"Robots"}, "owner_id": {me}, "version": {version}})
 	require.Equal(t, http.StatusConflict, r.Status)
 	require.Contains(t, r.Body, "Someone saved this record while you were editing.")
-	require.Contains(t, r.Body, "Morgan Manager changed <b>name</b>")
-	require.Contains(t, r.Body, "to “Renamed by Morgan”")
+	require.Contains(t, r.Body, "Morgan Manager changed the name from “Redwood Analytics” to “<b>Renamed by Morgan</b>”")
 	require.Contains(t, r.Body, `value="My own idea"`, "the rep's typing is kept")
 	require.Equal(t, "Renamed by Morgan", app.Scalar(t, "SELECT name FROM accounts WHERE id = $1", id))
 

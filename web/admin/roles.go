@@ -10,6 +10,7 @@ import (
 	"github.com/crm-team/crm/db"
 	"github.com/crm-team/crm/db/store"
 	"github.com/crm-team/crm/web/form"
+	"github.com/crm-team/crm/web/format"
 	"github.com/crm-team/crm/web/render"
 )
 
@@ -63,7 +64,7 @@ func (h *Handler) rolesPage(c *gin.Context, status int, f *form.Form) error {
 	}
 	page.Bases = []form.Option{{Value: "", Label: "Nothing (no access)"}}
 	for _, r := range page.Roles {
-		page.Bases = append(page.Bases, form.Option{Value: form.IDString(r.ID), Label: "Copy of " + r.Name})
+		page.Bases = append(page.Bases, form.Option{Value: form.IDString(r.ID), Label: "Copy of " + format.Label(r.Name)})
 	}
 	h.R.HTML(c, status, "admin/roles", page)
 	return nil
@@ -131,7 +132,7 @@ func (h *Handler) Role(c *gin.Context) error {
 }
 
 func (h *Handler) rolePage(c *gin.Context, status int, role store.GetRoleRow, f *form.Form) error {
-	page := RolePage{Page: h.R.Page(c, "Role: "+role.Name, "admin"), Role: role, Form: f,
+	page := RolePage{Page: h.R.Page(c, "Role: "+format.Label(role.Name), "admin"), Role: role, Form: f,
 		Actions: store.AllPermActionValues(), Scopes: store.AllPermScopeValues()}
 	for _, e := range store.AllPermEntityValues() {
 		row := MatrixRow{Entity: e}
@@ -212,7 +213,7 @@ func (h *Handler) UpdateRole(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	h.R.Flash(c, "Saved the permissions of "+role.Name+". They apply from each user's next click.")
+	h.R.Flash(c, "Saved the permissions of "+format.Label(role.Name)+". They apply from each user's next click.")
 	render.Redirect(c, "/admin/roles/"+form.IDString(id))
 	return nil
 }
@@ -235,14 +236,14 @@ func (h *Handler) DeleteRole(c *gin.Context) error {
 		return err
 	})
 	if form.New(nil).FromDB(err, map[string]form.Constraint{"users_role_id_fkey": {}}) {
-		h.R.Flash(c, "Role "+role.Name+" still has users. Give them another role first, then delete it.")
+		h.R.Flash(c, "Role "+format.Label(role.Name)+" still has users. Give them another role first, then delete it.")
 		render.Redirect(c, "/admin/roles/"+form.IDString(id))
 		return nil
 	}
 	if err != nil {
 		return err
 	}
-	h.R.Flash(c, "Role "+role.Name+" deleted.")
+	h.R.Flash(c, "Role "+format.Label(role.Name)+" deleted.")
 	render.Redirect(c, "/admin/roles")
 	return nil
 }

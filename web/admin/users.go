@@ -12,6 +12,7 @@ import (
 	"github.com/crm-team/crm/db/store"
 	"github.com/crm-team/crm/internal/password"
 	"github.com/crm-team/crm/web/form"
+	"github.com/crm-team/crm/web/format"
 	"github.com/crm-team/crm/web/render"
 	"github.com/crm-team/crm/web/viewer"
 )
@@ -221,7 +222,7 @@ func roleAndTeamOptions(ctx context.Context, tx pgx.Tx) (roles, teams []form.Opt
 		return nil, nil, err
 	}
 	for _, r := range rs {
-		roles = append(roles, form.Option{Value: form.IDString(r.ID), Label: r.Name})
+		roles = append(roles, form.Option{Value: form.IDString(r.ID), Label: format.Label(r.Name)})
 	}
 	ts, err := db.Q.ListTeams(ctx, tx)
 	if err != nil {

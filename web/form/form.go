@@ -13,6 +13,8 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgtype"
+
+	"github.com/crm-team/crm/web/format"
 )
 
 // Form holds submitted values and the error message of each invalid field.
@@ -78,21 +80,8 @@ func (f *Form) Required(names ...string) {
 // MaxLength fails a field longer than max characters.
 func (f *Form) MaxLength(name string, max int) {
 	if n := utf8.RuneCountInString(f.Values[name]); n > max {
-		f.Fail(name, "Use at most "+Num(int64(max))+" characters (this has "+Num(int64(n))+").")
+		f.Fail(name, "Use at most "+format.Num(int64(max))+" characters (this has "+format.Num(int64(n))+").")
 	}
-}
-
-// Num writes a whole number with thousands separators: 20,000.
-func Num(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	sign := ""
-	if n < 0 {
-		sign, s = "-", s[1:]
-	}
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return sign + s
 }
 
 // Email fails a non-empty field that is not a plain email address.

@@ -5,6 +5,7 @@ import "fmt"
 // Inline is one field of a record page, shown with an edit button or as a small form.
 type Inline struct {
 	Entity, Field, Label, Value string
+	Display                     string // the value as the page shows it ($15,000), when not as typed
 	ID                          int64
 	CanEdit                     bool
 	Version, Error, Conflict    string // the form only
@@ -13,8 +14,9 @@ type Inline struct {
 // URL is where the field's form is fetched and posted.
 func (i Inline) URL() string { return fmt.Sprintf("/%s/%d/fields/%s", i.Entity, i.ID, i.Field) }
 
-// NewInline describes a field for the "inline" partial; value may be a string or *string.
-func NewInline(entity string, id int64, field, label string, value any, canEdit bool) Inline {
+// NewInline describes a field for the "inline" partial; value may be a string or *string, and
+// display, when given, is how the page shows it.
+func NewInline(entity string, id int64, field, label string, value any, canEdit bool, display ...string) Inline {
 	v := ""
 	switch x := value.(type) {
 	case string:
@@ -26,7 +28,11 @@ func NewInline(entity string, id int64, field, label string, value any, canEdit 
 	default:
 		v = fmt.Sprint(x)
 	}
-	return Inline{Entity: entity, ID: id, Field: field, Label: label, Value: v, CanEdit: canEdit}
+	in := Inline{Entity: entity, ID: id, Field: field, Label: label, Value: v, CanEdit: canEdit}
+	if len(display) > 0 {
+		in.Display = display[0]
+	}
+	return in
 }
 
 // Choice is one option a picker offers.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -15,6 +16,7 @@ import (
 	"github.com/crm-team/crm/db/store"
 	"github.com/crm-team/crm/internal/pipeline"
 	"github.com/crm-team/crm/web/form"
+	"github.com/crm-team/crm/web/format"
 	"github.com/crm-team/crm/web/list"
 	"github.com/crm-team/crm/web/people"
 	"github.com/crm-team/crm/web/record"
@@ -42,6 +44,9 @@ type ShowPage struct {
 	render.Page
 	Opp         store.GetOpportunityRow
 	History     []store.StageHistoryRow
+	Stages      []store.ListStageChoicesRow // of the deal's pipeline, for the stage bar
+	Won, Lost   int64                       // its won and lost stages, for the buttons
+	Next        format.Next
 	DaysInStage int
 	CanEdit     bool
 }
@@ -113,7 +118,27 @@ func (h *Handler) Show(c *gin.Context) error {
 		if page.Opp, err = db.Q.GetOpportunity(ctx, tx, id); err != nil {
 			return err
 		}
-		page.History, err = db.Q.StageHistory(ctx, tx, id)
+		if page.History, err = db.Q.StageHistory(ctx, tx, id); err != nil {
+			return err
+		}
+		next, err := db.Q.NextActivity(ctx, tx, &id)
+		if err != nil && !db.IsNoRows(err) {
+			return err
+		}
+		page.Next = format.NextStep(next.Subject, string(next.Type), next.At, viewer.From(c).Location())
+		stages, err := db.Q.ListStageChoices(ctx, tx)
+		for _, s := range stages {
+			if s.PipelineID != page.Opp.PipelineID {
+				continue
+			}
+			page.Stages = append(page.Stages, s)
+			switch s.Kind {
+			case store.StageKindWon:
+				page.Won = s.ID
+			case store.StageKindLost:
+				page.Lost = s.ID
+			}
+		}
 		return err
 	})
 	if err != nil {
@@ -393,6 +418,17 @@ func (h *Handler) Inline() record.InlineEditor {
 		SaveForm: func(c *gin.Context, id int64, f *form.Form) ([]store.ChangesSinceRow, error) {
 			_, changes, err := h.save(c, id, f)
 			return changes, err
+		},
+		Show: func(field string, v map[string]string) string {
+			switch field {
+			case "amount":
+				return format.Amount(list.Numeric(strings.ReplaceAll(v["amount"], ",", "")), v["currency"])
+			case "close_date":
+				if d, err := time.Parse(time.DateOnly, v["close_date"]); err == nil {
+					return format.Date(d)
+				}
+			}
+			return ""
 		},
 	}
 }

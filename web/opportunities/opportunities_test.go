@@ -38,7 +38,7 @@ func TestOpportunityFormRefusesWhatTheDatabaseWould(t *testing.T) {
 	r = rep.Post("/opportunities", form)
 	require.Equal(t, http.StatusSeeOther, r.Status, r.Body)
 	page := rep.Get(r.Header.Get("Location")).Body
-	require.Contains(t, page, "25,000 EUR")
+	require.Contains(t, page, "€25,000", "money is shown one way: symbol, then amount")
 	require.Contains(t, page, "Went with a competitor")
 	require.Equal(t, "true", app.Scalar(t, "SELECT (closed_at IS NOT NULL)::text FROM opportunities WHERE name = 'Big one'"))
 }
@@ -73,4 +73,78 @@ func TestOpportunitiesFilterByStageAmountAndCloseDate(t *testing.T) {
 	from, to := "2026-01-01", "2026-12-31"
 	want = app.Scalar(t, "SELECT count(*)::text FROM opportunities WHERE close_date BETWEEN $1 AND $2", from, to)
 	require.Contains(t, admin.Get("/opportunities?per_page=100&close_from="+from+"&close_to="+to).Body, "of "+want+"\n")
+}
+
+// A deal's page closes it in one click (won) or two (lost, with a reason), moves it along its
+// stage bar, and comes back to the deal; its details are shown as its tiles are.
+func TestDealPageWinsLosesAndMovesTheDeal(t *testing.T) {
+	t.Parallel()
+	app := webtest.New(t)
+	rep := app.Login(t, "rep1@demo.test")
+	id := app.Scalar(t, `SELECT min(o.id)::text FROM opportunities o JOIN users u ON u.id = o.owner_id JOIN pipeline_stages s ON s.id = o.stage_id
+		WHERE u.email = 'rep1@demo.test' AND s.kind = 'open' AND o.currency = 'USD'`)
+	app.Exec(t, "UPDATE opportunities SET amount = 35000, close_date = '2027-01-18' WHERE id = $1", id)
+	version := func() string { return app.Scalar(t, "SELECT version::text FROM opportunities WHERE id = $1", id) }
+	stage := func(kind string) string { return app.Scalar(t, "SELECT min(id)::text FROM pipeline_stages WHERE kind = $1", kind) }
+
+	page := rep.Get("/opportunities/" + id).Body
+	require.Contains(t, page, `<span class="value">$35,000</span>`)
+	require.Contains(t, page, `<span class="value">18 Jan 2027</span>`)
+	require.Contains(t, page, `<button class="btn btn-won" type="submit">Won</button>`)
+	require.Contains(t, page, `href="/pipeline/move?id=`+id+`&amp;stage_id=`+stage("lost")+`&amp;from=deal">Lost…</a>`)
+	require.Contains(t, page, `aria-current="step"`, "the stage bar marks where the deal is")
+
+	negotiation := app.Scalar(t, "SELECT id::text FROM pipeline_stages WHERE name = 'Negotiation'")
+	r := rep.Post("/pipeline/move", url.Values{"id": {id}, "version": {version()}, "from": {"deal"}, "stage_id": {negotiation}})
+	require.Equal(t, http.StatusSeeOther, r.Status)
+	require.Equal(t, "/opportunities/"+id, r.Header.Get("Location"), "a click on the stage bar stays on the deal")
+	require.Contains(t, rep.Get("/opportunities/"+id).Body, "Moved to Negotiation.")
+
+	lost := rep.Get("/pipeline/move?id=" + id + "&stage_id=" + stage("lost") + "&from=deal").Body
+	require.Contains(t, lost, `data-kind="lost" selected>`)
+	require.Contains(t, lost, `href="/opportunities/`+id+`">Back to the deal</a>`)
+	r = rep.Post("/pipeline/move", url.Values{"id": {id}, "version": {version()}, "from": {"deal"}, "stage_id": {stage("lost")}})
+	require.Equal(t, http.StatusUnprocessableEntity, r.Status, "lost needs a reason")
+	r = rep.Post("/pipeline/move", url.Values{"id": {id}, "version": {version()}, "from": {"deal"}, "stage_id": {stage("lost")}, "lost_reason": {"Budget frozen"}})
+	require.Equal(t, http.StatusSeeOther, r.Status)
+	page = rep.Get("/opportunities/" + id).Body
+	require.Contains(t, page, "Budget frozen")
+	require.NotContains(t, page, "btn-won", "a closed deal offers no Won button")
+
+	r = rep.Post("/pipeline/move", url.Values{"id": {id}, "version": {version()}, "from": {"deal"}, "stage_id": {stage("won")}})
+	require.Equal(t, http.StatusSeeOther, r.Status)
+	require.Equal(t, "won|", app.Scalar(t, `SELECT s.kind || '|' || o.lost_reason FROM opportunities o JOIN pipeline_stages s ON s.id = o.stage_id WHERE o.id = $1`, id))
+}
+
+// Every open deal shows its next step (its earliest open task or coming meeting) on its card,
+// its row and its page, or says in warning colour that none is scheduled.
+func TestEveryOpenDealShowsItsNextStep(t *testing.T) {
+	t.Parallel()
+	app := webtest.New(t)
+	rep := app.Login(t, "rep1@demo.test")
+	id := app.Scalar(t, `SELECT min(o.id)::text FROM opportunities o JOIN users u ON u.id = o.owner_id JOIN pipeline_stages s ON s.id = o.stage_id
+		WHERE u.email = 'rep1@demo.test' AND s.kind = 'open'`)
+	app.Exec(t, "DELETE FROM activities WHERE opportunity_id = $1", id)
+	app.Exec(t, "UPDATE opportunities SET name = 'Nextstep Test Deal' WHERE id = $1", id)
+	none := `<span class="next-step none">No next step scheduled</span>`
+	board, list, page := "/pipeline?owner=me", "/opportunities?q=nextstep", "/opportunities/"+id
+	for _, path := range []string{board, list, page} {
+		require.Contains(t, rep.Get(path).Body, none, path)
+	}
+
+	app.Exec(t, `INSERT INTO activities (owner_id, type, subject, due_at, opportunity_id)
+		SELECT owner_id, 'task', 'Send the revised quote', now() + interval '3 days', id FROM opportunities WHERE id = $1`, id)
+	app.Exec(t, `INSERT INTO activities (owner_id, type, subject, starts_at, opportunity_id)
+		SELECT owner_id, 'meeting', 'Demo with the buyer', now() + interval '6 days', id FROM opportunities WHERE id = $1`, id)
+	app.Exec(t, `INSERT INTO activities (owner_id, type, subject, due_at, done_at, opportunity_id)
+		SELECT owner_id, 'task', 'Already done', now() - interval '1 day', now(), id FROM opportunities WHERE id = $1`, id)
+	for _, path := range []string{board, list, page} {
+		body := rep.Get(path).Body
+		require.Contains(t, body, `<span class="truncate">Send the revised quote</span>`, path)
+		require.NotContains(t, body, "Already done", path)
+	}
+	require.NotContains(t, rep.Get(page).Body, none)
+
+	app.Exec(t, "UPDATE activities SET due_at = now() - interval '2 days' WHERE subject = 'Send the revised quote'")
+	require.Contains(t, rep.Get(page).Body, `<span class="next-step overdue">`, "an overdue step is red")
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/crm-team/crm/db"
 	"github.com/crm-team/crm/db/store"
 	"github.com/crm-team/crm/web/form"
+	"github.com/crm-team/crm/web/format"
 	"github.com/crm-team/crm/web/list"
 	"github.com/crm-team/crm/web/render"
 	"github.com/crm-team/crm/web/viewer"
@@ -55,6 +56,8 @@ type Column struct {
 // Card is one opportunity on the board.
 type Card struct {
 	store.BoardCardsRow
+	Next        format.Next
+	Open        bool // in an open stage, where a deal without a next step is a warning
 	DaysInStage int
 	Overdue     bool
 	CanEdit     bool
@@ -168,6 +171,9 @@ func (h *Handler) columns(ctx context.Context, tx pgx.Tx, u *viewer.User, v view
 	}
 	for i := range cols {
 		cols[i].Cards, cols[i].More = cards[cols[i].ID], more[cols[i].ID]
+		for j := range cols[i].Cards {
+			cols[i].Cards[j].Open = true
+		}
 	}
 	return cols, nil
 }
@@ -207,6 +213,7 @@ func (h *Handler) cards(ctx context.Context, tx pgx.Tx, u *viewer.User, v view, 
 		return nil, nil, err
 	}
 	today := time.Now().Truncate(24 * time.Hour)
+	loc := u.Location()
 	query := v.query()
 	for _, r := range rows {
 		if len(cards[r.StageID]) == CardsPerColumn {
@@ -215,6 +222,7 @@ func (h *Handler) cards(ctx context.Context, tx pgx.Tx, u *viewer.User, v view, 
 			continue
 		}
 		cards[r.StageID] = append(cards[r.StageID], Card{BoardCardsRow: r, DaysInStage: int(time.Since(r.StageChangedAt).Hours() / 24),
+			Next:    format.NextStep(r.NextSubject, r.NextType, r.NextAt, loc),
 			Overdue: r.CloseDate.Time.Before(today), CanEdit: u.CanTouch("opportunities", "edit", r.OwnerID, r.TeamID),
 			View: query})
 	}

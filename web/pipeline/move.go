@@ -22,7 +22,7 @@ import (
 type MovePage struct {
 	render.Page
 	Deal    store.GetOpportunityRow
-	Stages  []form.Option
+	Stages  []store.ListStageChoicesRow // of the deal's pipeline
 	Form    *form.Form
 	Message string
 	Back    string // the board, with the filters it was opened with
@@ -35,30 +35,37 @@ type MoveResult struct {
 	Message string
 }
 
-var moveFields = []string{"id", "version", "stage_id", "above_id", "below_id", "lost_reason", "view"}
+var moveFields = []string{"id", "version", "stage_id", "above_id", "below_id", "lost_reason", "view", "from"}
 
-// MoveForm shows the move page of the deal in ?id=.
+// MoveForm shows the move page of the deal in ?id=, with the stage in ?stage_id= chosen; from=deal
+// when it was opened from the deal's page, which it then goes back to.
 func (h *Handler) MoveForm(c *gin.Context) error {
-	f := form.New(map[string]string{"id": c.Query("id"), "view": c.Query("view")})
+	f := form.New(map[string]string{"id": c.Query("id"), "view": c.Query("view"), "stage_id": c.Query("stage_id"), "from": c.Query("from")})
 	return h.movePage(c, http.StatusOK, f, "")
 }
 
-func (h *Handler) movePage(c *gin.Context, status int, f *form.Form, message string) error {
-	page := MovePage{Form: f, Message: message, Back: "/pipeline"}
-	if v := parseView(query(f)).query(); v != "" {
-		page.Back += "?" + v
+// back is where a move made outside the board goes: the deal's page, or the board as it was.
+func back(f *form.Form) string {
+	if f.Get("from") == "deal" {
+		return fmt.Sprintf("/opportunities/%d", f.ID("id"))
 	}
+	if v := parseView(query(f)).query(); v != "" {
+		return "/pipeline?" + v
+	}
+	return "/pipeline"
+}
+
+func (h *Handler) movePage(c *gin.Context, status int, f *form.Form, message string) error {
+	page := MovePage{Form: f, Message: message, Back: back(f)}
 	err := h.tx(c, func(ctx context.Context, tx pgx.Tx) (err error) {
 		if page.Deal, err = db.Q.GetOpportunity(ctx, tx, f.ID("id")); err != nil {
 			return err
 		}
-		stages, err := db.Q.ListStages(ctx, tx, page.Deal.PipelineID)
+		stages, err := db.Q.ListStageChoices(ctx, tx)
 		for _, s := range stages {
-			label := s.Name
-			if s.Kind == store.StageKindLost {
-				label += " (say why below)"
+			if s.PipelineID == page.Deal.PipelineID {
+				page.Stages = append(page.Stages, s)
 			}
-			page.Stages = append(page.Stages, form.Option{Value: form.IDString(s.ID), Label: label})
 		}
 		return err
 	})
@@ -114,8 +121,8 @@ func (h *Handler) Move(c *gin.Context) error {
 	if !render.IsHTMX(c) {
 		switch status {
 		case http.StatusOK:
-			h.R.Flash(c, "Deal moved.")
-			render.Redirect(c, "/pipeline?"+v.query())
+			h.R.Flash(c, "Moved to "+result.StageName+".")
+			render.Redirect(c, back(f))
 			return nil
 		case http.StatusConflict, http.StatusUnprocessableEntity:
 			return h.movePage(c, status, f, message)

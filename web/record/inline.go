@@ -23,6 +23,8 @@ type InlineEditor struct {
 	Constraints map[string]form.Constraint
 	// Load returns the record's form values (with "version") and whether the user may edit it.
 	Load func(c *gin.Context, id int64) (map[string]string, bool, error)
+	// Show, when set, is how the page shows a field's value, from the record's form values.
+	Show func(field string, values map[string]string) string
 	// SaveForm saves a full form of the record, as its edit page does.
 	SaveForm func(c *gin.Context, id int64, f *form.Form) ([]store.ChangesSinceRow, error)
 }
@@ -50,6 +52,7 @@ func (e InlineEditor) Edit(c *gin.Context) error {
 	}
 	in := form.Inline{Entity: e.Entity, ID: id, Field: field, Label: e.Fields[field], Value: values[field], CanEdit: canEdit, Version: values["version"]}
 	if _, show := c.GetQuery("show"); show {
+		in.Display = e.display(field, values)
 		e.R.Fragment(c, http.StatusOK, "inline", "inline", in)
 		return nil
 	}
@@ -104,6 +107,14 @@ func (e InlineEditor) Save(c *gin.Context) error {
 		render.Redirect(c, fmt.Sprintf("/%s/%d", e.Entity, id))
 		return nil
 	}
+	in.Display = e.display(field, f.Values)
 	e.R.Fragment(c, http.StatusOK, "inline", "inline", in)
 	return nil
+}
+
+func (e InlineEditor) display(field string, values map[string]string) string {
+	if e.Show == nil {
+		return ""
+	}
+	return e.Show(field, values)
 }

@@ -84,8 +84,9 @@ func TestStageChangesAppearOnTheDealsTimeline(t *testing.T) {
 	r := rep.Post("/pipeline/move", url.Values{"id": {id}, "version": {version}, "stage_id": {won}}, "HX-Request", "true")
 	require.Equal(t, http.StatusOK, r.Status)
 	body := rep.Get("/opportunities/"+id+"/timeline?type=change", "HX-Request", "true").Body
-	require.Contains(t, body, "<b>Riley Rep</b> changed Stage id from")
-	require.Contains(t, body, "to “Closed Won”")
+	require.Contains(t, body, "Changed the stage from “Qualification” to “<b>Closed Won</b>”")
+	entries := body[strings.Index(body, `id="timeline-items"`):]
+	require.Equal(t, 1, strings.Count(entries, "Riley Rep"), "who changed it is said once")
 }
 
 func TestOnlyWhatTheRoleAllowsCanBeReadOrDeleted(t *testing.T) {
