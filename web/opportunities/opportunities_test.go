@@ -85,7 +85,9 @@ func TestDealPageWinsLosesAndMovesTheDeal(t *testing.T) {
 		WHERE u.email = 'rep1@demo.test' AND s.kind = 'open' AND o.currency = 'USD'`)
 	app.Exec(t, "UPDATE opportunities SET amount = 35000, close_date = '2027-01-18' WHERE id = $1", id)
 	version := func() string { return app.Scalar(t, "SELECT version::text FROM opportunities WHERE id = $1", id) }
-	stage := func(kind string) string { return app.Scalar(t, "SELECT min(id)::text FROM pipeline_stages WHERE kind = $1", kind) }
+	stage := func(kind string) string {
+		return app.Scalar(t, "SELECT min(id)::text FROM pipeline_stages WHERE kind = $1", kind)
+	}
 
 	page := rep.Get("/opportunities/" + id).Body
 	require.Contains(t, page, `<span class="value">$35,000</span>`)
