@@ -63,11 +63,18 @@ SELECT count(*) FROM (
 ) capped;
 
 -- name: GetLead :one
+-- A converted lead names what it became, where the user may see it ('' where not).
 SELECT l.id, l.owner_id, l.team_id, l.first_name, l.last_name, l.company, l.title, l.email, l.phone, l.source, l.status,
        l.converted_account_id, l.converted_contact_id, l.converted_opportunity_id, l.converted_at,
-       l.version, l.created_at, l.updated_at, u.name AS owner_name
+       l.version, l.created_at, l.updated_at, u.name AS owner_name,
+       coalesce(ca.name, '')::text AS converted_account_name,
+       coalesce(btrim(cc.first_name || ' ' || cc.last_name), '')::text AS converted_contact_name,
+       coalesce(co.name, '')::text AS converted_opportunity_name
 FROM leads l
 JOIN users u ON u.id = l.owner_id
+LEFT JOIN accounts ca ON ca.id = l.converted_account_id
+LEFT JOIN contacts cc ON cc.id = l.converted_contact_id
+LEFT JOIN opportunities co ON co.id = l.converted_opportunity_id
 WHERE l.id = @id;
 
 -- name: LockLead :one

@@ -3,11 +3,11 @@
 -- those of its contacts and deals) and the history entries worth telling (stage, owner, amount,
 -- status, conversion). Each branch reads its own index in order and stops at the page size; the
 -- branches of the links not asked for are NULL comparisons the planner drops.
-SELECT t.kind, t.id, t.at, t.type, t.subject, t.body, t.outcome, t.duration_minutes, t.starts_at, t.due_at,
+SELECT t.kind, t.id, t.at, t.type, t.subject, t.body, t.outcome, t.duration_minutes, t.starts_at, t.ends_at, t.due_at,
        t.done_at, t.owner_id, t.user_name, t.field, t.old_value, t.new_value
 FROM (
     (SELECT 'a'::text AS kind, a.id, a.created_at AS at, a.type::text AS type, a.subject, a.body, a.outcome,
-            a.duration_minutes, a.starts_at, a.due_at, a.done_at, a.owner_id, u.name AS user_name,
+            a.duration_minutes, a.starts_at, a.ends_at, a.due_at, a.done_at, a.owner_id, u.name AS user_name,
             ''::text AS field, ''::text AS old_value, ''::text AS new_value
      FROM activities a JOIN users u ON u.id = a.owner_id
      WHERE a.lead_id = sqlc.narg(lead_id)
@@ -16,7 +16,7 @@ FROM (
      ORDER BY a.created_at DESC, a.id DESC LIMIT @lim)
     UNION
     (SELECT 'a', a.id, a.created_at, a.type::text, a.subject, a.body, a.outcome,
-            a.duration_minutes, a.starts_at, a.due_at, a.done_at, a.owner_id, u.name,
+            a.duration_minutes, a.starts_at, a.ends_at, a.due_at, a.done_at, a.owner_id, u.name,
             ''::text, ''::text, ''::text
      FROM activities a JOIN users u ON u.id = a.owner_id
      WHERE a.account_id = sqlc.narg(account_id)
@@ -25,7 +25,7 @@ FROM (
      ORDER BY a.created_at DESC, a.id DESC LIMIT @lim)
     UNION
     (SELECT 'a', a.id, a.created_at, a.type::text, a.subject, a.body, a.outcome,
-            a.duration_minutes, a.starts_at, a.due_at, a.done_at, a.owner_id, u.name,
+            a.duration_minutes, a.starts_at, a.ends_at, a.due_at, a.done_at, a.owner_id, u.name,
             ''::text, ''::text, ''::text
      FROM activities a JOIN users u ON u.id = a.owner_id
      WHERE a.contact_id = sqlc.narg(contact_id)
@@ -34,7 +34,7 @@ FROM (
      ORDER BY a.created_at DESC, a.id DESC LIMIT @lim)
     UNION
     (SELECT 'a', a.id, a.created_at, a.type::text, a.subject, a.body, a.outcome,
-            a.duration_minutes, a.starts_at, a.due_at, a.done_at, a.owner_id, u.name,
+            a.duration_minutes, a.starts_at, a.ends_at, a.due_at, a.done_at, a.owner_id, u.name,
             ''::text, ''::text, ''::text
      FROM activities a JOIN users u ON u.id = a.owner_id
      WHERE a.opportunity_id = sqlc.narg(opportunity_id)
@@ -42,7 +42,7 @@ FROM (
        AND (sqlc.narg(before_at)::timestamptz IS NULL OR (a.created_at, 'a', a.id) < (sqlc.narg(before_at), sqlc.narg(before_kind)::text, sqlc.narg(before_id)::bigint))
      ORDER BY a.created_at DESC, a.id DESC LIMIT @lim)
     UNION
-    (SELECT 'a', a.id, a.created_at, a.type::text, a.subject, a.body, a.outcome, a.duration_minutes, a.starts_at,
+    (SELECT 'a', a.id, a.created_at, a.type::text, a.subject, a.body, a.outcome, a.duration_minutes, a.starts_at, a.ends_at,
             a.due_at, a.done_at, a.owner_id, u.name, '', '', ''
      FROM activities a JOIN users u ON u.id = a.owner_id
      WHERE a.contact_id = ANY(ARRAY(SELECT x.id FROM contacts x WHERE x.account_id = sqlc.narg(account_id)))
@@ -50,7 +50,7 @@ FROM (
        AND (sqlc.narg(before_at)::timestamptz IS NULL OR (a.created_at, 'a', a.id) < (sqlc.narg(before_at), sqlc.narg(before_kind)::text, sqlc.narg(before_id)::bigint))
      ORDER BY a.created_at DESC, a.id DESC LIMIT @lim)
     UNION
-    (SELECT 'a', a.id, a.created_at, a.type::text, a.subject, a.body, a.outcome, a.duration_minutes, a.starts_at,
+    (SELECT 'a', a.id, a.created_at, a.type::text, a.subject, a.body, a.outcome, a.duration_minutes, a.starts_at, a.ends_at,
             a.due_at, a.done_at, a.owner_id, u.name, '', '', ''
      FROM activities a JOIN users u ON u.id = a.owner_id
      WHERE a.opportunity_id = ANY(ARRAY(SELECT x.id FROM opportunities x WHERE x.account_id = sqlc.narg(account_id)))
@@ -58,7 +58,7 @@ FROM (
        AND (sqlc.narg(before_at)::timestamptz IS NULL OR (a.created_at, 'a', a.id) < (sqlc.narg(before_at), sqlc.narg(before_kind)::text, sqlc.narg(before_id)::bigint))
      ORDER BY a.created_at DESC, a.id DESC LIMIT @lim)
     UNION ALL
-    (SELECT 'h', h.id, h.created_at, 'change', '', '', '', NULL, NULL, NULL, NULL, coalesce(h.user_id, 0), coalesce(u.name, 'Someone'),
+    (SELECT 'h', h.id, h.created_at, 'change', '', '', '', NULL, NULL, NULL, NULL, NULL, coalesce(h.user_id, 0), coalesce(u.name, 'Someone'),
             h.field,
             coalesce(fs.name, fu.name, h.old_value, ''), coalesce(ts.name, tu.name, h.new_value, '')
      FROM record_history h

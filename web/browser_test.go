@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -92,4 +93,28 @@ func TestPagesFitDesktopAndPhoneScreens(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A task completes from the dashboard with one click: the row says done, and the dashboard's
+// count and the navigation's badge go down without a page load.
+func TestCompletingATaskFromTheDashboard(t *testing.T) {
+	t.Parallel()
+	app := webtest.New(t)
+	app.Exec(t, `INSERT INTO activities (owner_id, type, subject, due_at, account_id)
+		SELECT id, 'task', 'Ring the buyer back', now() - interval '400 days', (SELECT min(id) FROM accounts) FROM users WHERE email = 'rep1@demo.test'`)
+	tab := browsertest.Tab(t)
+	login(t, app, tab, "rep1@demo.test")
+	browsertest.Do(t, tab, chromedp.Navigate(app.URL+"/"), chromedp.WaitVisible(chromedp.CSS(".task-row")))
+	before := browsertest.Eval[string](t, tab, `document.querySelector("#tasks-count").textContent`)
+	require.Equal(t, before, browsertest.Eval[string](t, tab, `document.querySelector("#nav-tasks .count-badge").textContent`))
+	require.True(t, browsertest.Eval[bool](t, tab, `[...document.querySelectorAll(".task-row")].some(r => r.textContent.includes("Ring the buyer back") && r.querySelector(".task-due.overdue"))`),
+		"an overdue task's day is red")
+	browsertest.Eval[bool](t, tab, `window.stillHere = true`)
+	browsertest.Do(t, tab, chromedp.Click(chromedp.CSS(`button[aria-label="Complete Ring the buyer back"]`)))
+	n, err := strconv.Atoi(before)
+	require.NoError(t, err)
+	require.NoError(t, waitFor(tab, fmt.Sprintf(`document.querySelector("#tasks-count").textContent === "%d"`, n-1)))
+	require.Equal(t, fmt.Sprint(n-1), browsertest.Eval[string](t, tab, `document.querySelector("#nav-tasks .count-badge").textContent`))
+	require.True(t, browsertest.Eval[bool](t, tab, `window.stillHere === true`), "no page load")
+	browsertest.Screenshot(t, tab, "dashboard-task-done")
 }

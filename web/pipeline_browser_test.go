@@ -34,7 +34,7 @@ func TestDraggingACardOnTheBoardMovesTheDeal(t *testing.T) {
 	card := browsertest.Eval[string](t, tab, `document.querySelector("#col-`+from+` .deal").dataset.id`)
 	type point struct{ X, Y float64 }
 	start := browsertest.Eval[point](t, tab, `(() => { const r = document.querySelector("#col-`+from+` .deal .deal-foot").getBoundingClientRect(); return {X: r.left + 10, Y: r.top + r.height / 2}; })()`)
-	end := browsertest.Eval[point](t, tab, `(() => { const r = document.querySelector("#col-`+to+` .cards").getBoundingClientRect(); return {X: r.left + r.width / 2, Y: r.bottom - 8}; })()`)
+	end := browsertest.Eval[point](t, tab, `(() => { const r = document.querySelector("#col-`+to+` .cards").getBoundingClientRect(); return {X: r.left + r.width / 2, Y: Math.min(r.bottom, window.innerHeight) - 8}; })()`)
 
 	pressed := func(p *input.DispatchMouseEventParams) { p.Button, p.Buttons = input.MouseButtonLeft, 1 }
 	steps := []chromedp.Action[chromedp.Void]{chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, start.X, start.Y),

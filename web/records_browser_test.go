@@ -81,7 +81,7 @@ func TestRepWorksAccountContactDealAndLead(t *testing.T) {
 	)
 	require.Equal(t, "Zephyr Kites – Storm season order", text("h1"))
 	require.Contains(t, text(".details"), "Niamh Quill")
-	require.Contains(t, text(".stats"), "18,500 USD")
+	require.Contains(t, text(".stats"), "$18,500")
 
 	// Find it again by typing in the list's search box: only the results swap, the URL follows.
 	browsertest.Do(t, tab,
@@ -140,5 +140,15 @@ func TestAddingANoteToTheTimeline(t *testing.T) {
 	require.NoError(t, waitFor(tab, `(document.querySelector("#timeline-items .entry .subject") || {}).textContent === "Lunch with the buyer"`))
 	require.True(t, browsertest.Eval[bool](t, tab, `window.stillHere === true`), "no page load")
 	require.Equal(t, "https://example.com/brief", browsertest.Eval[string](t, tab, `document.querySelector("#timeline-items .entry .notes a").getAttribute("href")`))
-	require.Equal(t, "", browsertest.Eval[string](t, tab, `document.querySelector("#log-form #f-subject").value`), "the form is ready for the next one")
+	require.Equal(t, "Follow up: Lunch with the buyer", browsertest.Eval[string](t, tab, `document.querySelector("#log-form #f-subject").value`),
+		"the form offers the next step")
+	visible := func(sel string) bool {
+		return browsertest.Eval[bool](t, tab, `document.querySelector("#log-form `+sel+`").offsetParent !== null`)
+	}
+	require.True(t, visible("#f-due_at"), "a task shows its due time")
+	require.False(t, visible("#f-outcome"), "and not a call's outcome")
+	browsertest.Do(t, tab, chromedp.Click(chromedp.CSS(`#log-form input[name=type][value=meeting]`)))
+	require.True(t, visible("#f-starts_at"))
+	require.True(t, visible("#f-ends_at"))
+	require.False(t, visible("#f-due_at"), "a meeting has a start and an end, not a due time")
 }

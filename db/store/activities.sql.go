@@ -11,10 +11,10 @@ import (
 )
 
 const createActivity = `-- name: CreateActivity :one
-INSERT INTO activities (owner_id, type, subject, body, outcome, duration_minutes, starts_at, due_at, done_at,
+INSERT INTO activities (owner_id, type, subject, body, outcome, duration_minutes, starts_at, ends_at, due_at, done_at,
                         lead_id, account_id, contact_id, opportunity_id, created_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,
-        $10, $11, $12, $13, $14)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,
+        $11, $12, $13, $14, $15)
 RETURNING id
 `
 
@@ -26,6 +26,7 @@ type CreateActivityParams struct {
 	Outcome         string
 	DurationMinutes *int32
 	StartsAt        *time.Time
+	EndsAt          *time.Time
 	DueAt           *time.Time
 	DoneAt          *time.Time
 	LeadID          *int64
@@ -44,6 +45,7 @@ func (q *Queries) CreateActivity(ctx context.Context, db DBTX, arg CreateActivit
 		arg.Outcome,
 		arg.DurationMinutes,
 		arg.StartsAt,
+		arg.EndsAt,
 		arg.DueAt,
 		arg.DoneAt,
 		arg.LeadID,

@@ -107,34 +107,44 @@ func (q *Queries) DeleteLead(ctx context.Context, db DBTX, id int64) (int64, err
 const getLead = `-- name: GetLead :one
 SELECT l.id, l.owner_id, l.team_id, l.first_name, l.last_name, l.company, l.title, l.email, l.phone, l.source, l.status,
        l.converted_account_id, l.converted_contact_id, l.converted_opportunity_id, l.converted_at,
-       l.version, l.created_at, l.updated_at, u.name AS owner_name
+       l.version, l.created_at, l.updated_at, u.name AS owner_name,
+       coalesce(ca.name, '')::text AS converted_account_name,
+       coalesce(btrim(cc.first_name || ' ' || cc.last_name), '')::text AS converted_contact_name,
+       coalesce(co.name, '')::text AS converted_opportunity_name
 FROM leads l
 JOIN users u ON u.id = l.owner_id
+LEFT JOIN accounts ca ON ca.id = l.converted_account_id
+LEFT JOIN contacts cc ON cc.id = l.converted_contact_id
+LEFT JOIN opportunities co ON co.id = l.converted_opportunity_id
 WHERE l.id = $1
 `
 
 type GetLeadRow struct {
-	ID                     int64
-	OwnerID                int64
-	TeamID                 *int64
-	FirstName              string
-	LastName               string
-	Company                string
-	Title                  string
-	Email                  *string
-	Phone                  string
-	Source                 string
-	Status                 LeadStatus
-	ConvertedAccountID     *int64
-	ConvertedContactID     *int64
-	ConvertedOpportunityID *int64
-	ConvertedAt            *time.Time
-	Version                int32
-	CreatedAt              time.Time
-	UpdatedAt              time.Time
-	OwnerName              string
+	ID                       int64
+	OwnerID                  int64
+	TeamID                   *int64
+	FirstName                string
+	LastName                 string
+	Company                  string
+	Title                    string
+	Email                    *string
+	Phone                    string
+	Source                   string
+	Status                   LeadStatus
+	ConvertedAccountID       *int64
+	ConvertedContactID       *int64
+	ConvertedOpportunityID   *int64
+	ConvertedAt              *time.Time
+	Version                  int32
+	CreatedAt                time.Time
+	UpdatedAt                time.Time
+	OwnerName                string
+	ConvertedAccountName     string
+	ConvertedContactName     string
+	ConvertedOpportunityName string
 }
 
+// A converted lead names what it became, where the user may see it (” where not).
 func (q *Queries) GetLead(ctx context.Context, db DBTX, id int64) (GetLeadRow, error) {
 	row := db.QueryRow(ctx, getLead, id)
 	var i GetLeadRow
@@ -158,6 +168,9 @@ func (q *Queries) GetLead(ctx context.Context, db DBTX, id int64) (GetLeadRow, e
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.OwnerName,
+		&i.ConvertedAccountName,
+		&i.ConvertedContactName,
+		&i.ConvertedOpportunityName,
 	)
 	return i, err
 }

@@ -71,11 +71,11 @@ func (q *Queries) GetActivityOwner(ctx context.Context, db DBTX, id int64) (GetA
 }
 
 const timeline = `-- name: Timeline :many
-SELECT t.kind, t.id, t.at, t.type, t.subject, t.body, t.outcome, t.duration_minutes, t.starts_at, t.due_at,
+SELECT t.kind, t.id, t.at, t.type, t.subject, t.body, t.outcome, t.duration_minutes, t.starts_at, t.ends_at, t.due_at,
        t.done_at, t.owner_id, t.user_name, t.field, t.old_value, t.new_value
 FROM (
     (SELECT 'a'::text AS kind, a.id, a.created_at AS at, a.type::text AS type, a.subject, a.body, a.outcome,
-            a.duration_minutes, a.starts_at, a.due_at, a.done_at, a.owner_id, u.name AS user_name,
+            a.duration_minutes, a.starts_at, a.ends_at, a.due_at, a.done_at, a.owner_id, u.name AS user_name,
             ''::text AS field, ''::text AS old_value, ''::text AS new_value
      FROM activities a JOIN users u ON u.id = a.owner_id
      WHERE a.lead_id = $1
@@ -84,7 +84,7 @@ FROM (
      ORDER BY a.created_at DESC, a.id DESC LIMIT $6)
     UNION
     (SELECT 'a', a.id, a.created_at, a.type::text, a.subject, a.body, a.outcome,
-            a.duration_minutes, a.starts_at, a.due_at, a.done_at, a.owner_id, u.name,
+            a.duration_minutes, a.starts_at, a.ends_at, a.due_at, a.done_at, a.owner_id, u.name,
             ''::text, ''::text, ''::text
      FROM activities a JOIN users u ON u.id = a.owner_id
      WHERE a.account_id = $7
@@ -93,7 +93,7 @@ FROM (
      ORDER BY a.created_at DESC, a.id DESC LIMIT $6)
     UNION
     (SELECT 'a', a.id, a.created_at, a.type::text, a.subject, a.body, a.outcome,
-            a.duration_minutes, a.starts_at, a.due_at, a.done_at, a.owner_id, u.name,
+            a.duration_minutes, a.starts_at, a.ends_at, a.due_at, a.done_at, a.owner_id, u.name,
             ''::text, ''::text, ''::text
      FROM activities a JOIN users u ON u.id = a.owner_id
      WHERE a.contact_id = $8
@@ -102,7 +102,7 @@ FROM (
      ORDER BY a.created_at DESC, a.id DESC LIMIT $6)
     UNION
     (SELECT 'a', a.id, a.created_at, a.type::text, a.subject, a.body, a.outcome,
-            a.duration_minutes, a.starts_at, a.due_at, a.done_at, a.owner_id, u.name,
+            a.duration_minutes, a.starts_at, a.ends_at, a.due_at, a.done_at, a.owner_id, u.name,
             ''::text, ''::text, ''::text
      FROM activities a JOIN users u ON u.id = a.owner_id
      WHERE a.opportunity_id = $9
@@ -110,7 +110,7 @@ FROM (
        AND ($3::timestamptz IS NULL OR (a.created_at, 'a', a.id) < ($3, $4::text, $5::bigint))
      ORDER BY a.created_at DESC, a.id DESC LIMIT $6)
     UNION
-    (SELECT 'a', a.id, a.created_at, a.type::text, a.subject, a.body, a.outcome, a.duration_minutes, a.starts_at,
+    (SELECT 'a', a.id, a.created_at, a.type::text, a.subject, a.body, a.outcome, a.duration_minutes, a.starts_at, a.ends_at,
             a.due_at, a.done_at, a.owner_id, u.name, '', '', ''
      FROM activities a JOIN users u ON u.id = a.owner_id
      WHERE a.contact_id = ANY(ARRAY(SELECT x.id FROM contacts x WHERE x.account_id = $7))
@@ -118,7 +118,7 @@ FROM (
        AND ($3::timestamptz IS NULL OR (a.created_at, 'a', a.id) < ($3, $4::text, $5::bigint))
      ORDER BY a.created_at DESC, a.id DESC LIMIT $6)
     UNION
-    (SELECT 'a', a.id, a.created_at, a.type::text, a.subject, a.body, a.outcome, a.duration_minutes, a.starts_at,
+    (SELECT 'a', a.id, a.created_at, a.type::text, a.subject, a.body, a.outcome, a.duration_minutes, a.starts_at, a.ends_at,
             a.due_at, a.done_at, a.owner_id, u.name, '', '', ''
      FROM activities a JOIN users u ON u.id = a.owner_id
      WHERE a.opportunity_id = ANY(ARRAY(SELECT x.id FROM opportunities x WHERE x.account_id = $7))
@@ -126,7 +126,7 @@ FROM (
        AND ($3::timestamptz IS NULL OR (a.created_at, 'a', a.id) < ($3, $4::text, $5::bigint))
      ORDER BY a.created_at DESC, a.id DESC LIMIT $6)
     UNION ALL
-    (SELECT 'h', h.id, h.created_at, 'change', '', '', '', NULL, NULL, NULL, NULL, coalesce(h.user_id, 0), coalesce(u.name, 'Someone'),
+    (SELECT 'h', h.id, h.created_at, 'change', '', '', '', NULL, NULL, NULL, NULL, NULL, coalesce(h.user_id, 0), coalesce(u.name, 'Someone'),
             h.field,
             coalesce(fs.name, fu.name, h.old_value, ''), coalesce(ts.name, tu.name, h.new_value, '')
      FROM record_history h
@@ -169,6 +169,7 @@ type TimelineRow struct {
 	Outcome         string
 	DurationMinutes *int32
 	StartsAt        *time.Time
+	EndsAt          *time.Time
 	DueAt           *time.Time
 	DoneAt          *time.Time
 	OwnerID         int64
@@ -213,6 +214,7 @@ func (q *Queries) Timeline(ctx context.Context, db DBTX, arg TimelineParams) ([]
 			&i.Outcome,
 			&i.DurationMinutes,
 			&i.StartsAt,
+			&i.EndsAt,
 			&i.DueAt,
 			&i.DoneAt,
 			&i.OwnerID,

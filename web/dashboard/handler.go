@@ -15,6 +15,7 @@ import (
 	"github.com/crm-team/crm/db"
 	"github.com/crm-team/crm/db/store"
 	"github.com/crm-team/crm/web/render"
+	"github.com/crm-team/crm/web/tasks"
 	"github.com/crm-team/crm/web/viewer"
 )
 
@@ -31,7 +32,7 @@ type Handler struct {
 type Page struct {
 	render.Page
 	Stats    store.MyDashboardRow
-	Tasks    []store.ListOpenTasksRow
+	Tasks    []tasks.Task
 	Pipeline []store.PipelineByStageRow
 	// PipelineOf says whose deals the pipeline shows: "My", "My team's" or "All".
 	PipelineOf string
@@ -65,9 +66,13 @@ func (h *Handler) Show(c *gin.Context) error {
 			return err
 		}
 		a := u.Access.Filter("activities", "view")
-		if page.Tasks, err = db.Q.ListOpenTasks(ctx, tx, store.ListOpenTasksParams{SeeAll: a.SeeAll, OwnID: a.OwnID,
-			TeamID: a.TeamID, Owner: &u.ID, Lim: 10}); err != nil {
+		mine, err := db.Q.ListOpenTasks(ctx, tx, store.ListOpenTasksParams{SeeAll: a.SeeAll, OwnID: a.OwnID,
+			TeamID: a.TeamID, Owner: &u.ID, Lim: 10})
+		if err != nil {
 			return err
+		}
+		for _, t := range mine {
+			page.Tasks = append(page.Tasks, tasks.View(t, false, "me", loc))
 		}
 		f := u.Access.Filter("opportunities", "view")
 		if page.Pipeline, err = db.Q.PipelineByStage(ctx, tx, store.PipelineByStageParams(f)); err != nil {

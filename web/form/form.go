@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
@@ -82,6 +83,22 @@ func (f *Form) MaxLength(name string, max int) {
 	if n := utf8.RuneCountInString(f.Values[name]); n > max {
 		f.Fail(name, "Use at most "+format.Num(int64(max))+" characters (this has "+format.Num(int64(n))+").")
 	}
+}
+
+// Time parses a day and time as a datetime-local input sends it (2026-12-01T14:30), or a day
+// alone (midnight), in loc; empty is nil, anything else fails the field.
+func (f *Form) Time(name string, loc *time.Location) *time.Time {
+	v := f.Values[name]
+	if v == "" {
+		return nil
+	}
+	for _, layout := range []string{"2006-01-02T15:04", "2006-01-02 15:04", time.DateOnly} {
+		if t, err := time.ParseInLocation(layout, v, loc); err == nil {
+			return &t
+		}
+	}
+	f.Fail(name, "Enter a date and time like 2026-12-01 14:30.")
+	return nil
 }
 
 // Email fails a non-empty field that is not a plain email address.

@@ -60,8 +60,15 @@ func TestConvertingALeadMakesAccountContactAndDealOnce(t *testing.T) {
 	require.Contains(t, acct, "Engines – Difference engine")
 	require.Contains(t, acct, "Ada Byron")
 	leadPage := rep.Get("/leads/" + lead).Body
-	require.Contains(t, leadPage, `href="/accounts/`+account+`"`)
+	require.Contains(t, leadPage, `Account: <a href="/accounts/`+account+`">Analytical Engines</a>`, "it names what the lead became")
+	require.Contains(t, leadPage, `Contact: <a href="/contacts/`+contact+`">Ada Byron</a>`)
+	require.Contains(t, leadPage, `">Engines – Difference engine</a>`)
 	require.NotContains(t, leadPage, "/convert")
+	timeline := rep.Get("/leads/"+lead+"/timeline", "HX-Request", "true").Body
+	require.NotContains(t, timeline, `id="log-form"`, "nothing more is logged on a converted lead")
+	r = rep.Post("/leads/"+lead+"/activities", url.Values{"type": {"note"}, "subject": {"Late note"}})
+	require.Equal(t, http.StatusConflict, r.Status)
+	require.Contains(t, r.Body, "Log activities on the contact it became.")
 
 	// Converted is final: no second conversion, no editing as a lead.
 	before := count(t, app, "accounts")

@@ -56,6 +56,14 @@ type Task struct {
 	Link      string
 	CanAssign bool
 	Done      bool
+	Filter    string // the owner filter of the list it is on ("me" on the dashboard)
+}
+
+// Done is the answer to completing or reopening a task: its row and the counts it changed.
+type Done struct {
+	Task  Task
+	Count int64 // open tasks under the row's list filter
+	Mine  int64 // the user's own open tasks, for the navigation's badge
 }
 
 func (h *Handler) tx(c *gin.Context, fn func(ctx context.Context, tx pgx.Tx) error) error {
@@ -66,14 +74,8 @@ func (h *Handler) tx(c *gin.Context, fn func(ctx context.Context, tx pgx.Tx) err
 // date, a page at a time; "show more" (HTMX) answers just the next rows.
 func (h *Handler) List(c *gin.Context) error {
 	u := viewer.From(c)
-	page := Page{Page: h.R.Page(c, "Tasks", "tasks"), Owner: c.Query("owner")}
-	if page.Owner != "me" && list.ID(page.Owner) == nil {
-		page.Owner = ""
-	}
-	owner := list.ID(page.Owner)
-	if page.Owner == "me" {
-		owner = &u.ID
-	}
+	filter, owner := ownerFilter(c.Query("owner"), u)
+	page := Page{Page: h.R.Page(c, "Tasks", "tasks"), Owner: filter}
 	scope := u.Access.Filter("activities", "view")
 	p := store.ListOpenTasksParams{SeeAll: scope.SeeAll, OwnID: scope.OwnID, TeamID: scope.TeamID, Owner: owner, Lim: PerPage + 1,
 		AfterID: list.ID(c.Query("after_id")), AfterDue: list.Time(c.Query("after_due"))}
@@ -82,8 +84,7 @@ func (h *Handler) List(c *gin.Context) error {
 		if rows, err = db.Q.ListOpenTasks(ctx, tx, p); err != nil {
 			return err
 		}
-		if page.Count, err = db.Q.CountKept(ctx, tx, store.CountKeptParams{Entity: "activities", Bucket: list.Text("open_task"),
-			SeeAll: scope.SeeAll, OwnID: scope.OwnID, TeamID: scope.TeamID, Owner: owner}); err != nil {
+		if page.Count, err = openTasks(ctx, tx, u, owner); err != nil {
 			return err
 		}
 		owners, err := people.Owners(ctx, tx, u, "activities", "edit")
@@ -114,7 +115,7 @@ func (h *Handler) List(c *gin.Context) error {
 		previous = group(p.AfterDue, loc) // a next page goes on under the heading it stopped in
 	}
 	for _, r := range rows {
-		t := view(r, page.CanAssign, loc)
+		t := View(r, page.CanAssign, page.Owner, loc)
 		if g := group(r.DueAt, loc); g != previous {
 			page.Rows = append(page.Rows, Row{Group: g})
 			previous = g
@@ -145,8 +146,29 @@ func group(due *time.Time, loc *time.Location) string {
 	return "Upcoming"
 }
 
-func view(r store.ListOpenTasksRow, canAssign bool, loc *time.Location) Task {
-	t := Task{ListOpenTasksRow: r, CanAssign: canAssign}
+// ownerFilter reads the owner filter of a task list: "me", someone's id, or "" for everyone in
+// view; and the owner id it narrows to.
+func ownerFilter(v string, u *viewer.User) (string, *int64) {
+	switch {
+	case v == "me":
+		return v, &u.ID
+	case list.ID(v) != nil:
+		return v, list.ID(v)
+	}
+	return "", nil
+}
+
+// openTasks counts the open tasks the user sees, of one owner or of everyone in view.
+func openTasks(ctx context.Context, tx pgx.Tx, u *viewer.User, owner *int64) (int64, error) {
+	scope := u.Access.Filter("activities", "view")
+	return db.Q.CountKept(ctx, tx, store.CountKeptParams{Entity: "activities", Bucket: list.Text("open_task"),
+		SeeAll: scope.SeeAll, OwnID: scope.OwnID, TeamID: scope.TeamID, Owner: owner})
+}
+
+// View is a task row as the task list and the dashboard show it, in the user's time zone; filter
+// is the list's owner filter.
+func View(r store.ListOpenTasksRow, canAssign bool, filter string, loc *time.Location) Task {
+	t := Task{ListOpenTasksRow: r, CanAssign: canAssign, Filter: filter}
 	if r.DueAt != nil {
 		t.Due = r.DueAt.In(loc).Format("Mon 2 Jan")
 		t.Overdue = group(r.DueAt, loc) == "Overdue"
@@ -164,7 +186,8 @@ func view(r store.ListOpenTasksRow, canAssign bool, loc *time.Location) Task {
 	return t
 }
 
-// Done completes a task (done=1) or reopens it (done=0, the undo) and answers its row.
+// Done completes a task (done=1) or reopens it (done=0, the undo) and answers its row with the
+// open-task counts redrawn.
 func (h *Handler) Done(c *gin.Context) error {
 	id, err := render.PathID(c, "id")
 	if err != nil {
@@ -172,7 +195,9 @@ func (h *Handler) Done(c *gin.Context) error {
 	}
 	u := viewer.From(c)
 	done := c.PostForm("done") != "0"
+	filter, owner := ownerFilter(c.PostForm("owner"), u)
 	var row store.SetTaskDoneRow
+	answer := Done{}
 	err = h.tx(c, func(ctx context.Context, tx pgx.Tx) error {
 		a, err := db.Q.GetActivityOwner(ctx, tx, id)
 		if err != nil {
@@ -181,7 +206,13 @@ func (h *Handler) Done(c *gin.Context) error {
 		if !u.CanTouch("activities", "edit", a.OwnerID, a.TeamID) {
 			return render.Forbidden("Your role does not allow you to change this task.")
 		}
-		row, err = db.Q.SetTaskDone(ctx, tx, store.SetTaskDoneParams{ID: id, Done: done})
+		if row, err = db.Q.SetTaskDone(ctx, tx, store.SetTaskDoneParams{ID: id, Done: done}); err != nil {
+			return err
+		}
+		if answer.Count, err = openTasks(ctx, tx, u, owner); err != nil {
+			return err
+		}
+		answer.Mine, err = openTasks(ctx, tx, u, &u.ID)
 		return err
 	})
 	if err != nil {
@@ -191,9 +222,9 @@ func (h *Handler) Done(c *gin.Context) error {
 		render.Redirect(c, "/activities")
 		return nil
 	}
-	t := Task{ListOpenTasksRow: store.ListOpenTasksRow{ID: row.ID, Subject: row.Subject, DueAt: row.DueAt, OwnerID: row.OwnerID},
-		Done: row.DoneAt != nil}
-	h.R.Fragment(c, http.StatusOK, "tasks/list", "task", t)
+	answer.Task = Task{ListOpenTasksRow: store.ListOpenTasksRow{ID: row.ID, Subject: row.Subject, DueAt: row.DueAt, OwnerID: row.OwnerID},
+		Done: row.DoneAt != nil, Filter: filter}
+	h.R.Fragment(c, http.StatusOK, "tasks/list", "task_done", answer)
 	return nil
 }
 

@@ -64,15 +64,24 @@ func TestCompletingATaskTakesOneClickAndCanBeUndone(t *testing.T) {
 	app := webtest.New(t)
 	id := addTask(t, app, "rep1@demo.test", "Call back Ada", "1 day")
 	rep := app.Login(t, "rep1@demo.test")
-	r := rep.Post("/activities/"+id+"/done", url.Values{"done": {"1"}}, "HX-Request", "true")
+	mine := func() string {
+		return app.Scalar(t, "SELECT count(*)::text FROM activities a JOIN users u ON u.id = a.owner_id WHERE u.email = 'rep1@demo.test' AND type = 'task' AND done_at IS NULL")
+	}
+	before := mine()
+	r := rep.Post("/activities/"+id+"/done", url.Values{"done": {"1"}, "owner": {"me"}}, "HX-Request", "true")
 	require.Equal(t, http.StatusOK, r.Status)
 	require.Contains(t, r.Body, `class="task-row done"`)
 	require.Contains(t, r.Body, "Undo")
+	require.NotEqual(t, before, mine())
+	require.Contains(t, r.Body, `<span id="tasks-count" hx-swap-oob="true">`+mine()+`</span>`, "the page's count follows")
+	require.Contains(t, r.Body, `<span id="nav-tasks" hx-swap-oob="true"><span class="count-badge" aria-label="`+mine()+` open">`, "so does the badge")
 	require.Equal(t, "true", app.Scalar(t, "SELECT (done_at IS NOT NULL)::text FROM activities WHERE id = $1", id))
 	require.NotContains(t, rep.Get("/activities").Body, "Call back Ada")
 
-	r = rep.Post("/activities/"+id+"/done", url.Values{"done": {"0"}}, "HX-Request", "true")
+	r = rep.Post("/activities/"+id+"/done", url.Values{"done": {"0"}, "owner": {"me"}}, "HX-Request", "true")
 	require.Equal(t, http.StatusOK, r.Status)
+	require.Equal(t, before, mine())
+	require.Contains(t, r.Body, `<span id="tasks-count" hx-swap-oob="true">`+before+`</span>`)
 	require.Equal(t, "false", app.Scalar(t, "SELECT (done_at IS NOT NULL)::text FROM activities WHERE id = $1", id))
 
 	other := addTask(t, app, "rep2@demo.test", "Not yours", "1 day")
@@ -111,7 +120,7 @@ func TestLongTaskListsComeAPageAtATime(t *testing.T) {
 	rep := app.Login(t, "rep1@demo.test")
 	open := app.Scalar(t, "SELECT count(*)::text FROM activities a JOIN users u ON u.id = a.owner_id WHERE u.email = 'rep1@demo.test' AND type = 'task' AND done_at IS NULL")
 	body := rep.Get("/activities").Body
-	require.Contains(t, body, ">"+open+" open<")
+	require.Contains(t, body, `<span id="tasks-count">`+open+`</span> open`)
 	seen := strings.Count(body, `class="task-row`)
 	require.Equal(t, tasks.PerPage, seen)
 	headings := strings.Count(body, `class="task-group"`)

@@ -20,8 +20,6 @@ import (
 	"github.com/crm-team/crm/db/store"
 	"github.com/crm-team/crm/web/form"
 	"github.com/crm-team/crm/web/list"
-	"github.com/crm-team/crm/web/people"
-	"github.com/crm-team/crm/web/record"
 	"github.com/crm-team/crm/web/render"
 	"github.com/crm-team/crm/web/viewer"
 )
@@ -53,6 +51,7 @@ type Timeline struct {
 	Entries        []Entry
 	More           string
 	Form           *form.Form
+	Logged         string // what was just logged, when the form offers to schedule what comes next
 	CanLog         bool
 	Types          []form.Option
 	Filters        []form.Option
@@ -122,7 +121,10 @@ func (h *Handler) load(c *gin.Context, entity string, id int64, typ, before, rel
 	// The branches not asked for compare a key with NULL: a generic plan probes their indexes and
 	// finds nothing, so cached plans serve (planning this query costs more than running it).
 	err := viewer.InTx(c, h.Pool, func(ctx context.Context, tx pgx.Tx) error {
-		if err := visible(ctx, tx, entity, id); err != nil {
+		switch err := visible(ctx, tx, entity, id, t.CanLog); {
+		case err == errConverted:
+			t.CanLog = false
+		case err != nil:
 			return err
 		}
 		if entity == "accounts" {
@@ -177,12 +179,20 @@ func narrow(ctx context.Context, tx pgx.Tx, t *Timeline, p *store.TimelineParams
 	return nil
 }
 
-// visible fails with no rows when the user may not see the record.
-func visible(ctx context.Context, tx pgx.Tx, entity string, id int64) error {
+// errConverted refuses activities logged on a converted lead: they belong on its contact now.
+var errConverted = &render.HTTPError{Status: http.StatusConflict, Message: "This lead was converted. Log activities on the contact it became."}
+
+// visible fails with no rows when the user may not see the record, and with errConverted when
+// it is a converted lead and activities are to be logged on it.
+func visible(ctx context.Context, tx pgx.Tx, entity string, id int64, logging bool) error {
 	var err error
 	switch entity {
 	case "leads":
-		_, err = db.Q.GetLead(ctx, tx, id)
+		var l store.GetLeadRow
+		l, err = db.Q.GetLead(ctx, tx, id)
+		if err == nil && logging && l.Status == store.LeadStatusConverted {
+			return errConverted
+		}
 	case "accounts":
 		_, err = db.Q.GetAccount(ctx, tx, id)
 	case "contacts":
@@ -204,70 +214,6 @@ func entries(u *viewer.User, rows []store.TimelineRow) []Entry {
 			CanDelete: r.Kind == "a" && u.CanTouch("activities", "delete", r.OwnerID, nil)}
 	}
 	return out
-}
-
-// Log adds an activity to a record and answers the new entry and a fresh form; a form with
-// problems comes back with them, everything typed kept.
-func (h *Handler) Log(entity string) func(c *gin.Context) error {
-	return func(c *gin.Context) error {
-		id, err := render.PathID(c, "id")
-		if err != nil {
-			return err
-		}
-		u := viewer.From(c)
-		if !u.Can("activities", "create") {
-			return render.Forbidden("Your role does not allow you to log activities.")
-		}
-		f := form.Parse(c, "type", "subject", "body", "outcome", "duration_minutes", "when", "owner_id", "owner_id_label")
-		p := validate(f, u)
-		switch entity {
-		case "leads":
-			p.LeadID = &id
-		case "accounts":
-			p.AccountID = &id
-		case "contacts":
-			p.ContactID = &id
-		default:
-			p.OpportunityID = &id
-		}
-		err = viewer.InTx(c, h.Pool, func(ctx context.Context, tx pgx.Tx) error {
-			if err := visible(ctx, tx, entity, id); err != nil {
-				return err
-			}
-			owners, err := people.Owners(ctx, tx, u, "activities", "create")
-			if err != nil {
-				return err
-			}
-			people.CheckOwner(f, owners)
-			if !f.Valid() {
-				return record.ErrInvalid
-			}
-			_, err = db.Q.CreateActivity(ctx, tx, p)
-			return err
-		})
-		t := Timeline{Entity: entity, ID: id, Types: Types, CanLog: true, Form: f}
-		if err == record.ErrInvalid {
-			c.Header("HX-Retarget", "#log-form") // only the form, with its messages, comes back
-			c.Header("HX-Reswap", "outerHTML")
-			h.R.Fragment(c, http.StatusUnprocessableEntity, "timeline", "log_form", t)
-			return nil
-		}
-		if err != nil {
-			return render.Refused(err, "log this activity")
-		}
-		if !render.IsHTMX(c) {
-			render.Redirect(c, fmt.Sprintf("/%s/%d", entity, id))
-			return nil
-		}
-		// The whole first page again, so the new entry sits where the timeline's order puts it.
-		fresh, err := h.load(c, entity, id, "", "", "")
-		if err != nil {
-			return err
-		}
-		fresh.Form = form.New(map[string]string{"type": f.Get("type"), "owner_id": form.IDString(u.ID), "owner_id_label": u.Name})
-		h.R.Fragment(c, http.StatusOK, "timeline", "timeline", fresh)
-		return nil
-	}
 }
 
 // Delete removes an activity the user may delete and answers nothing, so its line goes.
@@ -300,58 +246,6 @@ func (h *Handler) Delete(c *gin.Context) error {
 	return nil
 }
 
-func validate(f *form.Form, u *viewer.User) store.CreateActivityParams {
-	f.OneOf("type", "note", "call", "email", "meeting", "task")
-	f.MaxLength("subject", 200)
-	f.MaxLength("body", 10000)
-	typ := f.Get("type")
-	if f.Get("subject") == "" {
-		if typ == "note" && f.Get("body") != "" {
-			f.Values["subject"] = firstLine(f.Get("body"))
-		} else {
-			f.Fail("subject", "Say in a few words what this is about.")
-		}
-	}
-	p := store.CreateActivityParams{OwnerID: u.ID, Type: store.ActivityType(typ), Subject: f.Get("subject"), Body: f.Get("body"),
-		Outcome: f.Get("outcome"), CreatedAt: time.Now()}
-	if typ == "task" {
-		p.OwnerID = f.ID("owner_id")
-	} else { // only a task is given to someone; everything else is the user's own
-		f.Values["owner_id"], f.Values["owner_id_label"] = form.IDString(u.ID), u.Name
-	}
-	if f.Get("duration_minutes") != "" {
-		if n, ok := f.Int("duration_minutes", 0, 1440); ok {
-			d := int32(n)
-			p.DurationMinutes = &d
-		}
-	}
-	if w := f.Get("when"); w != "" {
-		loc := u.Location()
-		t, err := time.ParseInLocation("2006-01-02T15:04", w, loc)
-		if err != nil {
-			if t, err = time.ParseInLocation(time.DateOnly, w, loc); err != nil {
-				f.Fail("when", "Enter a date and time like 2026-12-01 14:30.")
-			}
-		}
-		if err == nil {
-			switch typ {
-			case "task":
-				p.DueAt = &t
-			case "meeting":
-				p.StartsAt = &t
-			}
-		}
-	}
-	if typ == "meeting" && p.StartsAt == nil && f.Errors["when"] == "" {
-		f.Fail("when", "When is the meeting?")
-	}
-	if typ != "task" {
-		now := time.Now()
-		p.DoneAt = &now
-	}
-	return p
-}
-
 func meta(r store.TimelineRow, loc *time.Location) string {
 	var parts []string
 	if r.Outcome != "" {
@@ -361,7 +255,11 @@ func meta(r store.TimelineRow, loc *time.Location) string {
 		parts = append(parts, plural(int(*r.DurationMinutes), "minute"))
 	}
 	if r.StartsAt != nil {
-		parts = append(parts, "meeting "+r.StartsAt.In(loc).Format("2 Jan 2006, 15:04"))
+		when := "meeting " + r.StartsAt.In(loc).Format("2 Jan 2006, 15:04")
+		if r.EndsAt != nil {
+			when += "–" + r.EndsAt.In(loc).Format("15:04")
+		}
+		parts = append(parts, when)
 	}
 	if r.DueAt != nil {
 		parts = append(parts, "due "+r.DueAt.In(loc).Format("2 Jan 2006"))
@@ -370,14 +268,6 @@ func meta(r store.TimelineRow, loc *time.Location) string {
 		parts = append(parts, "done")
 	}
 	return strings.Join(parts, " · ")
-}
-
-func firstLine(s string) string {
-	s, _, _ = strings.Cut(s, "\n")
-	if r := []rune(s); len(r) > 80 {
-		return string(r[:80]) + "…"
-	}
-	return s
 }
 
 func cursor(r store.TimelineRow) string {

@@ -182,3 +182,40 @@ func TestAnAccountsTimelineNarrowsToOneOfItsContactsOrDeals(t *testing.T) {
 	require.Contains(t, c.Get("/accounts/"+account+"/timeline?related=contacts:"+other, "HX-Request", "true").Body, "About the account",
 		"a contact of another account is ignored")
 }
+
+// Each type keeps only its own fields; a meeting to come stays open as the deal's next step, and
+// after logging, the form offers the follow-up task, due the next working day.
+func TestLogFormTakesEachTypesFieldsAndOffersTheNextStep(t *testing.T) {
+	t.Parallel()
+	app := webtest.New(t)
+	app.Exec(t, "UPDATE users SET time_zone = 'UTC'")
+	rep := app.Login(t, "rep1@demo.test")
+	deal := app.Scalar(t, `SELECT min(o.id)::text FROM opportunities o JOIN users u ON u.id = o.owner_id JOIN pipeline_stages s ON s.id = o.stage_id
+		WHERE u.email = 'rep1@demo.test' AND s.kind = 'open'`)
+	path := "/opportunities/" + deal + "/activities"
+
+	page := rep.Get("/opportunities/"+deal+"/timeline", "HX-Request", "true").Body
+	for _, field := range []string{`<div class="for-call">`, `<div class="for-task">`, `<div class="for-meeting">`, `name="starts_at"`, `name="ends_at"`, `name="due_at"`} {
+		require.Contains(t, page, field)
+	}
+
+	r := rep.Post(path, url.Values{"type": {"call"}, "subject": {"Discovery call"}, "outcome": {"Interested"}, "duration_minutes": {"20"},
+		"due_at": {"2030-01-01T09:00"}, "starts_at": {"2030-01-01T09:00"}}, "HX-Request", "true")
+	require.Equal(t, http.StatusOK, r.Status, r.Body)
+	require.Equal(t, "Interested|20|||done", app.Scalar(t, `SELECT outcome || '|' || duration_minutes || '|' || coalesce(due_at::text, '') || '|' ||
+		coalesce(starts_at::text, '') || '|' || CASE WHEN done_at IS NULL THEN 'open' ELSE 'done' END FROM activities WHERE subject = 'Discovery call'`),
+		"a call keeps its outcome and minutes, not the other types' fields")
+	require.Contains(t, r.Body, "Call logged. Schedule the next step?")
+	require.Contains(t, r.Body, `value="Follow up: Discovery call"`)
+	require.Contains(t, r.Body, `<input type="radio" name="type" value="task" checked>`)
+	require.Regexp(t, `name="due_at" type="datetime-local" value="\d{4}-\d\d-\d\dT09:00"`, r.Body)
+
+	r = rep.Post(path, url.Values{"type": {"meeting"}, "subject": {"Demo"}, "starts_at": {"2030-01-02T14:00"}, "ends_at": {"2030-01-02T13:00"}}, "HX-Request", "true")
+	require.Equal(t, http.StatusUnprocessableEntity, r.Status)
+	require.Contains(t, r.Body, "The meeting has to end after it starts.")
+	r = rep.Post(path, url.Values{"type": {"meeting"}, "subject": {"Demo"}, "starts_at": {"2030-01-02T14:00"}, "ends_at": {"2030-01-02T15:00"}}, "HX-Request", "true")
+	require.Equal(t, http.StatusOK, r.Status, r.Body)
+	require.Contains(t, r.Body, "Meeting scheduled.")
+	require.Contains(t, r.Body, "meeting 2 Jan 2030, 14:00–15:00")
+	require.Equal(t, "open", app.Scalar(t, "SELECT CASE WHEN done_at IS NULL THEN 'open' ELSE 'done' END FROM activities WHERE subject = 'Demo'"))
+}
