@@ -77,7 +77,7 @@ func TestPagesFitDesktopAndPhoneScreens(t *testing.T) {
 	app := webtest.New(t)
 	app.Exec(t, `UPDATE users SET name = 'Maximiliana Alexandrovna Featherstonehaugh-Wolfeschlegel' WHERE email = 'rep2@demo.test'`)
 	pages := []string{"/", "/pipeline", "/activities", "/leads", "/leads/1", "/leads/1/convert", "/accounts", "/accounts/1", "/accounts/new",
-		"/contacts", "/contacts/1", "/contacts/new", "/opportunities", "/opportunities/1", "/opportunities/new", "/admin/users", "/admin/users/new", "/admin/roles", "/admin/roles/3", "/admin/teams", "/admin/pipelines", "/admin/pipelines/1", "/nowhere"}
+		"/contacts", "/contacts/1", "/contacts/new", "/opportunities", "/opportunities/1", "/opportunities/new", "/admin/users", "/admin/users/new", "/admin/roles", "/admin/roles/3", "/admin/teams", "/admin/pipelines", "/admin/pipelines/1", "/profile", "/pipeline/move?id=1", "/nowhere"}
 	for _, vp := range browsertest.Viewports {
 		t.Run(vp.Name, func(t *testing.T) {
 			tab := browsertest.Tab(t)
@@ -117,4 +117,23 @@ func TestCompletingATaskFromTheDashboard(t *testing.T) {
 	require.Equal(t, fmt.Sprint(n-1), browsertest.Eval[string](t, tab, `document.querySelector("#nav-tasks .count-badge").textContent`))
 	require.True(t, browsertest.Eval[bool](t, tab, `window.stillHere === true`), "no page load")
 	browsertest.Screenshot(t, tab, "dashboard-task-done")
+}
+
+// Checkboxes carry their labels in full: lead conversion's "Create an opportunity too", a user's
+// "Active", a pipeline's "Default".
+func TestCheckboxesShowTheirLabels(t *testing.T) {
+	t.Parallel()
+	app := webtest.New(t)
+	lead := app.Scalar(t, "SELECT min(id)::text FROM leads WHERE status <> 'converted'")
+	user := app.Scalar(t, "SELECT id::text FROM users WHERE email = 'rep1@demo.test'")
+	pipeline := app.Scalar(t, `WITH p AS (INSERT INTO pipelines (name) VALUES ('Renewals') RETURNING id) SELECT id::text FROM p`)
+	tab := browsertest.Tab(t)
+	login(t, app, tab, "admin@demo.test")
+	for path, label := range map[string]string{"/leads/" + lead + "/convert": "Create an opportunity too",
+		"/admin/users/" + user + "/edit": "Active (can sign in)", "/admin/pipelines/" + pipeline: "Default pipeline for new deals"} {
+		browsertest.Do(t, tab, chromedp.Navigate(app.URL+path), chromedp.WaitVisible(chromedp.CSS("label.check")))
+		require.Equal(t, label, browsertest.Eval[string](t, tab, `document.querySelector("label.check").textContent.trim()`), path)
+		require.Greater(t, browsertest.Eval[float64](t, tab, `document.querySelector("label.check").getBoundingClientRect().width`), 120.0,
+			"%s: the label is not squeezed into the box", path)
+	}
 }

@@ -25,6 +25,7 @@ import (
 	"github.com/crm-team/crm/web/opportunities"
 	"github.com/crm-team/crm/web/people"
 	"github.com/crm-team/crm/web/pipeline"
+	"github.com/crm-team/crm/web/profile"
 	"github.com/crm-team/crm/web/render"
 	"github.com/crm-team/crm/web/session"
 	"github.com/crm-team/crm/web/tasks"
@@ -95,6 +96,11 @@ func New(pool *pgxpool.Pool, cfg Config, log *slog.Logger) (http.Handler, func()
 	in.GET("/", r.Handle(home.Show))
 
 	in.GET("/people/pick", people.Picker(pool, r))
+
+	me := &profile.Handler{Pool: pool, Sessions: sessions, R: r}
+	in.GET("/profile", r.Handle(me.Show))
+	in.POST("/profile", r.Handle(me.Update))
+	in.POST("/profile/password", r.Handle(me.ChangePassword))
 
 	lds := &leads.Handler{Pool: pool, R: r}
 	in.GET("/leads", r.Handle(lds.List))

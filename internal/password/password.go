@@ -2,11 +2,13 @@
 package password
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 
 	"golang.org/x/crypto/argon2"
@@ -71,3 +73,42 @@ const dummy = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$S7aGsbY0V1v
 
 // CheckNothing spends the time of one Check, for unknown accounts.
 func CheckNothing(plain string) { _, _ = Check(plain, dummy) }
+
+// slots bound the hashes requests compute at once: each takes 19 MiB and a core for tens of
+// milliseconds, so a burst of sign-ins waits its turn instead of starving the server.
+var slots = make(chan struct{}, runtime.NumCPU())
+
+// bounded runs fn once a hashing slot is free, or fails when ctx ends first.
+func bounded(ctx context.Context, fn func()) error {
+	select {
+	case slots <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-slots }()
+	fn()
+	return nil
+}
+
+// HashWithin is Hash in a hashing slot shared by every request.
+func HashWithin(ctx context.Context, plain string) (hash string, err error) {
+	if berr := bounded(ctx, func() { hash, err = Hash(plain) }); berr != nil {
+		return "", berr
+	}
+	return hash, err
+}
+
+// CheckWithin is Check in a hashing slot shared by every request; for an account that does not
+// exist (known false) it spends the same time and reports no match.
+func CheckWithin(ctx context.Context, plain, encoded string, known bool) (ok bool, err error) {
+	if berr := bounded(ctx, func() {
+		if !known {
+			CheckNothing(plain)
+			return
+		}
+		ok, err = Check(plain, encoded)
+	}); berr != nil {
+		return false, berr
+	}
+	return ok, err
+}

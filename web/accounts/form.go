@@ -13,6 +13,9 @@ import (
 var fields = []string{"name", "domain", "industry", "employees", "annual_revenue", "phone", "street", "city",
 	"region", "postal_code", "country", "owner_id", "owner_id_label"}
 
+// required are the fields a account cannot be saved without; the form marks them.
+var required = []string{"name", "owner_id"}
+
 var constraints = map[string]form.Constraint{
 	"accounts_domain_key":                 {Field: "domain", Message: "This domain is already in use."},
 	"accounts_domain_format":              {Field: "domain", Message: "Enter a domain like example.com."},
@@ -40,7 +43,7 @@ func validate(f *form.Form) input {
 	d = strings.TrimPrefix(strings.TrimSuffix(d, "/"), "www.")
 	f.Values["domain"] = d
 
-	f.Required("name", "owner_id")
+	f.Required(required...)
 	for _, n := range fields {
 		f.MaxLength(n, 200)
 	}

@@ -92,7 +92,7 @@ func (h *Handler) CreateUser(c *gin.Context) error {
 	if !f.Valid() {
 		return h.userForm(c, http.StatusUnprocessableEntity, 0, f, nil)
 	}
-	hash, err := password.Hash(f.Get("password"))
+	hash, err := password.HashWithin(c.Request.Context(), f.Get("password"))
 	if err != nil {
 		return err
 	}
@@ -178,7 +178,7 @@ func (h *Handler) ResetPassword(c *gin.Context) error {
 		}
 		return h.userForm(c, http.StatusUnprocessableEntity, id, f, pf)
 	}
-	hash, err := password.Hash(pf.Get("new_password"))
+	hash, err := password.HashWithin(c.Request.Context(), pf.Get("new_password"))
 	if err != nil {
 		return err
 	}
@@ -202,9 +202,12 @@ func (h *Handler) userForm(c *gin.Context, status int, id int64, f, pf *form.For
 	if id != 0 {
 		title = "Edit " + f.Get("name")
 	}
-	page := UserFormPage{Page: h.R.Page(c, title, "admin"), ID: id, Form: f, Password: pf, TimeZones: timeZones}
+	page := UserFormPage{Page: h.R.Page(c, title, "admin"), ID: id, Form: f.Need("name", "email", "role_id"), Password: pf, TimeZones: form.Plain(viewer.TimeZones)}
 	if pf == nil {
 		page.Password = form.New(nil)
+	}
+	if id == 0 {
+		f.Need("password") // a new user's first password is on the same form
 	}
 	if err := h.tx(c, func(ctx context.Context, tx pgx.Tx) (err error) {
 		page.Roles, page.Teams, err = roleAndTeamOptions(ctx, tx)
@@ -266,12 +269,3 @@ func checkbox(b bool) string {
 	return ""
 }
 
-var timeZones = func() []form.Option {
-	var out []form.Option
-	for _, z := range []string{"UTC", "Europe/London", "Europe/Dublin", "Europe/Paris", "Europe/Berlin", "Europe/Warsaw",
-		"America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles", "America/Toronto",
-		"America/Sao_Paulo", "Asia/Dubai", "Asia/Kolkata", "Asia/Singapore", "Asia/Tokyo", "Australia/Sydney"} {
-		out = append(out, form.Option{Value: z, Label: z})
-	}
-	return out
-}()

@@ -7,9 +7,7 @@ import (
 	"math"
 	"net/http"
 	"net/url"
-	"runtime"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/alexedwards/scs/v2"
@@ -45,10 +43,6 @@ type Handler struct {
 	Pool     *pgxpool.Pool
 	Sessions *scs.SessionManager
 	R        *render.Renderer
-	// hashing bounds how many passwords are checked at once (each takes 19 MiB and a core for
-	// tens of milliseconds); nil means one per CPU.
-	hashing chan struct{}
-	once    sync.Once
 }
 
 // LoginPage is the view model of the sign-in form.
@@ -104,7 +98,7 @@ func (h *Handler) Login(c *gin.Context) error {
 	if err != nil && !db.IsNoRows(err) {
 		return err
 	}
-	ok, err := h.check(ctx, pw, u.PasswordHash, known)
+	ok, err := password.CheckWithin(ctx, pw, u.PasswordHash, known)
 	if err != nil {
 		return err
 	}
@@ -159,27 +153,6 @@ func waitAfter(failures, threshold int64, last time.Time) time.Duration {
 	gap := FirstWait << min(failures-threshold, 10)
 	gap = min(gap, MaxWait)
 	return max(time.Until(last.Add(gap)), 0)
-}
-
-// check compares the password with the hash (or spends the same time on an unknown account),
-// waiting for a free hashing slot no longer than the request may run.
-func (h *Handler) check(ctx context.Context, pw, hash string, known bool) (bool, error) {
-	h.once.Do(func() {
-		if h.hashing == nil {
-			h.hashing = make(chan struct{}, runtime.NumCPU())
-		}
-	})
-	select {
-	case h.hashing <- struct{}{}:
-	case <-ctx.Done():
-		return false, ctx.Err()
-	}
-	defer func() { <-h.hashing }()
-	if !known {
-		password.CheckNothing(pw)
-		return false, nil
-	}
-	return password.Check(pw, hash)
 }
 
 // Logout ends the session; the next one gets a new token.

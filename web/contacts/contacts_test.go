@@ -86,3 +86,28 @@ func TestDuplicatesOutsideTheUsersScopeRevealNothing(t *testing.T) {
 		require.NotContains(t, body, account)
 	}
 }
+
+// Forms mark the fields they cannot save without; a contact's email and phone are links that
+// write and dial.
+func TestRequiredFieldsAreMarkedAndEmailAndPhoneAreLinks(t *testing.T) {
+	t.Parallel()
+	app := webtest.New(t)
+	rep := app.Login(t, "rep1@demo.test")
+	for path, fields := range map[string][]string{
+		"/contacts/new":      {"last_name", "owner_id"},
+		"/accounts/new":      {"name", "owner_id"},
+		"/opportunities/new": {"name", "account_id", "stage_id", "amount", "close_date", "owner_id"},
+		"/leads/new":         {"status", "owner_id"},
+	} {
+		body := rep.Get(path).Body
+		require.Equal(t, len(fields), strings.Count(body, `<span class="req" aria-hidden="true"> *</span>`), path)
+		for _, f := range fields {
+			require.Regexp(t, `<label for="f-`+f+`">[^<]*<span class="req"`, body, path+" "+f)
+		}
+	}
+	id := app.Scalar(t, `SELECT min(c.id)::text FROM contacts c JOIN users u ON u.id = c.owner_id WHERE u.email = 'rep1@demo.test'`)
+	app.Exec(t, "UPDATE contacts SET email = 'lin@example.com', phone = '+44 20 7946 0077' WHERE id = $1", id)
+	page := rep.Get("/contacts/" + id).Body
+	require.Contains(t, page, `<a class="value" href="mailto:lin@example.com">lin@example.com</a>`)
+	require.Contains(t, page, `<a class="value" href="tel:&#43;442079460077">&#43;44 20 7946 0077</a>`)
+}

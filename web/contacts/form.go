@@ -9,6 +9,9 @@ import (
 
 var fields = []string{"first_name", "last_name", "email", "phone", "title", "account_id", "account_id_label", "owner_id", "owner_id_label"}
 
+// required are the fields a contact cannot be saved without; the form marks them.
+var required = []string{"last_name", "owner_id"}
+
 var constraints = map[string]form.Constraint{
 	"contacts_email_key":           {Field: "email", Message: "This email address is already in use."},
 	"contacts_email_format":        {Field: "email", Message: "Enter an email address like name@example.com."},
@@ -25,7 +28,7 @@ type input struct {
 
 func validate(f *form.Form) input {
 	f.Values["email"] = strings.ToLower(f.Get("email"))
-	f.Required("last_name", "owner_id")
+	f.Required(required...)
 	for _, n := range fields {
 		f.MaxLength(n, 200)
 	}

@@ -301,6 +301,7 @@ func (h *Handler) Pick(c *gin.Context) error {
 }
 
 func (h *Handler) form(c *gin.Context, status int, id int64, f *form.Form, changes []store.ChangesSinceRow) error {
+	f.Need(required...)
 	title := "New contact"
 	if id != 0 {
 		title = "Edit " + f.Get("first_name") + " " + f.Get("last_name")

@@ -3,9 +3,19 @@ package form
 // Option is one choice of a select field.
 type Option struct{ Value, Label string }
 
+// Plain are options that show their values as they are.
+func Plain(values []string) []Option {
+	out := make([]Option, len(values))
+	for i, v := range values {
+		out[i] = Option{Value: v, Label: v}
+	}
+	return out
+}
+
 // Field is what the "field" partial needs to draw one labelled input with its error.
 type Field struct {
 	Name, Label, Type, Value, Error string
+	Required                        bool
 	Options                         []Option
 	Display, Source, Scope          string // pickers: the chosen record's name, where to search, and a field narrowing it
 
@@ -16,7 +26,7 @@ type Field struct {
 func FieldOf(f *Form, name, label, typ string, options ...[]Option) Field {
 	fl := Field{Name: name, Label: label, Type: typ}
 	if f != nil {
-		fl.Value, fl.Error = f.Values[name], f.Errors[name]
+		fl.Value, fl.Error, fl.Required = f.Values[name], f.Errors[name], f.needed[name]
 	}
 	if len(options) > 0 {
 		fl.Options = options[0]

@@ -22,6 +22,7 @@ import (
 type Form struct {
 	Values map[string]string
 	Errors map[string]string
+	needed map[string]bool
 }
 
 // New returns an empty form, optionally prefilled.
@@ -69,8 +70,20 @@ func (f *Form) Fail(name, msg string) {
 // Valid reports whether no field has an error.
 func (f *Form) Valid() bool { return len(f.Errors) == 0 }
 
-// Required fails every named field that is empty.
+// Need marks fields the user has to fill: their labels say so.
+func (f *Form) Need(names ...string) *Form {
+	if f.needed == nil {
+		f.needed = map[string]bool{}
+	}
+	for _, n := range names {
+		f.needed[n] = true
+	}
+	return f
+}
+
+// Required marks the named fields as needed and fails every one that is empty.
 func (f *Form) Required(names ...string) {
+	f.Need(names...)
 	for _, n := range names {
 		if f.Values[n] == "" {
 			f.Fail(n, "This field is required.")

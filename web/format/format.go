@@ -179,3 +179,14 @@ func Label(name string) string {
 	}
 	return strings.ToUpper(name[:1]) + strings.ReplaceAll(name[1:], "_", " ")
 }
+
+// Tel is a phone number as a tel: link dials it: the digits, and a leading plus.
+func Tel(phone string) string {
+	var b strings.Builder
+	for i, r := range phone {
+		if (r >= '0' && r <= '9') || (r == '+' && i == 0) {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}

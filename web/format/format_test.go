@@ -56,3 +56,8 @@ func TestHistorySpeaksInWords(t *testing.T) {
 	require.Equal(t, "Qualified", FieldValue("status", "qualified"))
 	require.Equal(t, "—", FieldValue("title", ""))
 }
+
+func TestPhoneLinksDialTheDigits(t *testing.T) {
+	require.Equal(t, "+442079460077", Tel("+44 20 7946 0077"))
+	require.Equal(t, "2125550100", Tel("(212) 555-0100 ext"))
+}

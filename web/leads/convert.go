@@ -81,7 +81,7 @@ func (h *Handler) convertPage(c *gin.Context, status int, id int64, f *form.Form
 			f.Values["opp_stage_id"] = page.Stages[0].Value
 		}
 	}
-	page.Form = f
+	page.Form = f.Need("last_name", "owner_id", "account_name", "opp_name", "opp_amount", "opp_stage_id", "opp_close_date")
 	page.Page = h.R.Page(c, "Convert "+leadName(page.Lead.FirstName, page.Lead.LastName, page.Lead.Company), "leads")
 	h.R.HTML(c, status, "leads/convert", page)
 	return nil

@@ -18,6 +18,9 @@ var Statuses = []string{"new", "contacted", "qualified", "unqualified"}
 
 var fields = []string{"first_name", "last_name", "company", "title", "email", "phone", "source", "status", "owner_id", "owner_id_label"}
 
+// required are the fields a lead cannot be saved without; the form marks them.
+var required = []string{"owner_id", "status"}
+
 var constraints = map[string]form.Constraint{
 	"leads_email_format": {Field: "email", Message: "Enter an email address like name@example.com."},
 	"leads_named":        {Field: "last_name", Message: "Give the lead a last name or a company."},
@@ -32,7 +35,7 @@ type input struct {
 
 func validate(f *form.Form) input {
 	f.Values["email"] = strings.ToLower(f.Get("email"))
-	f.Required("owner_id", "status")
+	f.Required(required...)
 	for _, n := range fields {
 		f.MaxLength(n, 200)
 	}

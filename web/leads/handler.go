@@ -269,6 +269,7 @@ func (h *Handler) Delete(c *gin.Context) error {
 }
 
 func (h *Handler) form(c *gin.Context, status int, id int64, f *form.Form, changes []store.ChangesSinceRow) error {
+	f.Need(required...)
 	title := "New lead"
 	if id != 0 {
 		title = "Edit " + leadName(f.Get("first_name"), f.Get("last_name"), f.Get("company"))

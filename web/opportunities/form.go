@@ -13,6 +13,9 @@ import (
 var fields = []string{"name", "account_id", "account_id_label", "contact_id", "contact_id_label", "stage_id", "amount",
 	"currency", "close_date", "lost_reason", "owner_id", "owner_id_label"}
 
+// required are the fields a deal cannot be saved without; the form marks them.
+var required = []string{"name", "account_id", "stage_id", "amount", "close_date", "owner_id"}
+
 // Currencies are the ones a deal may be in.
 var Currencies = []form.Option{{Value: "USD", Label: "USD"}, {Value: "EUR", Label: "EUR"}, {Value: "GBP", Label: "GBP"},
 	{Value: "CAD", Label: "CAD"}, {Value: "AUD", Label: "AUD"}, {Value: "CHF", Label: "CHF"}, {Value: "JPY", Label: "JPY"}}
@@ -39,15 +42,15 @@ type input struct {
 }
 
 func validate(f *form.Form) input {
-	f.Required("name", "stage_id", "amount", "close_date", "owner_id")
+	if f.ID("account_id") == 0 { // before Required: a picker says how to fill it
+		f.Fail("account_id", "Choose the account this deal is with.")
+	}
+	f.Required(required...)
 	for _, n := range fields {
 		f.MaxLength(n, 200)
 	}
 	in := input{Name: f.Get("name"), Currency: f.Get("currency"), LostReason: f.Get("lost_reason"),
 		AccountID: f.ID("account_id"), StageID: f.ID("stage_id"), OwnerID: f.ID("owner_id")}
-	if in.AccountID == 0 {
-		f.Fail("account_id", "Choose the account this deal is with.")
-	}
 	if id := f.ID("contact_id"); id != 0 {
 		in.ContactID = &id
 	} else if f.Get("contact_id_label") != "" {

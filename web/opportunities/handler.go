@@ -359,6 +359,7 @@ func (h *Handler) Delete(c *gin.Context) error {
 }
 
 func (h *Handler) form(c *gin.Context, status int, id int64, f *form.Form, changes []store.ChangesSinceRow) error {
+	f.Need(required...)
 	title := "New opportunity"
 	if id != 0 {
 		title = "Edit " + f.Get("name")

@@ -26,6 +26,7 @@ var funcs = template.FuncMap{
 	"decimal":    form.Decimal,
 	"isodate":    func(t time.Time) string { return t.Format(time.DateOnly) },
 	"label":      format.Label,
+	"tel":        format.Tel,
 }
 
 // Num formats a whole number with thousands separators: 12,345.

@@ -47,6 +47,11 @@ func (u *User) CanTouch(entity, action string, ownerID int64, teamID *int64) boo
 	return false
 }
 
+// TimeZones are the time zones a user may work in: days, due dates and "today" follow them.
+var TimeZones = []string{"UTC", "Europe/London", "Europe/Dublin", "Europe/Paris", "Europe/Berlin", "Europe/Warsaw",
+	"America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles", "America/Toronto",
+	"America/Sao_Paulo", "Asia/Dubai", "Asia/Kolkata", "Asia/Singapore", "Asia/Tokyo", "Australia/Sydney"}
+
 // Location is the user's time zone (UTC when it is not one Go knows).
 func (u *User) Location() *time.Location {
 	if loc, ok := zones.Load(u.TimeZone); ok {
