@@ -268,4 +268,3 @@ func checkbox(b bool) string {
 	}
 	return ""
 }
-
