@@ -16,7 +16,6 @@ import (
 	"github.com/crm-team/crm/db/store"
 	"github.com/crm-team/crm/web/form"
 	"github.com/crm-team/crm/web/list"
-	"github.com/crm-team/crm/web/people"
 	"github.com/crm-team/crm/web/record"
 	"github.com/crm-team/crm/web/render"
 	"github.com/crm-team/crm/web/viewer"
@@ -118,128 +117,6 @@ func (h *Handler) Show(c *gin.Context) error {
 	return nil
 }
 
-// New shows an empty account form, owned by the user.
-func (h *Handler) New(c *gin.Context) error {
-	u := viewer.From(c)
-	if !u.Can("accounts", "create") {
-		return render.Forbidden("Your role does not allow you to create accounts.")
-	}
-	return h.form(c, http.StatusOK, 0, form.New(map[string]string{"owner_id": form.IDString(u.ID), "owner_id_label": u.Name}), nil)
-}
-
-// Create saves a new account.
-func (h *Handler) Create(c *gin.Context) error {
-	u := viewer.From(c)
-	if !u.Can("accounts", "create") {
-		return render.Forbidden("Your role does not allow you to create accounts.")
-	}
-	f := form.Parse(c, fields...)
-	in := validate(f)
-	var id int64
-	err := h.tx(c, func(ctx context.Context, tx pgx.Tx) error {
-		owners, err := people.Owners(ctx, tx, u, "accounts", "create")
-		if err != nil {
-			return err
-		}
-		people.CheckOwner(f, owners)
-		if !f.Valid() {
-			return record.ErrInvalid
-		}
-		id, err = db.Q.CreateAccount(ctx, tx, store.CreateAccountParams{OwnerID: in.OwnerID, Name: in.Name, Domain: in.Domain,
-			Industry: in.Industry, Employees: in.Employees, AnnualRevenue: in.Revenue, Phone: in.Phone, Street: in.Street,
-			City: in.City, Region: in.Region, PostalCode: in.PostalCode, Country: in.Country})
-		return err
-	})
-	if err == record.ErrInvalid || f.FromDB(err, constraints) {
-		return h.form(c, http.StatusUnprocessableEntity, 0, f, nil)
-	}
-	if err != nil {
-		return render.Refused(err, "create this account")
-	}
-	h.R.Flash(c, "Account "+in.Name+" created.")
-	render.Redirect(c, fmt.Sprintf("/accounts/%d", id))
-	return nil
-}
-
-// Edit shows an account's form.
-func (h *Handler) Edit(c *gin.Context) error {
-	id, err := render.PathID(c, "id")
-	if err != nil {
-		return err
-	}
-	var a store.GetAccountRow
-	if err := h.tx(c, func(ctx context.Context, tx pgx.Tx) (err error) {
-		a, err = db.Q.GetAccount(ctx, tx, id)
-		return err
-	}); err != nil {
-		return err
-	}
-	if !viewer.From(c).CanTouch("accounts", "edit", a.OwnerID, a.TeamID) {
-		return render.Forbidden("Your role does not allow you to edit this account.")
-	}
-	return h.form(c, http.StatusOK, id, form.New(values(a)), nil)
-}
-
-// Update saves an account over the version the user started from; a newer save by someone else
-// is refused with what they changed, and the user's values are kept.
-func (h *Handler) Update(c *gin.Context) error {
-	id, err := render.PathID(c, "id")
-	if err != nil {
-		return err
-	}
-	f := form.Parse(c, append(fields, "version")...)
-	in, changes, err := h.save(c, id, f)
-	switch {
-	case err == record.ErrConflict:
-		return h.form(c, http.StatusConflict, id, f, changes)
-	case err == record.ErrInvalid || f.FromDB(err, constraints):
-		return h.form(c, http.StatusUnprocessableEntity, id, f, nil)
-	case err != nil:
-		return render.Refused(err, "give this account to that owner")
-	}
-	h.R.Flash(c, "Saved "+in.Name+".")
-	render.Redirect(c, fmt.Sprintf("/accounts/%d", id))
-	return nil
-}
-
-// save validates a full form and saves it over the version it carries: the one path of Update
-// and of inline edits. A newer save by someone else is ErrConflict, with what they changed.
-func (h *Handler) save(c *gin.Context, id int64, f *form.Form) (input, []store.ChangesSinceRow, error) {
-	u := viewer.From(c)
-	in := validate(f)
-	version, _ := f.Int("version", 1, 1<<31-1)
-	var changes []store.ChangesSinceRow
-	err := h.tx(c, func(ctx context.Context, tx pgx.Tx) error {
-		current, err := db.Q.GetAccount(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		if !u.CanTouch("accounts", "edit", current.OwnerID, current.TeamID) {
-			return render.Forbidden("Your role does not allow you to edit this account.")
-		}
-		owners, err := people.Owners(ctx, tx, u, "accounts", "edit")
-		if err != nil {
-			return err
-		}
-		people.CheckOwner(f, owners)
-		if !f.Valid() {
-			return record.ErrInvalid
-		}
-		_, err = db.Q.UpdateAccount(ctx, tx, store.UpdateAccountParams{ID: id, Version: int32(version), OwnerID: in.OwnerID,
-			Name: in.Name, Domain: in.Domain, Industry: in.Industry, Employees: in.Employees, AnnualRevenue: in.Revenue,
-			Phone: in.Phone, Street: in.Street, City: in.City, Region: in.Region, PostalCode: in.PostalCode, Country: in.Country})
-		if db.IsNoRows(err) {
-			if changes, err = record.Changes(ctx, tx, store.PermEntityAccounts, id, int32(version)); err != nil {
-				return err
-			}
-			f.Values["version"] = form.IDString(int64(current.Version))
-			return record.ErrConflict
-		}
-		return err
-	})
-	return in, changes, err
-}
-
 // Delete removes an account that has no contacts or deals, and says what to do when it has.
 func (h *Handler) Delete(c *gin.Context) error {
 	id, err := render.PathID(c, "id")
@@ -297,18 +174,6 @@ func (h *Handler) Pick(c *gin.Context) error {
 		opts = append(opts, form.Choice{ID: r.ID, Label: r.Name, Hint: hint})
 	}
 	h.R.Fragment(c, http.StatusOK, "accounts/list", "choices", form.Choices{Field: c.Query("field"), Options: opts})
-	return nil
-}
-
-func (h *Handler) form(c *gin.Context, status int, id int64, f *form.Form, changes []store.ChangesSinceRow) error {
-	f.Need(required...)
-	title := "New account"
-	if id != 0 {
-		title = "Edit " + f.Get("name")
-	}
-	page := FormPage{Page: h.R.Page(c, title, "accounts"), ID: id, Form: f, Changes: changes,
-		OwnerSource: people.PickerURL("accounts", id)}
-	h.R.HTML(c, status, "accounts/form", page)
 	return nil
 }
 

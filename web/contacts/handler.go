@@ -3,7 +3,6 @@ package contacts
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -14,7 +13,6 @@ import (
 	"github.com/crm-team/crm/db/store"
 	"github.com/crm-team/crm/web/form"
 	"github.com/crm-team/crm/web/list"
-	"github.com/crm-team/crm/web/people"
 	"github.com/crm-team/crm/web/record"
 	"github.com/crm-team/crm/web/render"
 	"github.com/crm-team/crm/web/viewer"
@@ -107,153 +105,6 @@ func (h *Handler) Show(c *gin.Context) error {
 	return nil
 }
 
-// New shows an empty contact form, owned by the user, at the account given in the query.
-func (h *Handler) New(c *gin.Context) error {
-	u := viewer.From(c)
-	if !u.Can("contacts", "create") {
-		return render.Forbidden("Your role does not allow you to create contacts.")
-	}
-	f := form.New(map[string]string{"owner_id": form.IDString(u.ID), "owner_id_label": u.Name})
-	if id := list.ID(c.Query("account_id")); id != nil {
-		err := h.tx(c, func(ctx context.Context, tx pgx.Tx) error {
-			a, err := db.Q.GetAccount(ctx, tx, *id)
-			if err == nil {
-				f.Values["account_id"], f.Values["account_id_label"] = form.IDString(a.ID), a.Name
-			}
-			if db.IsNoRows(err) {
-				return nil // an account the user cannot see is simply not prefilled
-			}
-			return err
-		})
-		if err != nil {
-			return err
-		}
-	}
-	return h.form(c, http.StatusOK, 0, f, nil)
-}
-
-// Create saves a new contact.
-func (h *Handler) Create(c *gin.Context) error {
-	u := viewer.From(c)
-	if !u.Can("contacts", "create") {
-		return render.Forbidden("Your role does not allow you to create contacts.")
-	}
-	f := form.Parse(c, fields...)
-	in := validate(f)
-	var id int64
-	err := h.tx(c, func(ctx context.Context, tx pgx.Tx) error {
-		if err := h.check(ctx, tx, u, f, in, "create"); err != nil {
-			return err
-		}
-		var err error
-		id, err = db.Q.CreateContact(ctx, tx, store.CreateContactParams{OwnerID: in.OwnerID, AccountID: in.AccountID,
-			FirstName: in.FirstName, LastName: in.LastName, Email: in.Email, Phone: in.Phone, Title: in.Title})
-		return err
-	})
-	if err == record.ErrInvalid || f.FromDB(err, constraints) {
-		return h.form(c, http.StatusUnprocessableEntity, 0, f, nil)
-	}
-	if err != nil {
-		return render.Refused(err, "create this contact")
-	}
-	h.R.Flash(c, "Contact "+in.FirstName+" "+in.LastName+" created.")
-	render.Redirect(c, fmt.Sprintf("/contacts/%d", id))
-	return nil
-}
-
-// check validates what needs the database: the owner is in the user's scope and the account is
-// one the user may see.
-func (h *Handler) check(ctx context.Context, tx pgx.Tx, u *viewer.User, f *form.Form, in input, action string) error {
-	owners, err := people.Owners(ctx, tx, u, "contacts", action)
-	if err != nil {
-		return err
-	}
-	people.CheckOwner(f, owners)
-	if in.AccountID != nil {
-		if _, err := db.Q.GetAccount(ctx, tx, *in.AccountID); db.IsNoRows(err) {
-			f.Fail("account_id", "Choose an account from the list.")
-		} else if err != nil {
-			return err
-		}
-	}
-	if !f.Valid() {
-		return record.ErrInvalid
-	}
-	return nil
-}
-
-// Edit shows a contact's form.
-func (h *Handler) Edit(c *gin.Context) error {
-	id, err := render.PathID(c, "id")
-	if err != nil {
-		return err
-	}
-	var ct store.GetContactRow
-	if err := h.tx(c, func(ctx context.Context, tx pgx.Tx) (err error) {
-		ct, err = db.Q.GetContact(ctx, tx, id)
-		return err
-	}); err != nil {
-		return err
-	}
-	if !viewer.From(c).CanTouch("contacts", "edit", ct.OwnerID, ct.TeamID) {
-		return render.Forbidden("Your role does not allow you to edit this contact.")
-	}
-	return h.form(c, http.StatusOK, id, form.New(values(ct)), nil)
-}
-
-// Update saves a contact over the version the user started from (see accounts.Update).
-func (h *Handler) Update(c *gin.Context) error {
-	id, err := render.PathID(c, "id")
-	if err != nil {
-		return err
-	}
-	f := form.Parse(c, append(fields, "version")...)
-	in, changes, err := h.save(c, id, f)
-	switch {
-	case err == record.ErrConflict:
-		return h.form(c, http.StatusConflict, id, f, changes)
-	case err == record.ErrInvalid || f.FromDB(err, constraints):
-		return h.form(c, http.StatusUnprocessableEntity, id, f, nil)
-	case err != nil:
-		return render.Refused(err, "give this contact to that owner")
-	}
-	h.R.Flash(c, "Saved "+in.FirstName+" "+in.LastName+".")
-	render.Redirect(c, fmt.Sprintf("/contacts/%d", id))
-	return nil
-}
-
-// save validates a full form and saves it over the version it carries: the one path of Update
-// and of inline edits. A newer save by someone else is ErrConflict, with what they changed.
-func (h *Handler) save(c *gin.Context, id int64, f *form.Form) (input, []store.ChangesSinceRow, error) {
-	u := viewer.From(c)
-	in := validate(f)
-	version, _ := f.Int("version", 1, 1<<31-1)
-	var changes []store.ChangesSinceRow
-	err := h.tx(c, func(ctx context.Context, tx pgx.Tx) error {
-		current, err := db.Q.GetContact(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		if !u.CanTouch("contacts", "edit", current.OwnerID, current.TeamID) {
-			return render.Forbidden("Your role does not allow you to edit this contact.")
-		}
-		if err := h.check(ctx, tx, u, f, in, "edit"); err != nil {
-			return err
-		}
-		_, err = db.Q.UpdateContact(ctx, tx, store.UpdateContactParams{ID: id, Version: int32(version), OwnerID: in.OwnerID,
-			AccountID: in.AccountID, FirstName: in.FirstName, LastName: in.LastName, Email: in.Email, Phone: in.Phone, Title: in.Title})
-		if db.IsNoRows(err) {
-			if changes, err = record.Changes(ctx, tx, store.PermEntityContacts, id, int32(version)); err != nil {
-				return err
-			}
-			f.Values["version"] = form.IDString(int64(current.Version))
-			return record.ErrConflict
-		}
-		return err
-	})
-	return in, changes, err
-}
-
 // Delete removes a contact with their activities; deals keep their account and lose the contact.
 func (h *Handler) Delete(c *gin.Context) error {
 	id, err := render.PathID(c, "id")
@@ -297,18 +148,6 @@ func (h *Handler) Pick(c *gin.Context) error {
 		opts = append(opts, form.Choice{ID: r.ID, Label: r.FirstName + " " + r.LastName, Hint: hint})
 	}
 	h.R.Fragment(c, http.StatusOK, "contacts/list", "choices", form.Choices{Options: opts})
-	return nil
-}
-
-func (h *Handler) form(c *gin.Context, status int, id int64, f *form.Form, changes []store.ChangesSinceRow) error {
-	f.Need(required...)
-	title := "New contact"
-	if id != 0 {
-		title = "Edit " + f.Get("first_name") + " " + f.Get("last_name")
-	}
-	page := FormPage{Page: h.R.Page(c, title, "contacts"), ID: id, Form: f, Changes: changes}
-	page.OwnerSource = people.PickerURL("contacts", id)
-	h.R.HTML(c, status, "contacts/form", page)
 	return nil
 }
 
