@@ -77,7 +77,7 @@ func TestPagesFitDesktopAndPhoneScreens(t *testing.T) {
 	app := webtest.New(t)
 	app.Exec(t, `UPDATE users SET name = 'Maximiliana Alexandrovna Featherstonehaugh-Wolfeschlegel' WHERE email = 'rep2@demo.test'`)
 	pages := []string{"/", "/pipeline", "/activities", "/leads", "/leads/1", "/leads/1/convert", "/accounts", "/accounts/1", "/accounts/new",
-		"/contacts", "/contacts/1", "/contacts/new", "/opportunities", "/opportunities/1", "/opportunities/new", "/admin/users", "/admin/users/new", "/admin/roles", "/admin/roles/3", "/admin/teams", "/admin/pipelines", "/admin/pipelines/1", "/profile", "/pipeline/move?id=1", "/nowhere"}
+		"/contacts", "/contacts/1", "/contacts/new", "/opportunities", "/opportunities/1", "/opportunities/new", "/admin/users", "/admin/users/new", "/admin/roles", "/admin/roles/3", "/admin/teams", "/admin/pipelines", "/admin/pipelines/1", "/profile", "/pipeline/move?id=1", "/search?q=garcia", "/nowhere"}
 	for _, vp := range browsertest.Viewports {
 		t.Run(vp.Name, func(t *testing.T) {
 			tab := browsertest.Tab(t)

@@ -27,6 +27,7 @@ import (
 	"github.com/crm-team/crm/web/pipeline"
 	"github.com/crm-team/crm/web/profile"
 	"github.com/crm-team/crm/web/render"
+	"github.com/crm-team/crm/web/search"
 	"github.com/crm-team/crm/web/session"
 	"github.com/crm-team/crm/web/tasks"
 	"github.com/crm-team/crm/web/timeline"
@@ -102,8 +103,12 @@ func New(pool *pgxpool.Pool, cfg Config, log *slog.Logger) (http.Handler, func()
 	in.POST("/profile", r.Handle(me.Update))
 	in.POST("/profile/password", r.Handle(me.ChangePassword))
 
+	find := &search.Handler{Pool: pool, R: r}
+	in.GET("/search", r.Handle(find.Show))
+
 	lds := &leads.Handler{Pool: pool, R: r}
 	in.GET("/leads", r.Handle(lds.List))
+	in.GET("/leads/export.csv", r.Handle(lds.Export))
 	in.GET("/leads/new", r.Handle(lds.New))
 	in.POST("/leads", r.Handle(lds.Create))
 	in.GET("/leads/:id", r.Handle(lds.Show))
@@ -117,6 +122,7 @@ func New(pool *pgxpool.Pool, cfg Config, log *slog.Logger) (http.Handler, func()
 
 	accs := &accounts.Handler{Pool: pool, R: r}
 	in.GET("/accounts", r.Handle(accs.List))
+	in.GET("/accounts/export.csv", r.Handle(accs.Export))
 	in.GET("/accounts/new", r.Handle(accs.New))
 	in.GET("/accounts/pick", r.Handle(accs.Pick))
 	in.POST("/accounts", r.Handle(accs.Create))
@@ -129,6 +135,7 @@ func New(pool *pgxpool.Pool, cfg Config, log *slog.Logger) (http.Handler, func()
 
 	cons := &contacts.Handler{Pool: pool, R: r}
 	in.GET("/contacts", r.Handle(cons.List))
+	in.GET("/contacts/export.csv", r.Handle(cons.Export))
 	in.GET("/contacts/new", r.Handle(cons.New))
 	in.GET("/contacts/pick", r.Handle(cons.Pick))
 	in.POST("/contacts", r.Handle(cons.Create))
@@ -141,6 +148,7 @@ func New(pool *pgxpool.Pool, cfg Config, log *slog.Logger) (http.Handler, func()
 
 	opps := &opportunities.Handler{Pool: pool, R: r}
 	in.GET("/opportunities", r.Handle(opps.List))
+	in.GET("/opportunities/export.csv", r.Handle(opps.Export))
 	in.GET("/opportunities/new", r.Handle(opps.New))
 	in.POST("/opportunities", r.Handle(opps.Create))
 	in.GET("/opportunities/:id", r.Handle(opps.Show))

@@ -142,6 +142,8 @@ func pagesFor(r role, x records, deep map[string]string, workers int) []*page {
 		ps = append(ps, &page{Name: "account timeline", Kind: kindPage, HTMX: true, Want: 200, next: get(fmt.Sprintf("/accounts/%d/timeline", x.Account))})
 	}
 	ps = append(ps,
+		&page{Name: "search ?q=smith", Kind: kindSearch, Want: 200, next: get("/search?q=smith")},
+		&page{Name: "search typo ?q=smiht", Kind: kindSearch, Want: 200, next: get("/search?q=smiht")},
 		&page{Name: "board", Kind: kindPage, Want: 200, next: get("/pipeline")},
 		&page{Name: "tasks", Kind: kindPage, Want: 200, next: get("/activities")},
 		&page{Name: "dashboard", Kind: kindPage, Want: 200, next: get("/")},

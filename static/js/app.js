@@ -180,3 +180,73 @@
   document.addEventListener("htmx:after:swap", function () { initBoard(document); });
   document.addEventListener("htmx:after:settle", function () { initBoard(document); });
 })();
+
+// Global search: "/" focuses the header box from any page; the arrow keys move through the
+// suggestions htmx loads under it, Enter opens the highlighted one (or the results page), and
+// Escape closes them.
+(function () {
+  "use strict";
+  function box() { return document.getElementById("global-search"); }
+  function list() { return document.getElementById("search-suggest"); }
+  function options() { return Array.prototype.slice.call(list().querySelectorAll("[role=option]")); }
+  function close() {
+    list().innerHTML = "";
+    box().setAttribute("aria-expanded", "false");
+    box().removeAttribute("aria-activedescendant");
+  }
+  function typing(el) {
+    return el && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName));
+  }
+  var slash = false;
+  document.addEventListener("beforeinput", function (e) {
+    if (slash && e.target === box() && e.data === "/") e.preventDefault();
+    slash = false;
+  });
+  document.addEventListener("keyup", function () { slash = false; });
+  document.addEventListener("keydown", function (e) {
+    var input = box();
+    if (!input) return;
+    if (e.key === "/" && !e.ctrlKey && !e.metaKey && !e.altKey && !typing(document.activeElement)) {
+      e.preventDefault();
+      input.focus();
+      input.select();
+      slash = true; // the "/" itself is not typed into the box
+      return;
+    }
+    if (e.target !== input) return;
+    var items = options();
+    var at = items.findIndex(function (li) { return li.getAttribute("aria-selected") === "true"; });
+    if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+      e.preventDefault();
+      if (!items.length) return;
+      if (at >= 0) items[at].removeAttribute("aria-selected");
+      at = e.key === "ArrowDown" ? (at + 1) % items.length : (at <= 0 ? items.length - 1 : at - 1);
+      items[at].setAttribute("aria-selected", "true");
+      items[at].id = "search-option";
+      input.setAttribute("aria-activedescendant", "search-option");
+      items.forEach(function (li, i) { if (i !== at && li.id === "search-option") li.removeAttribute("id"); });
+      items[at].scrollIntoView({ block: "nearest" });
+    } else if (e.key === "Enter" && at >= 0) {
+      e.preventDefault();
+      window.location.assign(items[at].querySelector("a").href);
+    } else if (e.key === "Escape" && list().children.length) {
+      e.preventDefault(); // the first Escape closes the list and keeps the text
+      close();
+    }
+  });
+  // Browsers submit the form on keypress: not when Enter opened a picked hit.
+  document.addEventListener("keypress", function (e) {
+    if (e.key === "Enter" && e.target === box() && list().querySelector('[aria-selected="true"]')) e.preventDefault();
+  });
+  document.addEventListener("htmx:after:swap", function () {
+    var input = box();
+    if (input) input.setAttribute("aria-expanded", list().children.length ? "true" : "false");
+  });
+  document.addEventListener("focusout", function (e) {
+    if (e.target === box()) setTimeout(function () { if (document.activeElement !== box()) close(); }, 150);
+  });
+  document.addEventListener("mousedown", function (e) {
+    // Keep the focus, so the suggestions stay open until the click follows the link.
+    if (e.target.closest && e.target.closest("#search-suggest a")) e.preventDefault();
+  });
+})();

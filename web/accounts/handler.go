@@ -69,6 +69,9 @@ func (h *Handler) List(c *gin.Context) error {
 	return nil
 }
 
+// Export downloads the list as it is filtered, searched and sorted, as CSV.
+func (h *Handler) Export(c *gin.Context) error { return accountList.Export(c, h.Pool, h.R) }
+
 var accountList = list.Frame[store.ListAccountsRow]{Spec: spec, Entity: "accounts",
 	Rows: func(ctx context.Context, tx pgx.Tx, q list.Query) ([]store.ListAccountsRow, error) {
 		return db.Q.ListAccounts(ctx, tx, store.ListAccountsParams{SeeAll: q.SeeAll, OwnID: q.OwnID, TeamID: q.TeamID,
@@ -84,6 +87,12 @@ var accountList = list.Frame[store.ListAccountsRow]{Spec: spec, Entity: "account
 			return r.ID, list.TimeValue(r.CreatedAt)
 		}
 		return r.ID, r.Name
+	},
+	CSV: list.Columns[store.ListAccountsRow]{
+		Header: []string{"ID", "Name", "Domain", "Industry", "City", "Country", "Owner", "Created"},
+		Row: func(r store.ListAccountsRow) []string {
+			return []string{list.IDCell(r.ID), r.Name, list.Opt(r.Domain), r.Industry, r.City, r.Country, r.OwnerName, list.Stamp(r.CreatedAt)}
+		},
 	},
 }
 

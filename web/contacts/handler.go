@@ -64,6 +64,9 @@ func (h *Handler) List(c *gin.Context) error {
 	return nil
 }
 
+// Export downloads the list as it is filtered, searched and sorted, as CSV.
+func (h *Handler) Export(c *gin.Context) error { return contactList.Export(c, h.Pool, h.R) }
+
 var contactList = list.Frame[store.ListContactsRow]{Spec: spec, Entity: "contacts",
 	Rows: func(ctx context.Context, tx pgx.Tx, q list.Query) ([]store.ListContactsRow, error) {
 		return db.Q.ListContacts(ctx, tx, store.ListContactsParams{SeeAll: q.SeeAll, OwnID: q.OwnID, TeamID: q.TeamID,
@@ -79,6 +82,12 @@ var contactList = list.Frame[store.ListContactsRow]{Spec: spec, Entity: "contact
 			return r.ID, list.TimeValue(r.CreatedAt)
 		}
 		return r.ID, r.LastName
+	},
+	CSV: list.Columns[store.ListContactsRow]{
+		Header: []string{"ID", "First name", "Last name", "Email", "Phone", "Title", "Account", "Owner", "Created"},
+		Row: func(r store.ListContactsRow) []string {
+			return []string{list.IDCell(r.ID), r.FirstName, r.LastName, list.Opt(r.Email), r.Phone, r.Title, list.Opt(r.AccountName), r.OwnerName, list.Stamp(r.CreatedAt)}
+		},
 	},
 }
 

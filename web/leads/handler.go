@@ -12,6 +12,7 @@ import (
 	"github.com/crm-team/crm/db"
 	"github.com/crm-team/crm/db/store"
 	"github.com/crm-team/crm/web/form"
+	"github.com/crm-team/crm/web/format"
 	"github.com/crm-team/crm/web/list"
 	"github.com/crm-team/crm/web/record"
 	"github.com/crm-team/crm/web/render"
@@ -68,6 +69,9 @@ func (h *Handler) List(c *gin.Context) error {
 	return nil
 }
 
+// Export downloads the list as it is filtered, searched and sorted, as CSV.
+func (h *Handler) Export(c *gin.Context) error { return leadList.Export(c, h.Pool, h.R) }
+
 var leadList = list.Frame[store.ListLeadsRow]{Spec: spec, Entity: "leads",
 	Rows: func(ctx context.Context, tx pgx.Tx, q list.Query) ([]store.ListLeadsRow, error) {
 		return db.Q.ListLeads(ctx, tx, store.ListLeadsParams{SeeAll: q.SeeAll, OwnID: q.OwnID, TeamID: q.TeamID,
@@ -89,6 +93,12 @@ var leadList = list.Frame[store.ListLeadsRow]{Spec: spec, Entity: "leads",
 			return r.ID, r.Company
 		}
 		return r.ID, list.TimeValue(r.CreatedAt)
+	},
+	CSV: list.Columns[store.ListLeadsRow]{
+		Header: []string{"ID", "First name", "Last name", "Company", "Email", "Status", "Source", "Owner", "Created"},
+		Row: func(r store.ListLeadsRow) []string {
+			return []string{list.IDCell(r.ID), r.FirstName, r.LastName, r.Company, list.Opt(r.Email), format.Label(string(r.Status)), r.Source, r.OwnerName, list.Stamp(r.CreatedAt)}
+		},
 	},
 }
 

@@ -53,6 +53,8 @@ type Frame[R any] struct {
 	Bucket func(p Params) string
 	// Cursor is a row's id and its value of the sort column.
 	Cursor func(row R, sortKey string) (int64, string)
+	// CSV is what an export writes of each row.
+	CSV Columns[R]
 }
 
 // Listing is a loaded list page.
@@ -76,6 +78,9 @@ func (f Frame[R]) Load(c *gin.Context, pool *pgxpool.Pool, more func(ctx context
 			return err
 		}
 		l.View = newView(p, count, capped, len(l.Rows))
+		if u.Can(f.Entity, "export") {
+			l.View.Export = p.ExportURL()
+		}
 		// Typing in the search box swaps only the results: the filters' choices stay as they are.
 		if render.Target(c) != "results" {
 			if err := l.View.loadChoices(ctx, tx, u); err != nil {

@@ -155,6 +155,16 @@ func (p Params) url(v url.Values) string {
 	return p.spec.Path + "?" + v.Encode()
 }
 
+// ExportURL is the CSV download of every row of the list as it is filtered, searched and sorted.
+func (p Params) ExportURL() string {
+	v := p.Values()
+	v.Del("per_page")
+	if len(v) == 0 {
+		return p.spec.Path + "/export.csv"
+	}
+	return p.spec.Path + "/export.csv?" + v.Encode()
+}
+
 // Path is the list's address without a query.
 func (p Params) Path() string { return p.spec.Path }
 

@@ -23,6 +23,7 @@ type View struct {
 	Owners   []form.Option
 	Teams    []form.Option
 	PerPages []int
+	Export   string // the CSV download of this view, for a role that may export
 }
 
 // NewView fills the view of a list page; rows is how many rows the query returned (a page and

@@ -78,6 +78,9 @@ func (h *Handler) List(c *gin.Context) error {
 	return nil
 }
 
+// Export downloads the list as it is filtered, searched and sorted, as CSV.
+func (h *Handler) Export(c *gin.Context) error { return dealList.Export(c, h.Pool, h.R) }
+
 var dealList = list.Frame[store.ListOpportunitiesRow]{Spec: spec, Entity: "opportunities",
 	Rows: func(ctx context.Context, tx pgx.Tx, q list.Query) ([]store.ListOpportunitiesRow, error) {
 		return db.Q.ListOpportunities(ctx, tx, store.ListOpportunitiesParams{SeeAll: q.SeeAll, OwnID: q.OwnID, TeamID: q.TeamID,
@@ -101,6 +104,17 @@ var dealList = list.Frame[store.ListOpportunitiesRow]{Spec: spec, Entity: "oppor
 			return r.ID, r.Name
 		}
 		return r.ID, list.TimeValue(r.CreatedAt)
+	},
+	CSV: list.Columns[store.ListOpportunitiesRow]{
+		Header: []string{"ID", "Name", "Account", "Stage", "Amount", "Currency", "Close date", "Next step", "Next step at", "Owner", "Created"},
+		Row: func(r store.ListOpportunitiesRow) []string {
+			next := ""
+			if r.NextAt != nil {
+				next = list.Stamp(*r.NextAt)
+			}
+			return []string{list.IDCell(r.ID), r.Name, list.Opt(r.AccountName), r.StageName, list.Decimal(r.Amount), r.Currency, list.Day(r.CloseDate),
+				r.NextSubject, next, r.OwnerName, list.Stamp(r.CreatedAt)}
+		},
 	},
 }
 

@@ -57,6 +57,9 @@ func New(sessions *scs.SessionManager, log *slog.Logger) (*Renderer, error) {
 	return r, err
 }
 
+// Log is where handlers report what they cannot show the user.
+func (r *Renderer) Log() *slog.Logger { return r.log }
+
 // Page returns the layout fields for a page: the signed-in user and the flash message, if any.
 func (r *Renderer) Page(c *gin.Context, title, nav string) Page {
 	return Page{Title: title, Nav: nav, User: viewer.From(c), Flash: r.sessions.PopString(c.Request.Context(), "flash")}

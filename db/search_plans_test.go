@@ -1,0 +1,95 @@
+package db_test
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/stretchr/testify/require"
+
+	"github.com/crm-team/crm/db"
+	"github.com/crm-team/crm/db/dbtest"
+	"github.com/crm-team/crm/db/seed"
+	"github.com/crm-team/crm/db/store"
+)
+
+// The global search, its typo fallback and the lists' search read the big tables through
+// indexes as every role, inside the search functions too: auto_explain explains each statement
+// those functions run and sends the plan back as a notice, where EXPLAIN of the outer query
+// would only show a function scan.
+func TestSearchFunctionsUseIndexesAtScale(t *testing.T) {
+	t.Parallel()
+	pool, url := dbtest.NewWithURL(t)
+	ctx := context.Background()
+	require.NoError(t, seed.Scale(ctx, pool, 20000, "demo-password", false, nil))
+	// Loading auto_explain takes a superuser; the statements still run as crm_app.
+	cfg, err := pgxpool.ParseConfig(dbtest.SuperuserURL(t, url))
+	require.NoError(t, err)
+	var mu sync.Mutex
+	var plans []string
+	cfg.ConnConfig.OnNotice = func(_ *pgconn.PgConn, n *pgconn.Notice) {
+		if i := strings.Index(n.Message, "{"); i >= 0 && strings.Contains(n.Message, "plan:") {
+			mu.Lock()
+			plans = append(plans, n.Message[i:])
+			mu.Unlock()
+		}
+	}
+	cfg.MaxConns = 1 // the settings below are the one connection's
+	cfg.AfterConnect = func(ctx context.Context, c *pgx.Conn) error {
+		_, err := c.Exec(ctx, `LOAD 'auto_explain';
+			SET auto_explain.log_min_duration = 0; SET auto_explain.log_analyze = on;
+			SET auto_explain.log_nested_statements = on; SET auto_explain.log_format = json`)
+		return err
+	}
+	explained, err := pgxpool.NewWithConfig(ctx, cfg)
+	require.NoError(t, err)
+	defer explained.Close()
+
+	searches := map[string]func(tx pgx.Tx) error{
+		"everything, a common word": func(tx pgx.Tx) error {
+			_, err := db.Q.SearchEverything(ctx, tx, store.SearchEverythingParams{Q: "smith", Candidates: 50, PerType: 10})
+			return err
+		},
+		"everything, a rare word": func(tx pgx.Tx) error {
+			_, err := db.Q.SearchEverything(ctx, tx, store.SearchEverythingParams{Q: "zzyzx", Candidates: 50, PerType: 10})
+			return err
+		},
+		"names like a typo": func(tx pgx.Tx) error {
+			_, err := db.Q.SearchSimilar(ctx, tx, store.SearchSimilarParams{Q: "smiht", PerType: 10})
+			return err
+		},
+	}
+	for _, email := range []string{"admin@demo.test", "manager@demo.test", "rep1@demo.test"} {
+		a := accessOf(t, pool, email)
+		for name, run := range searches {
+			mu.Lock()
+			plans = nil
+			mu.Unlock()
+			err := db.InTxCustomPlans(ctx, explained, a, func(tx pgx.Tx) error {
+				if _, err := tx.Exec(ctx, "SET LOCAL client_min_messages = log"); err != nil {
+					return err
+				}
+				return run(tx)
+			})
+			require.NoError(t, err, name)
+			mu.Lock()
+			got := plans
+			mu.Unlock()
+			var inner int
+			for _, raw := range got {
+				var p map[string]any
+				require.NoError(t, json.Unmarshal([]byte(raw), &p), raw)
+				if text, _ := p["Query Text"].(string); strings.Contains(text, "= mine") || strings.Contains(text, "q <% (") {
+					inner++
+				}
+				require.Empty(t, seqScans(p["Plan"].(map[string]any)), "%s as %s:\n%s", name, email, raw)
+			}
+			require.NotZero(t, inner, "%s as %s: the functions' own statements were explained", name, email)
+		}
+	}
+}
