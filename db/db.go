@@ -65,6 +65,9 @@ func Open(ctx context.Context, url string, l Limits) (*pgxpool.Pool, error) {
 			cfg.ConnConfig.RuntimeParams[name] = strconv.FormatInt(d.Milliseconds(), 10)
 		}
 	}
+	// A page's queries are short; JIT compiling costs tens of milliseconds whenever a plan's
+	// estimate is high, even for a search whose index finds nothing (35 ms of 37 at 1M records).
+	cfg.ConnConfig.RuntimeParams["jit"] = "off"
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)

@@ -59,8 +59,8 @@ func TestSearchFunctionsUseIndexesAtScale(t *testing.T) {
 			_, err := db.Q.SearchEverything(ctx, tx, store.SearchEverythingParams{Q: "zzyzx", Candidates: 50, PerType: 10})
 			return err
 		},
-		"names like a typo": func(tx pgx.Tx) error {
-			_, err := db.Q.SearchSimilar(ctx, tx, store.SearchSimilarParams{Q: "smiht", PerType: 10})
+		"a typo corrected": func(tx pgx.Tx) error {
+			_, err := db.Q.CorrectWords(ctx, tx, "smiht")
 			return err
 		},
 	}
@@ -84,7 +84,7 @@ func TestSearchFunctionsUseIndexesAtScale(t *testing.T) {
 			for _, raw := range got {
 				var p map[string]any
 				require.NoError(t, json.Unmarshal([]byte(raw), &p), raw)
-				if text, _ := p["Query Text"].(string); strings.Contains(text, "= mine") || strings.Contains(text, "q <% (") {
+				if text, _ := p["Query Text"].(string); strings.Contains(text, "= mine") || strings.Contains(text, "search_words s") {
 					inner++
 				}
 				require.Empty(t, seqScans(p["Plan"].(map[string]any)), "%s as %s:\n%s", name, email, raw)

@@ -32,23 +32,7 @@ UNION ALL
  FROM activities r, q WHERE r.id = ANY(ARRAY(SELECT crm_search_activities(@q::text, NULL, NULL, NULL, @candidates::int)))
  ORDER BY 5 DESC, r.id DESC LIMIT @per_type::int);
 
--- name: SearchSimilar :many
--- Records whose name is like @q, for when no word matched (a typo): at most @per_type of each
--- type the user may see, closest first.
-(SELECT 'leads'::text AS kind, r.id, (r.first_name || ' ' || r.last_name)::text AS title, r.company::text AS detail,
-        word_similarity(@q::text, r.first_name || ' ' || r.last_name || ' ' || r.company)::real AS rank
- FROM leads r WHERE r.id = ANY(ARRAY(SELECT crm_similar_leads(@q::text, @per_type::int)))
- ORDER BY rank DESC, r.id DESC)
-UNION ALL
-(SELECT 'accounts', r.id, r.name, concat_ws(' · ', r.domain::text, nullif(r.city, '')), word_similarity(@q::text, r.name)
- FROM accounts r WHERE r.id = ANY(ARRAY(SELECT crm_similar_accounts(@q::text, @per_type::int)))
- ORDER BY 5 DESC, r.id DESC)
-UNION ALL
-(SELECT 'contacts', r.id, r.first_name || ' ' || r.last_name, concat_ws(' · ', nullif(r.title, ''), r.email::text),
-        word_similarity(@q::text, r.first_name || ' ' || r.last_name)
- FROM contacts r WHERE r.id = ANY(ARRAY(SELECT crm_similar_contacts(@q::text, @per_type::int)))
- ORDER BY 5 DESC, r.id DESC)
-UNION ALL
-(SELECT 'opportunities', r.id, r.name, (SELECT s.name FROM pipeline_stages s WHERE s.id = r.stage_id), word_similarity(@q::text, r.name)
- FROM opportunities r WHERE r.id = ANY(ARRAY(SELECT crm_similar_opportunities(@q::text, @per_type::int)))
- ORDER BY 5 DESC, r.id DESC);
+-- name: CorrectWords :one
+-- What was typed with each word found in no record's name replaced by the closest one that is;
+-- empty when nothing would change.
+SELECT coalesce(crm_correct_words(@q::text), '')::text AS corrected;

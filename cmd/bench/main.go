@@ -306,6 +306,7 @@ func openPool(ctx context.Context, dbURL string, conns int, rec *recorder) (*pgx
 		return nil, err
 	}
 	pc.MaxConns = int32(conns)
+	pc.ConnConfig.RuntimeParams["jit"] = "off" // as the server's pool (db.Open)
 	if rec != nil {
 		pc.ConnConfig.Tracer = rec
 	}

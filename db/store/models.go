@@ -79,6 +79,94 @@ func AllActivityTypeValues() []ActivityType {
 	}
 }
 
+type CustomFieldType string
+
+const (
+	CustomFieldTypeText        CustomFieldType = "text"
+	CustomFieldTypeLongText    CustomFieldType = "long_text"
+	CustomFieldTypeNumber      CustomFieldType = "number"
+	CustomFieldTypeMoney       CustomFieldType = "money"
+	CustomFieldTypeDate        CustomFieldType = "date"
+	CustomFieldTypeBoolean     CustomFieldType = "boolean"
+	CustomFieldTypeSelect      CustomFieldType = "select"
+	CustomFieldTypeMultiSelect CustomFieldType = "multi_select"
+	CustomFieldTypeUrl         CustomFieldType = "url"
+	CustomFieldTypeEmail       CustomFieldType = "email"
+	CustomFieldTypePhone       CustomFieldType = "phone"
+	CustomFieldTypeUser        CustomFieldType = "user"
+)
+
+func (e *CustomFieldType) Scan(src interface{}) error {
+	switch s := src.(type) {
+	case []byte:
+		*e = CustomFieldType(s)
+	case string:
+		*e = CustomFieldType(s)
+	default:
+		return fmt.Errorf("unsupported scan type for CustomFieldType: %T", src)
+	}
+	return nil
+}
+
+type NullCustomFieldType struct {
+	CustomFieldType CustomFieldType
+	Valid           bool // Valid is true if CustomFieldType is not NULL
+}
+
+// Scan implements the Scanner interface.
+func (ns *NullCustomFieldType) Scan(value interface{}) error {
+	if value == nil {
+		ns.CustomFieldType, ns.Valid = "", false
+		return nil
+	}
+	ns.Valid = true
+	return ns.CustomFieldType.Scan(value)
+}
+
+// Value implements the driver Valuer interface.
+func (ns NullCustomFieldType) Value() (driver.Value, error) {
+	if !ns.Valid {
+		return nil, nil
+	}
+	return string(ns.CustomFieldType), nil
+}
+
+func (e CustomFieldType) Valid() bool {
+	switch e {
+	case CustomFieldTypeText,
+		CustomFieldTypeLongText,
+		CustomFieldTypeNumber,
+		CustomFieldTypeMoney,
+		CustomFieldTypeDate,
+		CustomFieldTypeBoolean,
+		CustomFieldTypeSelect,
+		CustomFieldTypeMultiSelect,
+		CustomFieldTypeUrl,
+		CustomFieldTypeEmail,
+		CustomFieldTypePhone,
+		CustomFieldTypeUser:
+		return true
+	}
+	return false
+}
+
+func AllCustomFieldTypeValues() []CustomFieldType {
+	return []CustomFieldType{
+		CustomFieldTypeText,
+		CustomFieldTypeLongText,
+		CustomFieldTypeNumber,
+		CustomFieldTypeMoney,
+		CustomFieldTypeDate,
+		CustomFieldTypeBoolean,
+		CustomFieldTypeSelect,
+		CustomFieldTypeMultiSelect,
+		CustomFieldTypeUrl,
+		CustomFieldTypeEmail,
+		CustomFieldTypePhone,
+		CustomFieldTypeUser,
+	}
+}
+
 type LeadStatus string
 
 const (
@@ -481,6 +569,22 @@ type Contact struct {
 	Search    interface{}
 }
 
+type CustomField struct {
+	ID         int64
+	Entity     PermEntity
+	Key        string
+	Label      string
+	Type       CustomFieldType
+	Help       string
+	Required   bool
+	Options    []string
+	InList     bool
+	Position   int32
+	ArchivedAt *time.Time
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+}
+
 type Lead struct {
 	ID                     int64
 	OwnerID                int64
@@ -588,6 +692,10 @@ type RolePermission struct {
 	Entity PermEntity
 	Action PermAction
 	Scope  PermScope
+}
+
+type SearchWord struct {
+	Word string
 }
 
 type Session struct {

@@ -9,6 +9,19 @@ import (
 	"context"
 )
 
+const correctWords = `-- name: CorrectWords :one
+SELECT coalesce(crm_correct_words($1::text), '')::text AS corrected
+`
+
+// What was typed with each word found in no record's name replaced by the closest one that is;
+// empty when nothing would change.
+func (q *Queries) CorrectWords(ctx context.Context, db DBTX, q_ string) (string, error) {
+	row := db.QueryRow(ctx, correctWords, q_)
+	var corrected string
+	err := row.Scan(&corrected)
+	return corrected, err
+}
+
 const searchEverything = `-- name: SearchEverything :many
 WITH q AS MATERIALIZED (SELECT crm_prefix_query($1::text) AS prefix, plainto_tsquery('simple', $1::text) AS words)
 (SELECT 'leads'::text AS kind, r.id, (r.first_name || ' ' || r.last_name)::text AS title, r.company::text AS detail,
@@ -77,67 +90,6 @@ func (q *Queries) SearchEverything(ctx context.Context, db DBTX, arg SearchEvery
 			&i.Rank,
 			&i.ParentID,
 			&i.ParentKind,
-		); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
-const searchSimilar = `-- name: SearchSimilar :many
-(SELECT 'leads'::text AS kind, r.id, (r.first_name || ' ' || r.last_name)::text AS title, r.company::text AS detail,
-        word_similarity($1::text, r.first_name || ' ' || r.last_name || ' ' || r.company)::real AS rank
- FROM leads r WHERE r.id = ANY(ARRAY(SELECT crm_similar_leads($1::text, $2::int)))
- ORDER BY rank DESC, r.id DESC)
-UNION ALL
-(SELECT 'accounts', r.id, r.name, concat_ws(' · ', r.domain::text, nullif(r.city, '')), word_similarity($1::text, r.name)
- FROM accounts r WHERE r.id = ANY(ARRAY(SELECT crm_similar_accounts($1::text, $2::int)))
- ORDER BY 5 DESC, r.id DESC)
-UNION ALL
-(SELECT 'contacts', r.id, r.first_name || ' ' || r.last_name, concat_ws(' · ', nullif(r.title, ''), r.email::text),
-        word_similarity($1::text, r.first_name || ' ' || r.last_name)
- FROM contacts r WHERE r.id = ANY(ARRAY(SELECT crm_similar_contacts($1::text, $2::int)))
- ORDER BY 5 DESC, r.id DESC)
-UNION ALL
-(SELECT 'opportunities', r.id, r.name, (SELECT s.name FROM pipeline_stages s WHERE s.id = r.stage_id), word_similarity($1::text, r.name)
- FROM opportunities r WHERE r.id = ANY(ARRAY(SELECT crm_similar_opportunities($1::text, $2::int)))
- ORDER BY 5 DESC, r.id DESC)
-`
-
-type SearchSimilarParams struct {
-	Q       string
-	PerType int32
-}
-
-type SearchSimilarRow struct {
-	Kind   string
-	ID     int64
-	Title  string
-	Detail string
-	Rank   float32
-}
-
-// Records whose name is like @q, for when no word matched (a typo): at most @per_type of each
-// type the user may see, closest first.
-func (q *Queries) SearchSimilar(ctx context.Context, db DBTX, arg SearchSimilarParams) ([]SearchSimilarRow, error) {
-	rows, err := db.Query(ctx, searchSimilar, arg.Q, arg.PerType)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	items := []SearchSimilarRow{}
-	for rows.Next() {
-		var i SearchSimilarRow
-		if err := rows.Scan(
-			&i.Kind,
-			&i.ID,
-			&i.Title,
-			&i.Detail,
-			&i.Rank,
 		); err != nil {
 			return nil, err
 		}

@@ -41,10 +41,10 @@ const (
 // Page is the search page, or (block search-suggest) the header's suggestions.
 type Page struct {
 	render.Page
-	Q       string
-	Groups  []Group
-	Similar bool // no word matched: these are names like what was typed
-	Hits    int
+	Q         string
+	Corrected string // nothing matched Q: these are the hits of this instead (a typo fixed)
+	Groups    []Group
+	Hits      int
 }
 
 // Group is one record type's hits, best first.
@@ -73,7 +73,7 @@ func (h *Handler) Show(c *gin.Context) error {
 			limit = perSuggest
 		}
 		var err error
-		if page.Groups, page.Similar, err = h.find(c, page.Q, limit); err != nil {
+		if page.Groups, page.Corrected, err = h.find(c, page.Q, limit); err != nil {
 			return err
 		}
 		for _, g := range page.Groups {
@@ -93,34 +93,40 @@ func query(q string) string {
 	return q
 }
 
-// find returns the hits grouped by type, the group with the best hit first; when no word
-// matched it falls back to names like q.
-func (h *Handler) find(c *gin.Context, q string, limit int) (groups []Group, similar bool, err error) {
-	err = viewer.InTx(c, h.Pool, func(ctx context.Context, tx pgx.Tx) error {
+// find returns the hits grouped by type, the group with the best hit first. When nothing
+// matches it tries again with the typed words corrected to words of record names, and says so.
+func (h *Handler) find(c *gin.Context, q string, limit int) (groups []Group, corrected string, err error) {
+	err = viewer.InTxCustomPlans(c, h.Pool, func(ctx context.Context, tx pgx.Tx) error {
 		rows, err := db.Q.SearchEverything(ctx, tx, store.SearchEverythingParams{Q: q, Candidates: candidates, PerType: int32(limit)})
-		if err != nil {
+		if err != nil || len(rows) > 0 {
+			groups = grouped(rows)
 			return err
 		}
-		for _, r := range rows {
-			groups = add(groups, r.Kind, r.Rank, Hit{Title: r.Title, Detail: r.Detail, URL: link(r.Kind, r.ID, r.ParentKind, r.ParentID)})
+		fixed, err := db.Q.CorrectWords(ctx, tx, q)
+		if err != nil || fixed == "" {
+			return err
 		}
-		if len(rows) > 0 {
-			return nil
-		}
-		similar = true
-		like, err := db.Q.SearchSimilar(ctx, tx, store.SearchSimilarParams{Q: q, PerType: int32(limit)})
-		for _, r := range like {
-			groups = add(groups, r.Kind, r.Rank, Hit{Title: r.Title, Detail: r.Detail, URL: link(r.Kind, r.ID, "", nil)})
+		if rows, err = db.Q.SearchEverything(ctx, tx, store.SearchEverythingParams{Q: fixed, Candidates: candidates, PerType: int32(limit)}); len(rows) > 0 {
+			groups, corrected = grouped(rows), fixed
 		}
 		return err
 	})
 	for i, g := range groups {
-		if g.Kind != "activities" && !similar && len(g.Hits) == limit {
-			groups[i].More = "/" + g.Kind + "?q=" + url.QueryEscape(q)
+		if g.Kind != "activities" && len(g.Hits) == limit {
+			groups[i].More = "/" + g.Kind + "?q=" + url.QueryEscape(cmp.Or(corrected, q))
 		}
 	}
+	return groups, corrected, err
+}
+
+// grouped collects the hits of each type, the type with the best hit first.
+func grouped(rows []store.SearchEverythingRow) []Group {
+	var groups []Group
+	for _, r := range rows {
+		groups = add(groups, r.Kind, r.Rank, Hit{Title: r.Title, Detail: r.Detail, URL: link(r.Kind, r.ID, r.ParentKind, r.ParentID)})
+	}
 	slices.SortStableFunc(groups, func(a, b Group) int { return cmp.Compare(b.best, a.best) })
-	return groups, similar, err
+	return groups
 }
 
 func add(groups []Group, kind string, rank float32, hit Hit) []Group {

@@ -67,12 +67,16 @@ func TestSearchMatchesEmailPhoneAndTypos(t *testing.T) {
 		require.Contains(t, r.Body, "Ada Quorvex", q)
 	}
 
-	r := rep.Get("/search?q=quorvx")
-	require.Contains(t, r.Body, "these names are close to")
+	r := rep.Get("/search?q=ada+quorvx")
+	require.Contains(t, r.Body, "Nothing matches “ada quorvx”. Showing results for “<b>ada quorvex</b>”.")
 	require.Contains(t, r.Body, "Ada Quorvex")
+	r = rep.Get("/search?q=quorvx")
 	require.Contains(t, r.Body, "Lena Quorvex")
-	require.NotContains(t, r.Body, "Hidden Quorvex", "near matches stay inside the user's scope")
+	require.NotContains(t, r.Body, "Hidden Quorvex", "corrected results stay inside the user's scope")
 	require.NotContains(t, r.Body, "secret deal")
+	r = rep.Get("/search?q=rivalz")
+	require.Contains(t, r.Body, "Nothing you can see matches “rivalz”", "a word only in others' records is no correction")
+	require.NotContains(t, r.Body, "rivals")
 
 	r = rep.Get("/search?q=zzxqwv")
 	require.Contains(t, r.Body, "Nothing you can see matches “zzxqwv”")
