@@ -1,12 +1,13 @@
 -- name: CreateAccount :one
-INSERT INTO accounts (owner_id, name, domain, industry, employees, annual_revenue, phone, street, city, region, postal_code, country)
-VALUES (@owner_id, @name, sqlc.narg(domain), @industry, sqlc.narg(employees), sqlc.narg(annual_revenue), @phone, @street, @city, @region, @postal_code, @country)
+INSERT INTO accounts (owner_id, name, domain, industry, employees, annual_revenue, phone, street, city, region, postal_code, country, custom)
+VALUES (@owner_id, @name, sqlc.narg(domain), @industry, sqlc.narg(employees), sqlc.narg(annual_revenue), @phone, @street, @city, @region, @postal_code, @country,
+        coalesce(sqlc.narg(custom)::jsonb, '{}'))
 RETURNING id;
 
 -- name: ListAccounts :many
 -- One page of the accounts list. Every optional filter is NULL when unused; with custom plans
 -- the planner folds them away, and the CASE sort and cursor into one index order.
-SELECT a.id, a.name, a.domain, a.industry, a.city, a.country, a.created_at, a.owner_id, u.name AS owner_name
+SELECT a.id, a.name, a.domain, a.industry, a.city, a.country, a.created_at, a.owner_id, u.name AS owner_name, a.custom
 FROM (
     SELECT a.* FROM accounts a
     WHERE (@see_all::boolean OR a.owner_id = sqlc.narg(own_id) OR a.team_id = sqlc.narg(team_id))
@@ -56,7 +57,7 @@ SELECT count(*) FROM (
 
 -- name: GetAccount :one
 SELECT a.id, a.owner_id, a.team_id, a.name, a.domain, a.industry, a.employees, a.annual_revenue, a.phone, a.street, a.city,
-       a.region, a.postal_code, a.country, a.version, a.created_at, a.updated_at, u.name AS owner_name
+       a.region, a.postal_code, a.country, a.version, a.created_at, a.updated_at, u.name AS owner_name, a.custom
 FROM accounts a
 JOIN users u ON u.id = a.owner_id
 WHERE a.id = @id;
@@ -66,7 +67,7 @@ WHERE a.id = @id;
 UPDATE accounts
 SET owner_id = @owner_id, name = @name, domain = sqlc.narg(domain), industry = @industry, employees = sqlc.narg(employees),
     annual_revenue = sqlc.narg(annual_revenue), phone = @phone, street = @street, city = @city, region = @region,
-    postal_code = @postal_code, country = @country
+    postal_code = @postal_code, country = @country, custom = (custom || coalesce(sqlc.narg(custom_set)::jsonb, '{}')) - coalesce(sqlc.narg(custom_unset)::text[], '{}')
 WHERE id = @id AND version = @version
 RETURNING version;
 

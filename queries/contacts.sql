@@ -1,12 +1,12 @@
 -- name: CreateContact :one
-INSERT INTO contacts (owner_id, account_id, first_name, last_name, email, phone, title)
-VALUES (@owner_id, sqlc.narg(account_id), @first_name, @last_name, sqlc.narg(email), @phone, @title)
+INSERT INTO contacts (owner_id, account_id, first_name, last_name, email, phone, title, custom)
+VALUES (@owner_id, sqlc.narg(account_id), @first_name, @last_name, sqlc.narg(email), @phone, @title, coalesce(sqlc.narg(custom)::jsonb, '{}'))
 RETURNING id;
 
 -- name: ListContacts :many
 -- One page of the contacts list; see ListAccounts for how the optional filters fold away.
 SELECT c.id, c.first_name, c.last_name, c.email, c.phone, c.title, c.created_at, c.account_id,
-       a.name AS account_name, u.name AS owner_name
+       a.name AS account_name, u.name AS owner_name, c.custom
 FROM (
     SELECT c.* FROM contacts c
     WHERE (@see_all::boolean OR c.owner_id = sqlc.narg(own_id) OR c.team_id = sqlc.narg(team_id))
@@ -56,7 +56,7 @@ SELECT count(*) FROM (
 
 -- name: GetContact :one
 SELECT c.id, c.owner_id, c.team_id, c.account_id, c.first_name, c.last_name, c.email, c.phone, c.title,
-       c.version, c.created_at, c.updated_at, u.name AS owner_name, a.name AS account_name
+       c.version, c.created_at, c.updated_at, u.name AS owner_name, a.name AS account_name, c.custom
 FROM contacts c
 JOIN users u ON u.id = c.owner_id
 LEFT JOIN accounts a ON a.id = c.account_id
@@ -65,7 +65,7 @@ WHERE c.id = @id;
 -- name: UpdateContact :one
 UPDATE contacts
 SET owner_id = @owner_id, account_id = sqlc.narg(account_id), first_name = @first_name, last_name = @last_name,
-    email = sqlc.narg(email), phone = @phone, title = @title
+    email = sqlc.narg(email), phone = @phone, title = @title, custom = (custom || coalesce(sqlc.narg(custom_set)::jsonb, '{}')) - coalesce(sqlc.narg(custom_unset)::text[], '{}')
 WHERE id = @id AND version = @version
 RETURNING version;
 

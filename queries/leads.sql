@@ -1,11 +1,11 @@
 -- name: CreateLead :one
-INSERT INTO leads (owner_id, first_name, last_name, company, title, email, phone, source, status)
-VALUES (@owner_id, @first_name, @last_name, @company, @title, sqlc.narg(email), @phone, @source, @status)
+INSERT INTO leads (owner_id, first_name, last_name, company, title, email, phone, source, status, custom)
+VALUES (@owner_id, @first_name, @last_name, @company, @title, sqlc.narg(email), @phone, @source, @status, coalesce(sqlc.narg(custom)::jsonb, '{}'))
 RETURNING id;
 
 -- name: ListLeads :many
 -- One page of the leads list; see ListAccounts for how the optional filters fold away.
-SELECT l.id, l.first_name, l.last_name, l.company, l.email, l.status, l.source, l.created_at, u.name AS owner_name
+SELECT l.id, l.first_name, l.last_name, l.company, l.email, l.status, l.source, l.created_at, u.name AS owner_name, l.custom
 FROM (
     SELECT l.* FROM leads l
     WHERE (@see_all::boolean OR l.owner_id = sqlc.narg(own_id) OR l.team_id = sqlc.narg(team_id))
@@ -66,7 +66,7 @@ SELECT count(*) FROM (
 -- A converted lead names what it became, where the user may see it ('' where not).
 SELECT l.id, l.owner_id, l.team_id, l.first_name, l.last_name, l.company, l.title, l.email, l.phone, l.source, l.status,
        l.converted_account_id, l.converted_contact_id, l.converted_opportunity_id, l.converted_at,
-       l.version, l.created_at, l.updated_at, u.name AS owner_name,
+       l.version, l.created_at, l.updated_at, u.name AS owner_name, l.custom,
        coalesce(ca.name, '')::text AS converted_account_name,
        coalesce(btrim(cc.first_name || ' ' || cc.last_name), '')::text AS converted_contact_name,
        coalesce(co.name, '')::text AS converted_opportunity_name
@@ -85,7 +85,8 @@ SELECT id, owner_id, status, version FROM leads WHERE id = @id FOR UPDATE;
 -- A converted lead is never edited as a lead: the WHERE refuses it like a stale version.
 UPDATE leads
 SET owner_id = @owner_id, first_name = @first_name, last_name = @last_name, company = @company, title = @title,
-    email = sqlc.narg(email), phone = @phone, source = @source, status = @status
+    email = sqlc.narg(email), phone = @phone, source = @source, status = @status,
+    custom = (custom || coalesce(sqlc.narg(custom_set)::jsonb, '{}')) - coalesce(sqlc.narg(custom_unset)::text[], '{}')
 WHERE id = @id AND version = @version AND status <> 'converted'
 RETURNING version;
 

@@ -2,16 +2,16 @@
 -- The stage's trigger (00007) sets the pipeline, closes a deal created won or lost, and puts it
 -- at the bottom of its column.
 INSERT INTO opportunities (owner_id, name, account_id, contact_id, stage_id, amount, currency, close_date,
-                           lost_reason, closed_at)
+                           lost_reason, closed_at, custom)
 VALUES (@owner_id, @name, @account_id, sqlc.narg(contact_id), @stage_id, @amount, @currency, @close_date,
-        @lost_reason, sqlc.narg(closed_at))
+        @lost_reason, sqlc.narg(closed_at), coalesce(sqlc.narg(custom)::jsonb, '{}'))
 RETURNING id;
 
 -- name: ListOpportunities :many
 -- One page of the opportunities list; see ListAccounts for how the optional filters fold away.
 SELECT o.id, o.name, o.amount, o.currency, o.close_date, o.created_at, o.account_id, a.name AS account_name,
        s.name AS stage_name, s.kind AS stage_kind, u.name AS owner_name,
-       coalesce(nx.subject, '') AS next_subject, coalesce(nx.type::text, '')::text AS next_type, nx.at AS next_at
+       coalesce(nx.subject, '') AS next_subject, coalesce(nx.type::text, '')::text AS next_type, nx.at AS next_at, o.custom
 FROM (
     SELECT o.* FROM opportunities o
     WHERE (@see_all::boolean OR o.owner_id = sqlc.narg(own_id) OR o.team_id = sqlc.narg(team_id))
@@ -89,7 +89,7 @@ SELECT o.id, o.owner_id, o.team_id, o.name, o.account_id, o.contact_id, o.pipeli
        o.close_date, o.lost_reason, o.closed_at, o.stage_changed_at, o.version, o.created_at, o.updated_at,
        u.name AS owner_name, a.name AS account_name,
        btrim(coalesce(c.first_name, '') || ' ' || coalesce(c.last_name, ''))::text AS contact_name,
-       s.name AS stage_name, s.kind AS stage_kind, s.probability, p.name AS pipeline_name
+       s.name AS stage_name, s.kind AS stage_kind, s.probability, p.name AS pipeline_name, o.custom
 FROM opportunities o
 JOIN users u ON u.id = o.owner_id
 JOIN pipeline_stages s ON s.id = o.stage_id
@@ -102,7 +102,7 @@ WHERE o.id = @id;
 -- Everything but the stage, which only pipeline.Apply changes (MoveOpportunity).
 UPDATE opportunities
 SET owner_id = @owner_id, name = @name, account_id = @account_id, contact_id = sqlc.narg(contact_id),
-    amount = @amount, currency = @currency, close_date = @close_date
+    amount = @amount, currency = @currency, close_date = @close_date, custom = (custom || coalesce(sqlc.narg(custom_set)::jsonb, '{}')) - coalesce(sqlc.narg(custom_unset)::text[], '{}')
 WHERE id = @id AND version = @version
 RETURNING version;
 

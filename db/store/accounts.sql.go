@@ -94,8 +94,9 @@ func (q *Queries) CountAccounts(ctx context.Context, db DBTX, arg CountAccountsP
 }
 
 const createAccount = `-- name: CreateAccount :one
-INSERT INTO accounts (owner_id, name, domain, industry, employees, annual_revenue, phone, street, city, region, postal_code, country)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+INSERT INTO accounts (owner_id, name, domain, industry, employees, annual_revenue, phone, street, city, region, postal_code, country, custom)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,
+        coalesce($13::jsonb, '{}'))
 RETURNING id
 `
 
@@ -112,6 +113,7 @@ type CreateAccountParams struct {
 	Region        string
 	PostalCode    string
 	Country       string
+	Custom        []byte
 }
 
 func (q *Queries) CreateAccount(ctx context.Context, db DBTX, arg CreateAccountParams) (int64, error) {
@@ -128,6 +130,7 @@ func (q *Queries) CreateAccount(ctx context.Context, db DBTX, arg CreateAccountP
 		arg.Region,
 		arg.PostalCode,
 		arg.Country,
+		arg.Custom,
 	)
 	var id int64
 	err := row.Scan(&id)
@@ -148,7 +151,7 @@ func (q *Queries) DeleteAccount(ctx context.Context, db DBTX, id int64) (int64, 
 
 const getAccount = `-- name: GetAccount :one
 SELECT a.id, a.owner_id, a.team_id, a.name, a.domain, a.industry, a.employees, a.annual_revenue, a.phone, a.street, a.city,
-       a.region, a.postal_code, a.country, a.version, a.created_at, a.updated_at, u.name AS owner_name
+       a.region, a.postal_code, a.country, a.version, a.created_at, a.updated_at, u.name AS owner_name, a.custom
 FROM accounts a
 JOIN users u ON u.id = a.owner_id
 WHERE a.id = $1
@@ -173,6 +176,7 @@ type GetAccountRow struct {
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
 	OwnerName     string
+	Custom        []byte
 }
 
 func (q *Queries) GetAccount(ctx context.Context, db DBTX, id int64) (GetAccountRow, error) {
@@ -197,12 +201,13 @@ func (q *Queries) GetAccount(ctx context.Context, db DBTX, id int64) (GetAccount
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.OwnerName,
+		&i.Custom,
 	)
 	return i, err
 }
 
 const listAccounts = `-- name: ListAccounts :many
-SELECT a.id, a.name, a.domain, a.industry, a.city, a.country, a.created_at, a.owner_id, u.name AS owner_name
+SELECT a.id, a.name, a.domain, a.industry, a.city, a.country, a.created_at, a.owner_id, u.name AS owner_name, a.custom
 FROM (
     SELECT a.id, a.owner_id, a.team_id, a.name, a.domain, a.industry, a.employees, a.annual_revenue, a.phone, a.street, a.city, a.region, a.postal_code, a.country, a.custom, a.version, a.created_at, a.updated_at, a.search FROM accounts a
     WHERE ($1::boolean OR a.owner_id = $2 OR a.team_id = $3)
@@ -269,6 +274,7 @@ type ListAccountsRow struct {
 	CreatedAt time.Time
 	OwnerID   int64
 	OwnerName string
+	Custom    []byte
 }
 
 // One page of the accounts list. Every optional filter is NULL when unused; with custom plans
@@ -310,6 +316,7 @@ func (q *Queries) ListAccounts(ctx context.Context, db DBTX, arg ListAccountsPar
 			&i.CreatedAt,
 			&i.OwnerID,
 			&i.OwnerName,
+			&i.Custom,
 		); err != nil {
 			return nil, err
 		}
@@ -359,8 +366,8 @@ const updateAccount = `-- name: UpdateAccount :one
 UPDATE accounts
 SET owner_id = $1, name = $2, domain = $3, industry = $4, employees = $5,
     annual_revenue = $6, phone = $7, street = $8, city = $9, region = $10,
-    postal_code = $11, country = $12
-WHERE id = $13 AND version = $14
+    postal_code = $11, country = $12, custom = (custom || coalesce($13::jsonb, '{}')) - coalesce($14::text[], '{}')
+WHERE id = $15 AND version = $16
 RETURNING version
 `
 
@@ -377,6 +384,8 @@ type UpdateAccountParams struct {
 	Region        string
 	PostalCode    string
 	Country       string
+	CustomSet     []byte
+	CustomUnset   []string
 	ID            int64
 	Version       int32
 }
@@ -396,6 +405,8 @@ func (q *Queries) UpdateAccount(ctx context.Context, db DBTX, arg UpdateAccountP
 		arg.Region,
 		arg.PostalCode,
 		arg.Country,
+		arg.CustomSet,
+		arg.CustomUnset,
 		arg.ID,
 		arg.Version,
 	)

@@ -52,8 +52,8 @@ func (q *Queries) CountContacts(ctx context.Context, db DBTX, arg CountContactsP
 }
 
 const createContact = `-- name: CreateContact :one
-INSERT INTO contacts (owner_id, account_id, first_name, last_name, email, phone, title)
-VALUES ($1, $2, $3, $4, $5, $6, $7)
+INSERT INTO contacts (owner_id, account_id, first_name, last_name, email, phone, title, custom)
+VALUES ($1, $2, $3, $4, $5, $6, $7, coalesce($8::jsonb, '{}'))
 RETURNING id
 `
 
@@ -65,6 +65,7 @@ type CreateContactParams struct {
 	Email     *string
 	Phone     string
 	Title     string
+	Custom    []byte
 }
 
 func (q *Queries) CreateContact(ctx context.Context, db DBTX, arg CreateContactParams) (int64, error) {
@@ -76,6 +77,7 @@ func (q *Queries) CreateContact(ctx context.Context, db DBTX, arg CreateContactP
 		arg.Email,
 		arg.Phone,
 		arg.Title,
+		arg.Custom,
 	)
 	var id int64
 	err := row.Scan(&id)
@@ -96,7 +98,7 @@ func (q *Queries) DeleteContact(ctx context.Context, db DBTX, id int64) (int64, 
 
 const getContact = `-- name: GetContact :one
 SELECT c.id, c.owner_id, c.team_id, c.account_id, c.first_name, c.last_name, c.email, c.phone, c.title,
-       c.version, c.created_at, c.updated_at, u.name AS owner_name, a.name AS account_name
+       c.version, c.created_at, c.updated_at, u.name AS owner_name, a.name AS account_name, c.custom
 FROM contacts c
 JOIN users u ON u.id = c.owner_id
 LEFT JOIN accounts a ON a.id = c.account_id
@@ -118,6 +120,7 @@ type GetContactRow struct {
 	UpdatedAt   time.Time
 	OwnerName   string
 	AccountName *string
+	Custom      []byte
 }
 
 func (q *Queries) GetContact(ctx context.Context, db DBTX, id int64) (GetContactRow, error) {
@@ -138,13 +141,14 @@ func (q *Queries) GetContact(ctx context.Context, db DBTX, id int64) (GetContact
 		&i.UpdatedAt,
 		&i.OwnerName,
 		&i.AccountName,
+		&i.Custom,
 	)
 	return i, err
 }
 
 const listContacts = `-- name: ListContacts :many
 SELECT c.id, c.first_name, c.last_name, c.email, c.phone, c.title, c.created_at, c.account_id,
-       a.name AS account_name, u.name AS owner_name
+       a.name AS account_name, u.name AS owner_name, c.custom
 FROM (
     SELECT c.id, c.owner_id, c.team_id, c.account_id, c.first_name, c.last_name, c.email, c.phone, c.title, c.custom, c.version, c.created_at, c.updated_at, c.search FROM contacts c
     WHERE ($1::boolean OR c.owner_id = $2 OR c.team_id = $3)
@@ -213,6 +217,7 @@ type ListContactsRow struct {
 	AccountID   *int64
 	AccountName *string
 	OwnerName   string
+	Custom      []byte
 }
 
 // One page of the contacts list; see ListAccounts for how the optional filters fold away.
@@ -254,6 +259,7 @@ func (q *Queries) ListContacts(ctx context.Context, db DBTX, arg ListContactsPar
 			&i.AccountID,
 			&i.AccountName,
 			&i.OwnerName,
+			&i.Custom,
 		); err != nil {
 			return nil, err
 		}
@@ -357,21 +363,23 @@ func (q *Queries) PickContacts(ctx context.Context, db DBTX, arg PickContactsPar
 const updateContact = `-- name: UpdateContact :one
 UPDATE contacts
 SET owner_id = $1, account_id = $2, first_name = $3, last_name = $4,
-    email = $5, phone = $6, title = $7
-WHERE id = $8 AND version = $9
+    email = $5, phone = $6, title = $7, custom = (custom || coalesce($8::jsonb, '{}')) - coalesce($9::text[], '{}')
+WHERE id = $10 AND version = $11
 RETURNING version
 `
 
 type UpdateContactParams struct {
-	OwnerID   int64
-	AccountID *int64
-	FirstName string
-	LastName  string
-	Email     *string
-	Phone     string
-	Title     string
-	ID        int64
-	Version   int32
+	OwnerID     int64
+	AccountID   *int64
+	FirstName   string
+	LastName    string
+	Email       *string
+	Phone       string
+	Title       string
+	CustomSet   []byte
+	CustomUnset []string
+	ID          int64
+	Version     int32
 }
 
 func (q *Queries) UpdateContact(ctx context.Context, db DBTX, arg UpdateContactParams) (int32, error) {
@@ -383,6 +391,8 @@ func (q *Queries) UpdateContact(ctx context.Context, db DBTX, arg UpdateContactP
 		arg.Email,
 		arg.Phone,
 		arg.Title,
+		arg.CustomSet,
+		arg.CustomUnset,
 		arg.ID,
 		arg.Version,
 	)

@@ -58,8 +58,8 @@ func (q *Queries) CountLeads(ctx context.Context, db DBTX, arg CountLeadsParams)
 }
 
 const createLead = `-- name: CreateLead :one
-INSERT INTO leads (owner_id, first_name, last_name, company, title, email, phone, source, status)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+INSERT INTO leads (owner_id, first_name, last_name, company, title, email, phone, source, status, custom)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, coalesce($10::jsonb, '{}'))
 RETURNING id
 `
 
@@ -73,6 +73,7 @@ type CreateLeadParams struct {
 	Phone     string
 	Source    string
 	Status    LeadStatus
+	Custom    []byte
 }
 
 func (q *Queries) CreateLead(ctx context.Context, db DBTX, arg CreateLeadParams) (int64, error) {
@@ -86,6 +87,7 @@ func (q *Queries) CreateLead(ctx context.Context, db DBTX, arg CreateLeadParams)
 		arg.Phone,
 		arg.Source,
 		arg.Status,
+		arg.Custom,
 	)
 	var id int64
 	err := row.Scan(&id)
@@ -107,7 +109,7 @@ func (q *Queries) DeleteLead(ctx context.Context, db DBTX, id int64) (int64, err
 const getLead = `-- name: GetLead :one
 SELECT l.id, l.owner_id, l.team_id, l.first_name, l.last_name, l.company, l.title, l.email, l.phone, l.source, l.status,
        l.converted_account_id, l.converted_contact_id, l.converted_opportunity_id, l.converted_at,
-       l.version, l.created_at, l.updated_at, u.name AS owner_name,
+       l.version, l.created_at, l.updated_at, u.name AS owner_name, l.custom,
        coalesce(ca.name, '')::text AS converted_account_name,
        coalesce(btrim(cc.first_name || ' ' || cc.last_name), '')::text AS converted_contact_name,
        coalesce(co.name, '')::text AS converted_opportunity_name
@@ -139,6 +141,7 @@ type GetLeadRow struct {
 	CreatedAt                time.Time
 	UpdatedAt                time.Time
 	OwnerName                string
+	Custom                   []byte
 	ConvertedAccountName     string
 	ConvertedContactName     string
 	ConvertedOpportunityName string
@@ -168,6 +171,7 @@ func (q *Queries) GetLead(ctx context.Context, db DBTX, id int64) (GetLeadRow, e
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.OwnerName,
+		&i.Custom,
 		&i.ConvertedAccountName,
 		&i.ConvertedContactName,
 		&i.ConvertedOpportunityName,
@@ -176,7 +180,7 @@ func (q *Queries) GetLead(ctx context.Context, db DBTX, id int64) (GetLeadRow, e
 }
 
 const listLeads = `-- name: ListLeads :many
-SELECT l.id, l.first_name, l.last_name, l.company, l.email, l.status, l.source, l.created_at, u.name AS owner_name
+SELECT l.id, l.first_name, l.last_name, l.company, l.email, l.status, l.source, l.created_at, u.name AS owner_name, l.custom
 FROM (
     SELECT l.id, l.owner_id, l.team_id, l.first_name, l.last_name, l.company, l.title, l.email, l.phone, l.source, l.status, l.converted_account_id, l.converted_contact_id, l.converted_opportunity_id, l.converted_at, l.custom, l.version, l.created_at, l.updated_at, l.search FROM leads l
     WHERE ($1::boolean OR l.owner_id = $2 OR l.team_id = $3)
@@ -253,6 +257,7 @@ type ListLeadsRow struct {
 	Source    string
 	CreatedAt time.Time
 	OwnerName string
+	Custom    []byte
 }
 
 // One page of the leads list; see ListAccounts for how the optional filters fold away.
@@ -295,6 +300,7 @@ func (q *Queries) ListLeads(ctx context.Context, db DBTX, arg ListLeadsParams) (
 			&i.Source,
 			&i.CreatedAt,
 			&i.OwnerName,
+			&i.Custom,
 		); err != nil {
 			return nil, err
 		}
@@ -429,23 +435,26 @@ func (q *Queries) SuggestAccounts(ctx context.Context, db DBTX, arg SuggestAccou
 const updateLead = `-- name: UpdateLead :one
 UPDATE leads
 SET owner_id = $1, first_name = $2, last_name = $3, company = $4, title = $5,
-    email = $6, phone = $7, source = $8, status = $9
-WHERE id = $10 AND version = $11 AND status <> 'converted'
+    email = $6, phone = $7, source = $8, status = $9,
+    custom = (custom || coalesce($10::jsonb, '{}')) - coalesce($11::text[], '{}')
+WHERE id = $12 AND version = $13 AND status <> 'converted'
 RETURNING version
 `
 
 type UpdateLeadParams struct {
-	OwnerID   int64
-	FirstName string
-	LastName  string
-	Company   string
-	Title     string
-	Email     *string
-	Phone     string
-	Source    string
-	Status    LeadStatus
-	ID        int64
-	Version   int32
+	OwnerID     int64
+	FirstName   string
+	LastName    string
+	Company     string
+	Title       string
+	Email       *string
+	Phone       string
+	Source      string
+	Status      LeadStatus
+	CustomSet   []byte
+	CustomUnset []string
+	ID          int64
+	Version     int32
 }
 
 // A converted lead is never edited as a lead: the WHERE refuses it like a stale version.
@@ -460,6 +469,8 @@ func (q *Queries) UpdateLead(ctx context.Context, db DBTX, arg UpdateLeadParams)
 		arg.Phone,
 		arg.Source,
 		arg.Status,
+		arg.CustomSet,
+		arg.CustomUnset,
 		arg.ID,
 		arg.Version,
 	)

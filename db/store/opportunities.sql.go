@@ -62,9 +62,9 @@ func (q *Queries) CountOpportunities(ctx context.Context, db DBTX, arg CountOppo
 
 const createOpportunity = `-- name: CreateOpportunity :one
 INSERT INTO opportunities (owner_id, name, account_id, contact_id, stage_id, amount, currency, close_date,
-                           lost_reason, closed_at)
+                           lost_reason, closed_at, custom)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8,
-        $9, $10)
+        $9, $10, coalesce($11::jsonb, '{}'))
 RETURNING id
 `
 
@@ -79,6 +79,7 @@ type CreateOpportunityParams struct {
 	CloseDate  pgtype.Date
 	LostReason string
 	ClosedAt   *time.Time
+	Custom     []byte
 }
 
 // The stage's trigger (00007) sets the pipeline, closes a deal created won or lost, and puts it
@@ -95,6 +96,7 @@ func (q *Queries) CreateOpportunity(ctx context.Context, db DBTX, arg CreateOppo
 		arg.CloseDate,
 		arg.LostReason,
 		arg.ClosedAt,
+		arg.Custom,
 	)
 	var id int64
 	err := row.Scan(&id)
@@ -118,7 +120,7 @@ SELECT o.id, o.owner_id, o.team_id, o.name, o.account_id, o.contact_id, o.pipeli
        o.close_date, o.lost_reason, o.closed_at, o.stage_changed_at, o.version, o.created_at, o.updated_at,
        u.name AS owner_name, a.name AS account_name,
        btrim(coalesce(c.first_name, '') || ' ' || coalesce(c.last_name, ''))::text AS contact_name,
-       s.name AS stage_name, s.kind AS stage_kind, s.probability, p.name AS pipeline_name
+       s.name AS stage_name, s.kind AS stage_kind, s.probability, p.name AS pipeline_name, o.custom
 FROM opportunities o
 JOIN users u ON u.id = o.owner_id
 JOIN pipeline_stages s ON s.id = o.stage_id
@@ -153,6 +155,7 @@ type GetOpportunityRow struct {
 	StageKind      StageKind
 	Probability    int32
 	PipelineName   string
+	Custom         []byte
 }
 
 func (q *Queries) GetOpportunity(ctx context.Context, db DBTX, id int64) (GetOpportunityRow, error) {
@@ -183,6 +186,7 @@ func (q *Queries) GetOpportunity(ctx context.Context, db DBTX, id int64) (GetOpp
 		&i.StageKind,
 		&i.Probability,
 		&i.PipelineName,
+		&i.Custom,
 	)
 	return i, err
 }
@@ -190,7 +194,7 @@ func (q *Queries) GetOpportunity(ctx context.Context, db DBTX, id int64) (GetOpp
 const listOpportunities = `-- name: ListOpportunities :many
 SELECT o.id, o.name, o.amount, o.currency, o.close_date, o.created_at, o.account_id, a.name AS account_name,
        s.name AS stage_name, s.kind AS stage_kind, u.name AS owner_name,
-       coalesce(nx.subject, '') AS next_subject, coalesce(nx.type::text, '')::text AS next_type, nx.at AS next_at
+       coalesce(nx.subject, '') AS next_subject, coalesce(nx.type::text, '')::text AS next_type, nx.at AS next_at, o.custom
 FROM (
     SELECT o.id, o.owner_id, o.team_id, o.name, o.account_id, o.contact_id, o.pipeline_id, o.stage_id, o.amount, o.currency, o.close_date, o.position, o.lost_reason, o.stage_changed_at, o.closed_at, o.custom, o.version, o.created_at, o.updated_at, o.search FROM opportunities o
     WHERE ($1::boolean OR o.owner_id = $2 OR o.team_id = $3)
@@ -290,6 +294,7 @@ type ListOpportunitiesRow struct {
 	NextSubject string
 	NextType    string
 	NextAt      *time.Time
+	Custom      []byte
 }
 
 // One page of the opportunities list; see ListAccounts for how the optional filters fold away.
@@ -340,6 +345,7 @@ func (q *Queries) ListOpportunities(ctx context.Context, db DBTX, arg ListOpport
 			&i.NextSubject,
 			&i.NextType,
 			&i.NextAt,
+			&i.Custom,
 		); err != nil {
 			return nil, err
 		}
@@ -537,21 +543,23 @@ func (q *Queries) StageHistory(ctx context.Context, db DBTX, id int64) ([]StageH
 const updateOpportunity = `-- name: UpdateOpportunity :one
 UPDATE opportunities
 SET owner_id = $1, name = $2, account_id = $3, contact_id = $4,
-    amount = $5, currency = $6, close_date = $7
-WHERE id = $8 AND version = $9
+    amount = $5, currency = $6, close_date = $7, custom = (custom || coalesce($8::jsonb, '{}')) - coalesce($9::text[], '{}')
+WHERE id = $10 AND version = $11
 RETURNING version
 `
 
 type UpdateOpportunityParams struct {
-	OwnerID   int64
-	Name      string
-	AccountID int64
-	ContactID *int64
-	Amount    pgtype.Numeric
-	Currency  string
-	CloseDate pgtype.Date
-	ID        int64
-	Version   int32
+	OwnerID     int64
+	Name        string
+	AccountID   int64
+	ContactID   *int64
+	Amount      pgtype.Numeric
+	Currency    string
+	CloseDate   pgtype.Date
+	CustomSet   []byte
+	CustomUnset []string
+	ID          int64
+	Version     int32
 }
 
 // Everything but the stage, which only pipeline.Apply changes (MoveOpportunity).
@@ -564,6 +572,8 @@ func (q *Queries) UpdateOpportunity(ctx context.Context, db DBTX, arg UpdateOppo
 		arg.Amount,
 		arg.Currency,
 		arg.CloseDate,
+		arg.CustomSet,
+		arg.CustomUnset,
 		arg.ID,
 		arg.Version,
 	)

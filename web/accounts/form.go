@@ -1,12 +1,14 @@
 package accounts
 
 import (
+	"maps"
 	"regexp"
 	"strings"
 
 	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/crm-team/crm/db/store"
+	"github.com/crm-team/crm/web/custom"
 	"github.com/crm-team/crm/web/form"
 )
 
@@ -79,5 +81,6 @@ func values(a store.GetAccountRow) map[string]string {
 	if a.AnnualRevenue.Valid {
 		v["annual_revenue"] = form.Decimal(a.AnnualRevenue)
 	}
+	maps.Copy(v, custom.Values(a.Custom))
 	return v
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/crm-team/crm/db"
 	"github.com/crm-team/crm/db/store"
+	"github.com/crm-team/crm/web/custom"
 	"github.com/crm-team/crm/web/form"
 	"github.com/crm-team/crm/web/list"
 	"github.com/crm-team/crm/web/record"
@@ -43,6 +44,7 @@ type ShowPage struct {
 	Opportunities []store.ListOpportunitiesOfRow
 	Totals        store.AccountTotalsRow
 	CanEdit       bool
+	Custom        []form.Inline // the custom fields, editable in place
 }
 
 // FormPage is the new and edit form.
@@ -52,6 +54,7 @@ type FormPage struct {
 	Form        *form.Form
 	OwnerSource string                  // the owner picker's address
 	Changes     []store.ChangesSinceRow // edits by others since the user's version, after a conflict
+	Custom      []form.Field            // the custom fields
 }
 
 func (h *Handler) tx(c *gin.Context, fn func(ctx context.Context, tx pgx.Tx) error) error {
@@ -93,6 +96,7 @@ var accountList = list.Frame[store.ListAccountsRow]{Spec: spec, Entity: "account
 		Row: func(r store.ListAccountsRow) []string {
 			return []string{list.IDCell(r.ID), r.Name, list.Opt(r.Domain), r.Industry, r.City, r.Country, r.OwnerName, list.Stamp(r.CreatedAt)}
 		},
+		Custom: func(r store.ListAccountsRow) []byte { return r.Custom },
 	},
 }
 
@@ -104,8 +108,12 @@ func (h *Handler) Show(c *gin.Context) error {
 	}
 	u := viewer.From(c)
 	var page ShowPage
+	var fields custom.Set
 	err = h.tx(c, func(ctx context.Context, tx pgx.Tx) (err error) {
 		if page.Account, err = db.Q.GetAccount(ctx, tx, id); err != nil {
+			return err
+		}
+		if fields, err = custom.Load(ctx, tx, "accounts"); err != nil {
 			return err
 		}
 		if page.Contacts, err = db.Q.ListContactsOfAccount(ctx, tx, id); err != nil {
@@ -122,6 +130,7 @@ func (h *Handler) Show(c *gin.Context) error {
 	}
 	page.Page = h.R.Page(c, page.Account.Name, "accounts")
 	page.CanEdit = u.CanTouch("accounts", "edit", page.Account.OwnerID, page.Account.TeamID)
+	page.Custom = fields.Inlines("accounts", id, page.Account.Custom, page.CanEdit)
 	h.R.HTML(c, http.StatusOK, "accounts/show", page)
 	return nil
 }
@@ -188,7 +197,7 @@ func (h *Handler) Pick(c *gin.Context) error {
 
 // Inline edits single fields of the record page in place (see record.InlineEditor).
 func (h *Handler) Inline() record.InlineEditor {
-	return record.InlineEditor{R: h.R, Entity: "accounts", Constraints: constraints,
+	return record.InlineEditor{R: h.R, Pool: h.Pool, Entity: "accounts", Constraints: constraints,
 		Fields: map[string]string{"domain": "Domain", "industry": "Industry", "phone": "Phone"},
 		Load: func(c *gin.Context, id int64) (map[string]string, bool, error) {
 			var a store.GetAccountRow

@@ -10,6 +10,7 @@ import (
 
 	"github.com/crm-team/crm/db"
 	"github.com/crm-team/crm/db/store"
+	"github.com/crm-team/crm/web/custom"
 	"github.com/crm-team/crm/web/form"
 	"github.com/crm-team/crm/web/people"
 	"github.com/crm-team/crm/web/record"
@@ -33,9 +34,15 @@ func (h *Handler) Create(c *gin.Context) error {
 		return render.Forbidden("Your role does not allow you to create accounts.")
 	}
 	f := form.Parse(c, fields...)
+	custom.Read(c.Request.PostForm, f)
 	in := validate(f)
 	var id int64
 	err := h.tx(c, func(ctx context.Context, tx pgx.Tx) error {
+		cs, err := custom.Load(ctx, tx, "accounts")
+		if err != nil {
+			return err
+		}
+		patch := cs.Check(f)
 		owners, err := people.Owners(ctx, tx, u, "accounts", "create")
 		if err != nil {
 			return err
@@ -46,7 +53,7 @@ func (h *Handler) Create(c *gin.Context) error {
 		}
 		id, err = db.Q.CreateAccount(ctx, tx, store.CreateAccountParams{OwnerID: in.OwnerID, Name: in.Name, Domain: in.Domain,
 			Industry: in.Industry, Employees: in.Employees, AnnualRevenue: in.Revenue, Phone: in.Phone, Street: in.Street,
-			City: in.City, Region: in.Region, PostalCode: in.PostalCode, Country: in.Country})
+			City: in.City, Region: in.Region, PostalCode: in.PostalCode, Country: in.Country, Custom: patch.Set})
 		return err
 	})
 	if err == record.ErrInvalid || f.FromDB(err, constraints) {
@@ -87,6 +94,7 @@ func (h *Handler) Update(c *gin.Context) error {
 		return err
 	}
 	f := form.Parse(c, append(fields, "version")...)
+	custom.Read(c.Request.PostForm, f)
 	in, changes, err := h.save(c, id, f)
 	switch {
 	case err == record.ErrConflict:
@@ -116,6 +124,11 @@ func (h *Handler) save(c *gin.Context, id int64, f *form.Form) (input, []store.C
 		if !u.CanTouch("accounts", "edit", current.OwnerID, current.TeamID) {
 			return render.Forbidden("Your role does not allow you to edit this account.")
 		}
+		cs, err := custom.Load(ctx, tx, "accounts")
+		if err != nil {
+			return err
+		}
+		patch := cs.Check(f)
 		owners, err := people.Owners(ctx, tx, u, "accounts", "edit")
 		if err != nil {
 			return err
@@ -126,7 +139,8 @@ func (h *Handler) save(c *gin.Context, id int64, f *form.Form) (input, []store.C
 		}
 		_, err = db.Q.UpdateAccount(ctx, tx, store.UpdateAccountParams{ID: id, Version: int32(version), OwnerID: in.OwnerID,
 			Name: in.Name, Domain: in.Domain, Industry: in.Industry, Employees: in.Employees, AnnualRevenue: in.Revenue,
-			Phone: in.Phone, Street: in.Street, City: in.City, Region: in.Region, PostalCode: in.PostalCode, Country: in.Country})
+			Phone: in.Phone, Street: in.Street, City: in.City, Region: in.Region, PostalCode: in.PostalCode, Country: in.Country,
+			CustomSet: patch.Set, CustomUnset: patch.Unset})
 		if db.IsNoRows(err) {
 			if changes, err = record.Changes(ctx, tx, store.PermEntityAccounts, id, int32(version)); err != nil {
 				return err
@@ -147,6 +161,12 @@ func (h *Handler) form(c *gin.Context, status int, id int64, f *form.Form, chang
 	}
 	page := FormPage{Page: h.R.Page(c, title, "accounts"), ID: id, Form: f, Changes: changes,
 		OwnerSource: people.PickerURL("accounts", id)}
+	if err := h.tx(c, func(ctx context.Context, tx pgx.Tx) (err error) {
+		page.Custom, err = custom.Inputs(ctx, tx, "accounts", f)
+		return err
+	}); err != nil {
+		return err
+	}
 	h.R.HTML(c, status, "accounts/form", page)
 	return nil
 }

@@ -1,9 +1,11 @@
 package contacts
 
 import (
+	"maps"
 	"strings"
 
 	"github.com/crm-team/crm/db/store"
+	"github.com/crm-team/crm/web/custom"
 	"github.com/crm-team/crm/web/form"
 )
 
@@ -58,5 +60,6 @@ func values(c store.GetContactRow) map[string]string {
 	if c.AccountName != nil {
 		v["account_id_label"] = *c.AccountName
 	}
+	maps.Copy(v, custom.Values(c.Custom))
 	return v
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/crm-team/crm/db"
 	"github.com/crm-team/crm/db/store"
+	"github.com/crm-team/crm/web/custom"
 	"github.com/crm-team/crm/web/form"
 	"github.com/crm-team/crm/web/list"
 	"github.com/crm-team/crm/web/record"
@@ -38,6 +39,7 @@ type ShowPage struct {
 	Contact       store.GetContactRow
 	Opportunities []store.ListOpportunitiesOfRow
 	CanEdit       bool
+	Custom        []form.Inline
 }
 
 // FormPage is the new and edit form.
@@ -47,6 +49,7 @@ type FormPage struct {
 	Form        *form.Form
 	OwnerSource string // the owner picker's address
 	Changes     []store.ChangesSinceRow
+	Custom      []form.Field
 }
 
 func (h *Handler) tx(c *gin.Context, fn func(ctx context.Context, tx pgx.Tx) error) error {
@@ -88,6 +91,7 @@ var contactList = list.Frame[store.ListContactsRow]{Spec: spec, Entity: "contact
 		Row: func(r store.ListContactsRow) []string {
 			return []string{list.IDCell(r.ID), r.FirstName, r.LastName, list.Opt(r.Email), r.Phone, r.Title, list.Opt(r.AccountName), r.OwnerName, list.Stamp(r.CreatedAt)}
 		},
+		Custom: func(r store.ListContactsRow) []byte { return r.Custom },
 	},
 }
 
@@ -98,8 +102,12 @@ func (h *Handler) Show(c *gin.Context) error {
 		return err
 	}
 	var page ShowPage
+	var fields custom.Set
 	err = h.tx(c, func(ctx context.Context, tx pgx.Tx) (err error) {
 		if page.Contact, err = db.Q.GetContact(ctx, tx, id); err != nil {
+			return err
+		}
+		if fields, err = custom.Load(ctx, tx, "contacts"); err != nil {
 			return err
 		}
 		page.Opportunities, err = db.Q.ListOpportunitiesOf(ctx, tx, store.ListOpportunitiesOfParams{ContactID: &id})
@@ -110,6 +118,7 @@ func (h *Handler) Show(c *gin.Context) error {
 	}
 	page.Page = h.R.Page(c, page.Contact.FirstName+" "+page.Contact.LastName, "contacts")
 	page.CanEdit = viewer.From(c).CanTouch("contacts", "edit", page.Contact.OwnerID, page.Contact.TeamID)
+	page.Custom = fields.Inlines("contacts", id, page.Contact.Custom, page.CanEdit)
 	h.R.HTML(c, http.StatusOK, "contacts/show", page)
 	return nil
 }
@@ -162,7 +171,7 @@ func (h *Handler) Pick(c *gin.Context) error {
 
 // Inline edits single fields of the record page in place (see record.InlineEditor).
 func (h *Handler) Inline() record.InlineEditor {
-	return record.InlineEditor{R: h.R, Entity: "contacts", Constraints: constraints,
+	return record.InlineEditor{R: h.R, Pool: h.Pool, Entity: "contacts", Constraints: constraints,
 		Fields: map[string]string{"title": "Title", "email": "Email", "phone": "Phone"},
 		Load: func(c *gin.Context, id int64) (map[string]string, bool, error) {
 			var ct store.GetContactRow

@@ -10,6 +10,7 @@ import (
 
 	"github.com/crm-team/crm/db"
 	"github.com/crm-team/crm/db/store"
+	"github.com/crm-team/crm/web/custom"
 	"github.com/crm-team/crm/web/form"
 	"github.com/crm-team/crm/web/list"
 	"github.com/crm-team/crm/web/people"
@@ -50,15 +51,20 @@ func (h *Handler) Create(c *gin.Context) error {
 		return render.Forbidden("Your role does not allow you to create contacts.")
 	}
 	f := form.Parse(c, fields...)
+	custom.Read(c.Request.PostForm, f)
 	in := validate(f)
 	var id int64
 	err := h.tx(c, func(ctx context.Context, tx pgx.Tx) error {
+		cs, err := custom.Load(ctx, tx, "contacts")
+		if err != nil {
+			return err
+		}
+		patch := cs.Check(f)
 		if err := h.check(ctx, tx, u, f, in, "create"); err != nil {
 			return err
 		}
-		var err error
 		id, err = db.Q.CreateContact(ctx, tx, store.CreateContactParams{OwnerID: in.OwnerID, AccountID: in.AccountID,
-			FirstName: in.FirstName, LastName: in.LastName, Email: in.Email, Phone: in.Phone, Title: in.Title})
+			FirstName: in.FirstName, LastName: in.LastName, Email: in.Email, Phone: in.Phone, Title: in.Title, Custom: patch.Set})
 		return err
 	})
 	if err == record.ErrInvalid || f.FromDB(err, constraints) {
@@ -119,6 +125,7 @@ func (h *Handler) Update(c *gin.Context) error {
 		return err
 	}
 	f := form.Parse(c, append(fields, "version")...)
+	custom.Read(c.Request.PostForm, f)
 	in, changes, err := h.save(c, id, f)
 	switch {
 	case err == record.ErrConflict:
@@ -148,11 +155,17 @@ func (h *Handler) save(c *gin.Context, id int64, f *form.Form) (input, []store.C
 		if !u.CanTouch("contacts", "edit", current.OwnerID, current.TeamID) {
 			return render.Forbidden("Your role does not allow you to edit this contact.")
 		}
+		cs, err := custom.Load(ctx, tx, "contacts")
+		if err != nil {
+			return err
+		}
+		patch := cs.Check(f)
 		if err := h.check(ctx, tx, u, f, in, "edit"); err != nil {
 			return err
 		}
 		_, err = db.Q.UpdateContact(ctx, tx, store.UpdateContactParams{ID: id, Version: int32(version), OwnerID: in.OwnerID,
-			AccountID: in.AccountID, FirstName: in.FirstName, LastName: in.LastName, Email: in.Email, Phone: in.Phone, Title: in.Title})
+			AccountID: in.AccountID, FirstName: in.FirstName, LastName: in.LastName, Email: in.Email, Phone: in.Phone, Title: in.Title,
+			CustomSet: patch.Set, CustomUnset: patch.Unset})
 		if db.IsNoRows(err) {
 			if changes, err = record.Changes(ctx, tx, store.PermEntityContacts, id, int32(version)); err != nil {
 				return err
@@ -173,6 +186,12 @@ func (h *Handler) form(c *gin.Context, status int, id int64, f *form.Form, chang
 	}
 	page := FormPage{Page: h.R.Page(c, title, "contacts"), ID: id, Form: f, Changes: changes}
 	page.OwnerSource = people.PickerURL("contacts", id)
+	if err := h.tx(c, func(ctx context.Context, tx pgx.Tx) (err error) {
+		page.Custom, err = custom.Inputs(ctx, tx, "contacts", f)
+		return err
+	}); err != nil {
+		return err
+	}
 	h.R.HTML(c, status, "contacts/form", page)
 	return nil
 }

@@ -17,8 +17,9 @@ type Field struct {
 	Name, Label, Type, Value, Error string
 	Required                        bool
 	Options                         []Option
-	Display, Source, Scope          string // pickers: the chosen record's name, where to search, and a field narrowing it
-
+	Display, Source, Scope          string          // pickers: the chosen record's name, where to search, and a field narrowing it
+	Help                            string          // a hint under the input
+	Chosen                          map[string]bool // "checkboxes": the options ticked
 }
 
 // FieldOf describes a field of f for the "field" partial. Type is an input type, "textarea",

@@ -6,6 +6,8 @@ import "fmt"
 type Inline struct {
 	Entity, Field, Label, Value string
 	Display                     string // the value as the page shows it ($15,000), when not as typed
+	Href                        string // the value as a link (a custom web address, email or phone)
+	Input                       *Field // the input to edit it with, when not a line of text
 	ID                          int64
 	CanEdit                     bool
 	Version, Error, Conflict    string // the form only

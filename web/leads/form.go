@@ -1,12 +1,14 @@
 package leads
 
 import (
+	"maps"
 	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/crm-team/crm/db/store"
+	"github.com/crm-team/crm/web/custom"
 	"github.com/crm-team/crm/web/form"
 )
 
@@ -63,6 +65,7 @@ func values(l store.GetLeadRow) map[string]string {
 	if l.Email != nil {
 		v["email"] = *l.Email
 	}
+	maps.Copy(v, custom.Values(l.Custom))
 	return v
 }
 

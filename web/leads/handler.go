@@ -11,6 +11,7 @@ import (
 
 	"github.com/crm-team/crm/db"
 	"github.com/crm-team/crm/db/store"
+	"github.com/crm-team/crm/web/custom"
 	"github.com/crm-team/crm/web/form"
 	"github.com/crm-team/crm/web/format"
 	"github.com/crm-team/crm/web/list"
@@ -41,6 +42,7 @@ type ShowPage struct {
 	render.Page
 	Lead    store.GetLeadRow
 	CanEdit bool
+	Custom  []form.Inline // the custom fields, editable in place
 }
 
 // FormPage is the new and edit form.
@@ -52,6 +54,7 @@ type FormPage struct {
 	Statuses    []form.Option
 	Sources     []form.Option
 	Changes     []store.ChangesSinceRow
+	Custom      []form.Field // the custom fields
 }
 
 func (h *Handler) tx(c *gin.Context, fn func(ctx context.Context, tx pgx.Tx) error) error {
@@ -99,6 +102,7 @@ var leadList = list.Frame[store.ListLeadsRow]{Spec: spec, Entity: "leads",
 		Row: func(r store.ListLeadsRow) []string {
 			return []string{list.IDCell(r.ID), r.FirstName, r.LastName, r.Company, list.Opt(r.Email), format.Label(string(r.Status)), r.Source, r.OwnerName, list.Stamp(r.CreatedAt)}
 		},
+		Custom: func(r store.ListLeadsRow) []byte { return r.Custom },
 	},
 }
 
@@ -116,8 +120,12 @@ func (h *Handler) Show(c *gin.Context) error {
 		return err
 	}
 	var page ShowPage
+	var fields custom.Set
 	err = h.tx(c, func(ctx context.Context, tx pgx.Tx) (err error) {
-		page.Lead, err = db.Q.GetLead(ctx, tx, id)
+		if page.Lead, err = db.Q.GetLead(ctx, tx, id); err != nil {
+			return err
+		}
+		fields, err = custom.Load(ctx, tx, "leads")
 		return err
 	})
 	if err != nil {
@@ -126,6 +134,7 @@ func (h *Handler) Show(c *gin.Context) error {
 	page.Page = h.R.Page(c, leadName(page.Lead.FirstName, page.Lead.LastName, page.Lead.Company), "leads")
 	page.CanEdit = page.Lead.Status != store.LeadStatusConverted &&
 		viewer.From(c).CanTouch("leads", "edit", page.Lead.OwnerID, page.Lead.TeamID)
+	page.Custom = fields.Inlines("leads", id, page.Lead.Custom, page.CanEdit)
 	h.R.HTML(c, http.StatusOK, "leads/show", page)
 	return nil
 }
@@ -184,7 +193,7 @@ func leadName(first, last, company string) string {
 
 // Inline edits single fields of the record page in place (see record.InlineEditor).
 func (h *Handler) Inline() record.InlineEditor {
-	return record.InlineEditor{R: h.R, Entity: "leads", Constraints: constraints,
+	return record.InlineEditor{R: h.R, Pool: h.Pool, Entity: "leads", Constraints: constraints,
 		Fields: map[string]string{"company": "Company", "title": "Title", "email": "Email", "phone": "Phone"},
 		Load: func(c *gin.Context, id int64) (map[string]string, bool, error) {
 			var l store.GetLeadRow

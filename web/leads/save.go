@@ -10,6 +10,7 @@ import (
 
 	"github.com/crm-team/crm/db"
 	"github.com/crm-team/crm/db/store"
+	"github.com/crm-team/crm/web/custom"
 	"github.com/crm-team/crm/web/form"
 	"github.com/crm-team/crm/web/people"
 	"github.com/crm-team/crm/web/record"
@@ -33,9 +34,15 @@ func (h *Handler) Create(c *gin.Context) error {
 		return render.Forbidden("Your role does not allow you to create leads.")
 	}
 	f := form.Parse(c, fields...)
+	custom.Read(c.Request.PostForm, f)
 	in := validate(f)
 	var id int64
 	err := h.tx(c, func(ctx context.Context, tx pgx.Tx) error {
+		cs, err := custom.Load(ctx, tx, "leads")
+		if err != nil {
+			return err
+		}
+		patch := cs.Check(f)
 		owners, err := people.Owners(ctx, tx, u, "leads", "create")
 		if err != nil {
 			return err
@@ -46,7 +53,7 @@ func (h *Handler) Create(c *gin.Context) error {
 		}
 		id, err = db.Q.CreateLead(ctx, tx, store.CreateLeadParams{OwnerID: in.OwnerID, FirstName: in.FirstName,
 			LastName: in.LastName, Company: in.Company, Title: in.Title, Email: in.Email, Phone: in.Phone,
-			Source: in.Source, Status: in.Status})
+			Source: in.Source, Status: in.Status, Custom: patch.Set})
 		return err
 	})
 	if err == record.ErrInvalid || f.FromDB(err, constraints) {
@@ -86,6 +93,7 @@ func (h *Handler) Update(c *gin.Context) error {
 		return err
 	}
 	f := form.Parse(c, append(fields, "version")...)
+	custom.Read(c.Request.PostForm, f)
 	in, changes, err := h.save(c, id, f)
 	switch {
 	case err == record.ErrConflict:
@@ -115,6 +123,11 @@ func (h *Handler) save(c *gin.Context, id int64, f *form.Form) (input, []store.C
 		if err := editable(u, current); err != nil {
 			return err
 		}
+		cs, err := custom.Load(ctx, tx, "leads")
+		if err != nil {
+			return err
+		}
+		patch := cs.Check(f)
 		owners, err := people.Owners(ctx, tx, u, "leads", "edit")
 		if err != nil {
 			return err
@@ -125,7 +138,7 @@ func (h *Handler) save(c *gin.Context, id int64, f *form.Form) (input, []store.C
 		}
 		_, err = db.Q.UpdateLead(ctx, tx, store.UpdateLeadParams{ID: id, Version: int32(version), OwnerID: in.OwnerID,
 			FirstName: in.FirstName, LastName: in.LastName, Company: in.Company, Title: in.Title, Email: in.Email,
-			Phone: in.Phone, Source: in.Source, Status: in.Status})
+			Phone: in.Phone, Source: in.Source, Status: in.Status, CustomSet: patch.Set, CustomUnset: patch.Unset})
 		if db.IsNoRows(err) {
 			if changes, err = record.Changes(ctx, tx, store.PermEntityLeads, id, int32(version)); err != nil {
 				return err
@@ -147,6 +160,12 @@ func (h *Handler) form(c *gin.Context, status int, id int64, f *form.Form, chang
 	page := FormPage{Page: h.R.Page(c, title, "leads"), ID: id, Form: f, Changes: changes,
 		Statuses: options(Statuses, ""), Sources: options(Sources, "Unknown")}
 	page.OwnerSource = people.PickerURL("leads", id)
+	if err := h.tx(c, func(ctx context.Context, tx pgx.Tx) (err error) {
+		page.Custom, err = custom.Inputs(ctx, tx, "leads", f)
+		return err
+	}); err != nil {
+		return err
+	}
 	h.R.HTML(c, status, "leads/form", page)
 	return nil
 }

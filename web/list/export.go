@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/csv"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -13,14 +14,17 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/crm-team/crm/web/custom"
 	"github.com/crm-team/crm/web/render"
 	"github.com/crm-team/crm/web/viewer"
 )
 
-// Columns is how a list's rows are exported: the CSV header and each row's cells.
+// Columns is how a list's rows are exported: the CSV header and each row's cells, then each
+// custom field's value from the row's custom JSON.
 type Columns[R any] struct {
 	Header []string
 	Row    func(R) []string
+	Custom func(R) []byte
 }
 
 const (
@@ -44,6 +48,7 @@ func (f Frame[R]) Export(c *gin.Context, pool *pgxpool.Pool, r *render.Renderer)
 	rc := http.NewResponseController(c.Writer)
 	w := csv.NewWriter(c.Writer)
 	started := false
+	var fields custom.Set
 	for {
 		ctx, cancel := context.WithTimeout(base, batchTime)
 		c.Request = c.Request.WithContext(ctx)
@@ -51,6 +56,11 @@ func (f Frame[R]) Export(c *gin.Context, pool *pgxpool.Pool, r *render.Renderer)
 		q := p.query(u, f.Entity)
 		q.Filter = u.Access.Filter(f.Entity, "export") // a role may export less than it sees
 		err := viewer.InTxCustomPlans(c, pool, func(ctx context.Context, tx pgx.Tx) (err error) {
+			if !started {
+				if fields, err = custom.Load(ctx, tx, f.Entity); err != nil {
+					return err
+				}
+			}
 			rows, err = f.Rows(ctx, tx, q)
 			return err
 		})
@@ -69,7 +79,11 @@ func (f Frame[R]) Export(c *gin.Context, pool *pgxpool.Pool, r *render.Renderer)
 			c.Header("Content-Type", "text/csv; charset=utf-8")
 			c.Header("Content-Disposition", `attachment; filename="`+f.Entity+"-"+time.Now().In(u.Location()).Format("2006-01-02")+`.csv"`)
 			c.Status(http.StatusOK)
-			_ = w.Write(f.CSV.Header)
+			header := slices.Clone(f.CSV.Header)
+			for _, fd := range fields.Fields {
+				header = append(header, fd.Label)
+			}
+			_ = w.Write(header)
 		}
 		_ = rc.SetWriteDeadline(time.Now().Add(batchTime))
 		more := len(rows) > exportBatch
@@ -77,7 +91,7 @@ func (f Frame[R]) Export(c *gin.Context, pool *pgxpool.Pool, r *render.Renderer)
 			rows = rows[:exportBatch]
 		}
 		for _, r := range rows {
-			_ = w.Write(Neutralise(f.CSV.Row(r)))
+			_ = w.Write(Neutralise(append(f.CSV.Row(r), fields.Cells(f.CSV.Custom(r))...)))
 		}
 		if w.Flush(); w.Error() != nil {
 			return nil // the client went away

@@ -11,6 +11,7 @@ import (
 
 	"github.com/crm-team/crm/db"
 	"github.com/crm-team/crm/db/store"
+	"github.com/crm-team/crm/web/custom"
 	"github.com/crm-team/crm/web/render"
 	"github.com/crm-team/crm/web/viewer"
 )
@@ -60,7 +61,14 @@ type Frame[R any] struct {
 // Listing is a loaded list page.
 type Listing[R any] struct {
 	View
-	Rows []R
+	Rows    []R
+	Custom  custom.Set          // the record type's custom fields
+	Columns []store.CustomField // those shown as columns
+}
+
+// Cell is a custom field's value in a row's custom JSON, as the list shows it.
+func (l Listing[R]) Cell(raw []byte, fd store.CustomField) custom.Shown {
+	return l.Custom.Show(fd, custom.Values(raw)[custom.Name(fd.Key)])
 }
 
 // Load reads the page the request asks for, and runs more (when not nil) in the same transaction.
@@ -73,6 +81,10 @@ func (f Frame[R]) Load(c *gin.Context, pool *pgxpool.Pool, more func(ctx context
 		if l.Rows, err = f.Rows(ctx, tx, q); err != nil {
 			return err
 		}
+		if l.Custom, err = custom.Load(ctx, tx, f.Entity); err != nil {
+			return err
+		}
+		l.Columns = l.Custom.InList()
 		count, capped, err := f.count(ctx, tx, p, q, len(l.Rows))
 		if err != nil {
 			return err

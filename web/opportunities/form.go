@@ -1,12 +1,14 @@
 package opportunities
 
 import (
+	"maps"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/crm-team/crm/db/store"
 	"github.com/crm-team/crm/internal/pipeline"
+	"github.com/crm-team/crm/web/custom"
 	"github.com/crm-team/crm/web/form"
 )
 
@@ -92,5 +94,6 @@ func values(o store.GetOpportunityRow) map[string]string {
 		v["contact_id"] = form.IDString(*o.ContactID)
 	}
 	v["contact_id_label"] = o.ContactName
+	maps.Copy(v, custom.Values(o.Custom))
 	return v
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/crm-team/crm/db"
 	"github.com/crm-team/crm/db/store"
+	"github.com/crm-team/crm/web/custom"
 	"github.com/crm-team/crm/web/form"
 	"github.com/crm-team/crm/web/format"
 	"github.com/crm-team/crm/web/list"
@@ -46,6 +47,7 @@ type ShowPage struct {
 	Next        format.Next
 	DaysInStage int
 	CanEdit     bool
+	Custom      []form.Inline // the custom fields, editable in place
 }
 
 // FormPage is the new and edit form.
@@ -57,6 +59,7 @@ type FormPage struct {
 	Stages      []form.Option
 	Currencies  []form.Option
 	Changes     []store.ChangesSinceRow
+	Custom      []form.Field // the custom fields
 }
 
 func (h *Handler) tx(c *gin.Context, fn func(ctx context.Context, tx pgx.Tx) error) error {
@@ -115,6 +118,7 @@ var dealList = list.Frame[store.ListOpportunitiesRow]{Spec: spec, Entity: "oppor
 			return []string{list.IDCell(r.ID), r.Name, list.Opt(r.AccountName), r.StageName, list.Decimal(r.Amount), r.Currency, list.Day(r.CloseDate),
 				r.NextSubject, next, r.OwnerName, list.Stamp(r.CreatedAt)}
 		},
+		Custom: func(r store.ListOpportunitiesRow) []byte { return r.Custom },
 	},
 }
 
@@ -125,8 +129,12 @@ func (h *Handler) Show(c *gin.Context) error {
 		return err
 	}
 	var page ShowPage
+	var fields custom.Set
 	err = h.tx(c, func(ctx context.Context, tx pgx.Tx) (err error) {
 		if page.Opp, err = db.Q.GetOpportunity(ctx, tx, id); err != nil {
+			return err
+		}
+		if fields, err = custom.Load(ctx, tx, "opportunities"); err != nil {
 			return err
 		}
 		if page.History, err = db.Q.StageHistory(ctx, tx, id); err != nil {
@@ -158,6 +166,7 @@ func (h *Handler) Show(c *gin.Context) error {
 	page.Page = h.R.Page(c, page.Opp.Name, "opportunities")
 	page.DaysInStage = int(time.Since(page.Opp.StageChangedAt).Hours() / 24)
 	page.CanEdit = viewer.From(c).CanTouch("opportunities", "edit", page.Opp.OwnerID, page.Opp.TeamID)
+	page.Custom = fields.Inlines("opportunities", id, page.Opp.Custom, page.CanEdit)
 	h.R.HTML(c, http.StatusOK, "opportunities/show", page)
 	return nil
 }
@@ -189,7 +198,7 @@ func (h *Handler) Delete(c *gin.Context) error {
 
 // Inline edits single fields of the record page in place (see record.InlineEditor).
 func (h *Handler) Inline() record.InlineEditor {
-	return record.InlineEditor{R: h.R, Entity: "opportunities", Constraints: constraints,
+	return record.InlineEditor{R: h.R, Pool: h.Pool, Entity: "opportunities", Constraints: constraints,
 		Fields: map[string]string{"amount": "Amount", "close_date": "Close date", "lost_reason": "Lost reason"},
 		Load: func(c *gin.Context, id int64) (map[string]string, bool, error) {
 			var o store.GetOpportunityRow

@@ -12,6 +12,7 @@ import (
 	"github.com/crm-team/crm/db"
 	"github.com/crm-team/crm/db/store"
 	"github.com/crm-team/crm/internal/pipeline"
+	"github.com/crm-team/crm/web/custom"
 	"github.com/crm-team/crm/web/form"
 	"github.com/crm-team/crm/web/list"
 	"github.com/crm-team/crm/web/people"
@@ -54,16 +55,21 @@ func (h *Handler) Create(c *gin.Context) error {
 		return render.Forbidden("Your role does not allow you to create opportunities.")
 	}
 	f := form.Parse(c, fields...)
+	custom.Read(c.Request.PostForm, f)
 	in := validate(f)
 	var id int64
 	err := h.tx(c, func(ctx context.Context, tx pgx.Tx) error {
+		cs, err := custom.Load(ctx, tx, "opportunities")
+		if err != nil {
+			return err
+		}
+		patch := cs.Check(f)
 		if err := h.check(ctx, tx, u, f, in, "create"); err != nil {
 			return err
 		}
-		var err error
 		id, err = db.Q.CreateOpportunity(ctx, tx, store.CreateOpportunityParams{OwnerID: in.OwnerID, Name: in.Name,
 			AccountID: in.AccountID, ContactID: in.ContactID, StageID: in.StageID, Amount: in.Amount,
-			Currency: in.Currency, CloseDate: in.CloseDate, LostReason: in.LostReason})
+			Currency: in.Currency, CloseDate: in.CloseDate, LostReason: in.LostReason, Custom: patch.Set})
 		return err
 	})
 	if err == record.ErrInvalid || f.FromDB(err, constraints) {
@@ -151,6 +157,7 @@ func (h *Handler) Update(c *gin.Context) error {
 		return err
 	}
 	f := form.Parse(c, append(fields, "version")...)
+	custom.Read(c.Request.PostForm, f)
 	in, changes, err := h.save(c, id, f)
 	switch {
 	case err == record.ErrConflict:
@@ -180,12 +187,17 @@ func (h *Handler) save(c *gin.Context, id int64, f *form.Form) (input, []store.C
 		if !u.CanTouch("opportunities", "edit", current.OwnerID, current.TeamID) {
 			return render.Forbidden("Your role does not allow you to edit this opportunity.")
 		}
+		cs, err := custom.Load(ctx, tx, "opportunities")
+		if err != nil {
+			return err
+		}
+		patch := cs.Check(f)
 		if err := h.check(ctx, tx, u, f, in, "edit"); err != nil {
 			return err
 		}
 		next, err := db.Q.UpdateOpportunity(ctx, tx, store.UpdateOpportunityParams{ID: id, Version: int32(version),
 			OwnerID: in.OwnerID, Name: in.Name, AccountID: in.AccountID, ContactID: in.ContactID,
-			Amount: in.Amount, Currency: in.Currency, CloseDate: in.CloseDate})
+			Amount: in.Amount, Currency: in.Currency, CloseDate: in.CloseDate, CustomSet: patch.Set, CustomUnset: patch.Unset})
 		if err == nil && (in.StageID != current.StageID || in.LostReason != current.LostReason) {
 			_, err = pipeline.Apply(ctx, tx, pipeline.Move{ID: id, StageID: in.StageID, Version: next,
 				LostReason: in.LostReason, AnyPipeline: true})
@@ -211,7 +223,10 @@ func (h *Handler) form(c *gin.Context, status int, id int64, f *form.Form, chang
 	page := FormPage{Page: h.R.Page(c, title, "opportunities"), ID: id, Form: f, Changes: changes, Currencies: Currencies,
 		OwnerSource: people.PickerURL("opportunities", id)}
 	if err := h.tx(c, func(ctx context.Context, tx pgx.Tx) (err error) {
-		page.Stages, err = stageOptions(ctx, tx, "")
+		if page.Stages, err = stageOptions(ctx, tx, ""); err != nil {
+			return err
+		}
+		page.Custom, err = custom.Inputs(ctx, tx, "opportunities", f)
 		return err
 	}); err != nil {
 		return err

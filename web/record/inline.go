@@ -1,23 +1,30 @@
 package record
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
 	"strings"
 
 	"github.com/gin-gonic/gin"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/crm-team/crm/db/store"
+	"github.com/crm-team/crm/web/custom"
 	"github.com/crm-team/crm/web/form"
 	"github.com/crm-team/crm/web/render"
+	"github.com/crm-team/crm/web/viewer"
 )
 
 // InlineEditor edits single fields of a record in place with the same validation, permission
 // checks and version check as the record's full form: it loads the record's form values, puts
-// the one changed value in, and saves the whole form through the record's own save.
+// the one changed value in, and saves the whole form through the record's own save. Custom
+// fields ("cf_<key>") are editable in place too, each with its own input.
 type InlineEditor struct {
 	R           *render.Renderer
+	Pool        *pgxpool.Pool
 	Entity      string            // "accounts"
 	Fields      map[string]string // the fields that may be edited in place, with their labels
 	Constraints map[string]form.Constraint
@@ -29,30 +36,65 @@ type InlineEditor struct {
 	SaveForm func(c *gin.Context, id int64, f *form.Form) ([]store.ChangesSinceRow, error)
 }
 
-func (e InlineEditor) field(c *gin.Context) (int64, string, error) {
+// target is the field a request edits: a built-in one, or an active custom field.
+type target struct {
+	id     int64
+	name   string
+	custom *custom.Set // the record type's custom fields, when name is one of them
+}
+
+func (e InlineEditor) field(c *gin.Context) (target, error) {
 	id, err := render.PathID(c, "id")
 	if err != nil {
-		return 0, "", err
+		return target{}, err
 	}
-	if _, ok := e.Fields[c.Param("field")]; !ok {
-		return 0, "", render.NotFound()
+	t := target{id: id, name: c.Param("field")}
+	if _, ok := e.Fields[t.name]; ok {
+		return t, nil
 	}
-	return id, c.Param("field"), nil
+	if !strings.HasPrefix(t.name, custom.Prefix) {
+		return t, render.NotFound()
+	}
+	var set custom.Set
+	if err := viewer.InTx(c, e.Pool, func(ctx context.Context, tx pgx.Tx) (err error) {
+		set, err = custom.Load(ctx, tx, e.Entity)
+		return err
+	}); err != nil {
+		return t, err
+	}
+	if _, ok := set.Field(t.name); !ok {
+		return t, render.NotFound()
+	}
+	t.custom = &set
+	return t, nil
+}
+
+// describe is the field as the page shows it, from the record's form values.
+func (e InlineEditor) describe(t target, values map[string]string, canEdit bool) form.Inline {
+	if t.custom != nil {
+		fd, _ := t.custom.Field(t.name)
+		return t.custom.Inline(e.Entity, t.id, fd, values, canEdit)
+	}
+	in := form.Inline{Entity: e.Entity, ID: t.id, Field: t.name, Label: e.Fields[t.name], Value: values[t.name], CanEdit: canEdit,
+		Version: values["version"]}
+	if e.Show != nil {
+		in.Display = e.Show(t.name, values)
+	}
+	return in
 }
 
 // Edit answers the field's small form, or its plain value with ?show (cancel).
 func (e InlineEditor) Edit(c *gin.Context) error {
-	id, field, err := e.field(c)
+	t, err := e.field(c)
 	if err != nil {
 		return err
 	}
-	values, canEdit, err := e.Load(c, id)
+	values, canEdit, err := e.Load(c, t.id)
 	if err != nil {
 		return err
 	}
-	in := form.Inline{Entity: e.Entity, ID: id, Field: field, Label: e.Fields[field], Value: values[field], CanEdit: canEdit, Version: values["version"]}
+	in := e.describe(t, values, canEdit)
 	if _, show := c.GetQuery("show"); show {
-		in.Display = e.display(field, values)
 		e.R.Fragment(c, http.StatusOK, "inline", "inline", in)
 		return nil
 	}
@@ -65,11 +107,11 @@ func (e InlineEditor) Edit(c *gin.Context) error {
 
 // Save saves the one field and answers its new value, or the form again with the problem.
 func (e InlineEditor) Save(c *gin.Context) error {
-	id, field, err := e.field(c)
+	t, err := e.field(c)
 	if err != nil {
 		return err
 	}
-	values, canEdit, err := e.Load(c, id)
+	values, canEdit, err := e.Load(c, t.id)
 	if err != nil {
 		return err
 	}
@@ -77,11 +119,10 @@ func (e InlineEditor) Save(c *gin.Context) error {
 		return render.Forbidden("Your role does not allow you to edit this record.")
 	}
 	f := form.New(values)
-	f.Values[field] = strings.TrimSpace(c.PostForm(field))
+	f.Values[t.name] = custom.Join(c.PostFormArray(t.name)) // a multi-select posts several
 	f.Values["version"] = c.PostForm("version")
-	in := form.Inline{Entity: e.Entity, ID: id, Field: field, Label: e.Fields[field], CanEdit: true}
-	changes, err := e.SaveForm(c, id, f)
-	in.Value, in.Version = f.Values[field], f.Values["version"]
+	changes, err := e.SaveForm(c, t.id, f)
+	in := e.describe(t, f.Values, true)
 	switch {
 	case errors.Is(err, ErrConflict):
 		in.Conflict = "Someone else saved this record just now"
@@ -92,7 +133,7 @@ func (e InlineEditor) Save(c *gin.Context) error {
 		e.R.Fragment(c, http.StatusConflict, "inline", "inline_form", in)
 		return nil
 	case errors.Is(err, ErrInvalid) || f.FromDB(err, e.Constraints):
-		in.Error = f.Errors[field]
+		in.Error = f.Errors[t.name]
 		for _, msg := range f.Errors { // a rule on another field still says what is wrong
 			if in.Error == "" {
 				in.Error = msg
@@ -104,17 +145,9 @@ func (e InlineEditor) Save(c *gin.Context) error {
 		return err
 	}
 	if !render.IsHTMX(c) {
-		render.Redirect(c, fmt.Sprintf("/%s/%d", e.Entity, id))
+		render.Redirect(c, fmt.Sprintf("/%s/%d", e.Entity, t.id))
 		return nil
 	}
-	in.Display = e.display(field, f.Values)
 	e.R.Fragment(c, http.StatusOK, "inline", "inline", in)
 	return nil
-}
-
-func (e InlineEditor) display(field string, values map[string]string) string {
-	if e.Show == nil {
-		return ""
-	}
-	return e.Show(field, values)
 }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/crm-team/crm/static"
+	"github.com/crm-team/crm/web/custom"
 	"github.com/crm-team/crm/web/form"
 	"github.com/crm-team/crm/web/format"
 	"github.com/crm-team/crm/web/viewer"
@@ -27,6 +28,7 @@ var funcs = template.FuncMap{
 	"isodate":    func(t time.Time) string { return t.Format(time.DateOnly) },
 	"label":      format.Label,
 	"tel":        format.Tel,
+	"fieldtype":  custom.TypeLabel,
 }
 
 // Num formats a whole number with thousands separators: 12,345.
