@@ -11,6 +11,7 @@ SELECT a.id, a.name, a.domain, a.industry, a.city, a.country, a.created_at, a.ow
 FROM (
     SELECT a.* FROM accounts a
     WHERE (@see_all::boolean OR a.owner_id = sqlc.narg(own_id) OR a.team_id = sqlc.narg(team_id))
+      AND (sqlc.narg(custom)::jsonb IS NULL OR a.id = ANY(ARRAY(SELECT crm_custom_match('accounts', sqlc.narg(custom)::jsonb))))
       AND (sqlc.narg(owner)::bigint IS NULL OR a.owner_id = sqlc.narg(owner))
       AND (sqlc.narg(team)::bigint IS NULL OR a.team_id = sqlc.narg(team))
       AND (sqlc.narg(q)::text IS NULL OR a.id = ANY(ARRAY(SELECT crm_search_accounts(sqlc.narg(q), sqlc.narg(search_owner)::bigint, sqlc.narg(search_team)::bigint, sqlc.narg(search_after)::bigint, sqlc.narg(search_lim)::int))))
@@ -48,6 +49,7 @@ ORDER BY
 SELECT count(*) FROM (
     SELECT 1 FROM accounts a
     WHERE (@see_all::boolean OR a.owner_id = sqlc.narg(own_id) OR a.team_id = sqlc.narg(team_id))
+      AND (sqlc.narg(custom)::jsonb IS NULL OR a.id = ANY(ARRAY(SELECT crm_custom_match('accounts', sqlc.narg(custom)::jsonb))))
       AND (sqlc.narg(owner)::bigint IS NULL OR a.owner_id = sqlc.narg(owner))
       AND (sqlc.narg(team)::bigint IS NULL OR a.team_id = sqlc.narg(team))
       AND (sqlc.narg(created_from)::date IS NULL OR a.created_at >= sqlc.narg(created_from)::date)

@@ -10,6 +10,7 @@ SELECT c.id, c.first_name, c.last_name, c.email, c.phone, c.title, c.created_at,
 FROM (
     SELECT c.* FROM contacts c
     WHERE (@see_all::boolean OR c.owner_id = sqlc.narg(own_id) OR c.team_id = sqlc.narg(team_id))
+      AND (sqlc.narg(custom)::jsonb IS NULL OR c.id = ANY(ARRAY(SELECT crm_custom_match('contacts', sqlc.narg(custom)::jsonb))))
       AND (sqlc.narg(owner)::bigint IS NULL OR c.owner_id = sqlc.narg(owner))
       AND (sqlc.narg(team)::bigint IS NULL OR c.team_id = sqlc.narg(team))
       AND (sqlc.narg(q)::text IS NULL OR c.id = ANY(ARRAY(SELECT crm_search_contacts(sqlc.narg(q), sqlc.narg(search_owner)::bigint, sqlc.narg(search_team)::bigint, sqlc.narg(search_after)::bigint, sqlc.narg(search_lim)::int))))
@@ -47,6 +48,7 @@ ORDER BY
 SELECT count(*) FROM (
     SELECT 1 FROM contacts c
     WHERE (@see_all::boolean OR c.owner_id = sqlc.narg(own_id) OR c.team_id = sqlc.narg(team_id))
+      AND (sqlc.narg(custom)::jsonb IS NULL OR c.id = ANY(ARRAY(SELECT crm_custom_match('contacts', sqlc.narg(custom)::jsonb))))
       AND (sqlc.narg(owner)::bigint IS NULL OR c.owner_id = sqlc.narg(owner))
       AND (sqlc.narg(team)::bigint IS NULL OR c.team_id = sqlc.narg(team))
       AND (sqlc.narg(created_from)::date IS NULL OR c.created_at >= sqlc.narg(created_from)::date)

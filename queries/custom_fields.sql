@@ -27,3 +27,7 @@ UPDATE custom_fields SET archived_at = CASE WHEN @archived::boolean THEN now() E
 -- name: CustomMisfits :one
 -- How many records hold a value of the field that the given type would not accept.
 SELECT crm_custom_misfits(@entity::perm_entity, @key::text, @type::custom_field_type, @options::text[])::bigint AS n;
+
+-- name: IndexCustomField :exec
+-- Gives a field shown in lists the expression index its filters use, or takes it away.
+SELECT crm_custom_index(@entity::perm_entity, @key::text, @num::boolean, @wanted::boolean);

@@ -9,6 +9,7 @@ SELECT l.id, l.first_name, l.last_name, l.company, l.email, l.status, l.source, 
 FROM (
     SELECT l.* FROM leads l
     WHERE (@see_all::boolean OR l.owner_id = sqlc.narg(own_id) OR l.team_id = sqlc.narg(team_id))
+      AND (sqlc.narg(custom)::jsonb IS NULL OR l.id = ANY(ARRAY(SELECT crm_custom_match('leads', sqlc.narg(custom)::jsonb))))
       AND (sqlc.narg(owner)::bigint IS NULL OR l.owner_id = sqlc.narg(owner))
       AND (sqlc.narg(team)::bigint IS NULL OR l.team_id = sqlc.narg(team))
       AND (sqlc.narg(status)::lead_status IS NULL OR l.status = sqlc.narg(status)::lead_status)
@@ -53,6 +54,7 @@ ORDER BY
 SELECT count(*) FROM (
     SELECT 1 FROM leads l
     WHERE (@see_all::boolean OR l.owner_id = sqlc.narg(own_id) OR l.team_id = sqlc.narg(team_id))
+      AND (sqlc.narg(custom)::jsonb IS NULL OR l.id = ANY(ARRAY(SELECT crm_custom_match('leads', sqlc.narg(custom)::jsonb))))
       AND (sqlc.narg(owner)::bigint IS NULL OR l.owner_id = sqlc.narg(owner))
       AND (sqlc.narg(team)::bigint IS NULL OR l.team_id = sqlc.narg(team))
       AND (sqlc.narg(status)::lead_status IS NULL OR l.status = sqlc.narg(status)::lead_status)

@@ -15,6 +15,7 @@ SELECT o.id, o.name, o.amount, o.currency, o.close_date, o.created_at, o.account
 FROM (
     SELECT o.* FROM opportunities o
     WHERE (@see_all::boolean OR o.owner_id = sqlc.narg(own_id) OR o.team_id = sqlc.narg(team_id))
+      AND (sqlc.narg(custom)::jsonb IS NULL OR o.id = ANY(ARRAY(SELECT crm_custom_match('opportunities', sqlc.narg(custom)::jsonb))))
       AND (sqlc.narg(owner)::bigint IS NULL OR o.owner_id = sqlc.narg(owner))
       AND (sqlc.narg(team)::bigint IS NULL OR o.team_id = sqlc.narg(team))
       AND (sqlc.narg(stage)::bigint IS NULL OR o.stage_id = sqlc.narg(stage))
@@ -74,6 +75,7 @@ ORDER BY
 SELECT count(*) FROM (
     SELECT 1 FROM opportunities o
     WHERE (@see_all::boolean OR o.owner_id = sqlc.narg(own_id) OR o.team_id = sqlc.narg(team_id))
+      AND (sqlc.narg(custom)::jsonb IS NULL OR o.id = ANY(ARRAY(SELECT crm_custom_match('opportunities', sqlc.narg(custom)::jsonb))))
       AND (sqlc.narg(owner)::bigint IS NULL OR o.owner_id = sqlc.narg(owner))
       AND (sqlc.narg(team)::bigint IS NULL OR o.team_id = sqlc.narg(team))
       AND (sqlc.narg(stage)::bigint IS NULL OR o.stage_id = sqlc.narg(stage))

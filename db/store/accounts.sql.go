@@ -57,11 +57,12 @@ const countAccounts = `-- name: CountAccounts :one
 SELECT count(*) FROM (
     SELECT 1 FROM accounts a
     WHERE ($1::boolean OR a.owner_id = $2 OR a.team_id = $3)
-      AND ($4::bigint IS NULL OR a.owner_id = $4)
-      AND ($5::bigint IS NULL OR a.team_id = $5)
-      AND ($6::date IS NULL OR a.created_at >= $6::date)
-      AND ($7::date IS NULL OR a.created_at < $7::date + 1)
-    LIMIT $8
+      AND ($4::jsonb IS NULL OR a.id = ANY(ARRAY(SELECT crm_custom_match('accounts', $4::jsonb))))
+      AND ($5::bigint IS NULL OR a.owner_id = $5)
+      AND ($6::bigint IS NULL OR a.team_id = $6)
+      AND ($7::date IS NULL OR a.created_at >= $7::date)
+      AND ($8::date IS NULL OR a.created_at < $8::date + 1)
+    LIMIT $9
 ) capped
 `
 
@@ -69,6 +70,7 @@ type CountAccountsParams struct {
 	SeeAll      bool
 	OwnID       *int64
 	TeamID      *int64
+	Custom      []byte
 	Owner       *int64
 	Team        *int64
 	CreatedFrom pgtype.Date
@@ -82,6 +84,7 @@ func (q *Queries) CountAccounts(ctx context.Context, db DBTX, arg CountAccountsP
 		arg.SeeAll,
 		arg.OwnID,
 		arg.TeamID,
+		arg.Custom,
 		arg.Owner,
 		arg.Team,
 		arg.CreatedFrom,
@@ -211,43 +214,45 @@ SELECT a.id, a.name, a.domain, a.industry, a.city, a.country, a.created_at, a.ow
 FROM (
     SELECT a.id, a.owner_id, a.team_id, a.name, a.domain, a.industry, a.employees, a.annual_revenue, a.phone, a.street, a.city, a.region, a.postal_code, a.country, a.custom, a.version, a.created_at, a.updated_at, a.search FROM accounts a
     WHERE ($1::boolean OR a.owner_id = $2 OR a.team_id = $3)
-      AND ($4::bigint IS NULL OR a.owner_id = $4)
-      AND ($5::bigint IS NULL OR a.team_id = $5)
-      AND ($6::text IS NULL OR a.id = ANY(ARRAY(SELECT crm_search_accounts($6, $7::bigint, $8::bigint, $9::bigint, $10::int))))
-      AND ($11::date IS NULL OR a.created_at >= $11::date)
-      AND ($12::date IS NULL OR a.created_at < $12::date + 1)
-      AND ($13::bigint IS NULL OR CASE $14::text
-            WHEN 'match' THEN a.id < $13
-            WHEN 'name' THEN (a.name, a.id) > ($15::text, $13)
-            WHEN '-name' THEN (a.name, a.id) < ($15::text, $13)
-            WHEN 'created' THEN (a.created_at, a.id) > ($16::timestamptz, $13)
-            ELSE (a.created_at, a.id) < ($16::timestamptz, $13)
+      AND ($4::jsonb IS NULL OR a.id = ANY(ARRAY(SELECT crm_custom_match('accounts', $4::jsonb))))
+      AND ($5::bigint IS NULL OR a.owner_id = $5)
+      AND ($6::bigint IS NULL OR a.team_id = $6)
+      AND ($7::text IS NULL OR a.id = ANY(ARRAY(SELECT crm_search_accounts($7, $8::bigint, $9::bigint, $10::bigint, $11::int))))
+      AND ($12::date IS NULL OR a.created_at >= $12::date)
+      AND ($13::date IS NULL OR a.created_at < $13::date + 1)
+      AND ($14::bigint IS NULL OR CASE $15::text
+            WHEN 'match' THEN a.id < $14
+            WHEN 'name' THEN (a.name, a.id) > ($16::text, $14)
+            WHEN '-name' THEN (a.name, a.id) < ($16::text, $14)
+            WHEN 'created' THEN (a.created_at, a.id) > ($17::timestamptz, $14)
+            ELSE (a.created_at, a.id) < ($17::timestamptz, $14)
           END)
     ORDER BY
-      CASE WHEN $14 = 'match' THEN a.id END DESC,
-      CASE WHEN $14 = 'name' THEN a.name END,
-      CASE WHEN $14 = '-name' THEN a.name END DESC,
-      CASE WHEN $14 = 'created' THEN a.created_at END,
-      CASE WHEN $14 = '-created' THEN a.created_at END DESC,
-      CASE WHEN $14 IN ('name', 'created') THEN a.id END,
-      CASE WHEN $14 IN ('-name', '-created') THEN a.id END DESC
-    LIMIT $17
+      CASE WHEN $15 = 'match' THEN a.id END DESC,
+      CASE WHEN $15 = 'name' THEN a.name END,
+      CASE WHEN $15 = '-name' THEN a.name END DESC,
+      CASE WHEN $15 = 'created' THEN a.created_at END,
+      CASE WHEN $15 = '-created' THEN a.created_at END DESC,
+      CASE WHEN $15 IN ('name', 'created') THEN a.id END,
+      CASE WHEN $15 IN ('-name', '-created') THEN a.id END DESC
+    LIMIT $18
 ) a
 JOIN users u ON u.id = a.owner_id
 ORDER BY
-  CASE WHEN $14 = 'match' THEN a.id END DESC,
-  CASE WHEN $14 = 'name' THEN a.name END,
-  CASE WHEN $14 = '-name' THEN a.name END DESC,
-  CASE WHEN $14 = 'created' THEN a.created_at END,
-  CASE WHEN $14 = '-created' THEN a.created_at END DESC,
-  CASE WHEN $14 IN ('name', 'created') THEN a.id END,
-  CASE WHEN $14 IN ('-name', '-created') THEN a.id END DESC
+  CASE WHEN $15 = 'match' THEN a.id END DESC,
+  CASE WHEN $15 = 'name' THEN a.name END,
+  CASE WHEN $15 = '-name' THEN a.name END DESC,
+  CASE WHEN $15 = 'created' THEN a.created_at END,
+  CASE WHEN $15 = '-created' THEN a.created_at END DESC,
+  CASE WHEN $15 IN ('name', 'created') THEN a.id END,
+  CASE WHEN $15 IN ('-name', '-created') THEN a.id END DESC
 `
 
 type ListAccountsParams struct {
 	SeeAll      bool
 	OwnID       *int64
 	TeamID      *int64
+	Custom      []byte
 	Owner       *int64
 	Team        *int64
 	Q           *string
@@ -284,6 +289,7 @@ func (q *Queries) ListAccounts(ctx context.Context, db DBTX, arg ListAccountsPar
 		arg.SeeAll,
 		arg.OwnID,
 		arg.TeamID,
+		arg.Custom,
 		arg.Owner,
 		arg.Team,
 		arg.Q,

@@ -16,11 +16,12 @@ const countContacts = `-- name: CountContacts :one
 SELECT count(*) FROM (
     SELECT 1 FROM contacts c
     WHERE ($1::boolean OR c.owner_id = $2 OR c.team_id = $3)
-      AND ($4::bigint IS NULL OR c.owner_id = $4)
-      AND ($5::bigint IS NULL OR c.team_id = $5)
-      AND ($6::date IS NULL OR c.created_at >= $6::date)
-      AND ($7::date IS NULL OR c.created_at < $7::date + 1)
-    LIMIT $8
+      AND ($4::jsonb IS NULL OR c.id = ANY(ARRAY(SELECT crm_custom_match('contacts', $4::jsonb))))
+      AND ($5::bigint IS NULL OR c.owner_id = $5)
+      AND ($6::bigint IS NULL OR c.team_id = $6)
+      AND ($7::date IS NULL OR c.created_at >= $7::date)
+      AND ($8::date IS NULL OR c.created_at < $8::date + 1)
+    LIMIT $9
 ) capped
 `
 
@@ -28,6 +29,7 @@ type CountContactsParams struct {
 	SeeAll      bool
 	OwnID       *int64
 	TeamID      *int64
+	Custom      []byte
 	Owner       *int64
 	Team        *int64
 	CreatedFrom pgtype.Date
@@ -40,6 +42,7 @@ func (q *Queries) CountContacts(ctx context.Context, db DBTX, arg CountContactsP
 		arg.SeeAll,
 		arg.OwnID,
 		arg.TeamID,
+		arg.Custom,
 		arg.Owner,
 		arg.Team,
 		arg.CreatedFrom,
@@ -152,44 +155,46 @@ SELECT c.id, c.first_name, c.last_name, c.email, c.phone, c.title, c.created_at,
 FROM (
     SELECT c.id, c.owner_id, c.team_id, c.account_id, c.first_name, c.last_name, c.email, c.phone, c.title, c.custom, c.version, c.created_at, c.updated_at, c.search FROM contacts c
     WHERE ($1::boolean OR c.owner_id = $2 OR c.team_id = $3)
-      AND ($4::bigint IS NULL OR c.owner_id = $4)
-      AND ($5::bigint IS NULL OR c.team_id = $5)
-      AND ($6::text IS NULL OR c.id = ANY(ARRAY(SELECT crm_search_contacts($6, $7::bigint, $8::bigint, $9::bigint, $10::int))))
-      AND ($11::date IS NULL OR c.created_at >= $11::date)
-      AND ($12::date IS NULL OR c.created_at < $12::date + 1)
-      AND ($13::bigint IS NULL OR CASE $14::text
-            WHEN 'match' THEN c.id < $13
-            WHEN 'name' THEN (c.last_name, c.id) > ($15::text, $13)
-            WHEN '-name' THEN (c.last_name, c.id) < ($15::text, $13)
-            WHEN 'created' THEN (c.created_at, c.id) > ($16::timestamptz, $13)
-            ELSE (c.created_at, c.id) < ($16::timestamptz, $13)
+      AND ($4::jsonb IS NULL OR c.id = ANY(ARRAY(SELECT crm_custom_match('contacts', $4::jsonb))))
+      AND ($5::bigint IS NULL OR c.owner_id = $5)
+      AND ($6::bigint IS NULL OR c.team_id = $6)
+      AND ($7::text IS NULL OR c.id = ANY(ARRAY(SELECT crm_search_contacts($7, $8::bigint, $9::bigint, $10::bigint, $11::int))))
+      AND ($12::date IS NULL OR c.created_at >= $12::date)
+      AND ($13::date IS NULL OR c.created_at < $13::date + 1)
+      AND ($14::bigint IS NULL OR CASE $15::text
+            WHEN 'match' THEN c.id < $14
+            WHEN 'name' THEN (c.last_name, c.id) > ($16::text, $14)
+            WHEN '-name' THEN (c.last_name, c.id) < ($16::text, $14)
+            WHEN 'created' THEN (c.created_at, c.id) > ($17::timestamptz, $14)
+            ELSE (c.created_at, c.id) < ($17::timestamptz, $14)
           END)
     ORDER BY
-      CASE WHEN $14 = 'match' THEN c.id END DESC,
-      CASE WHEN $14 = 'name' THEN c.last_name END,
-      CASE WHEN $14 = '-name' THEN c.last_name END DESC,
-      CASE WHEN $14 = 'created' THEN c.created_at END,
-      CASE WHEN $14 = '-created' THEN c.created_at END DESC,
-      CASE WHEN $14 IN ('name', 'created') THEN c.id END,
-      CASE WHEN $14 IN ('-name', '-created') THEN c.id END DESC
-    LIMIT $17
+      CASE WHEN $15 = 'match' THEN c.id END DESC,
+      CASE WHEN $15 = 'name' THEN c.last_name END,
+      CASE WHEN $15 = '-name' THEN c.last_name END DESC,
+      CASE WHEN $15 = 'created' THEN c.created_at END,
+      CASE WHEN $15 = '-created' THEN c.created_at END DESC,
+      CASE WHEN $15 IN ('name', 'created') THEN c.id END,
+      CASE WHEN $15 IN ('-name', '-created') THEN c.id END DESC
+    LIMIT $18
 ) c
 JOIN users u ON u.id = c.owner_id
 LEFT JOIN accounts a ON a.id = c.account_id
 ORDER BY
-  CASE WHEN $14 = 'match' THEN c.id END DESC,
-  CASE WHEN $14 = 'name' THEN c.last_name END,
-  CASE WHEN $14 = '-name' THEN c.last_name END DESC,
-  CASE WHEN $14 = 'created' THEN c.created_at END,
-  CASE WHEN $14 = '-created' THEN c.created_at END DESC,
-  CASE WHEN $14 IN ('name', 'created') THEN c.id END,
-  CASE WHEN $14 IN ('-name', '-created') THEN c.id END DESC
+  CASE WHEN $15 = 'match' THEN c.id END DESC,
+  CASE WHEN $15 = 'name' THEN c.last_name END,
+  CASE WHEN $15 = '-name' THEN c.last_name END DESC,
+  CASE WHEN $15 = 'created' THEN c.created_at END,
+  CASE WHEN $15 = '-created' THEN c.created_at END DESC,
+  CASE WHEN $15 IN ('name', 'created') THEN c.id END,
+  CASE WHEN $15 IN ('-name', '-created') THEN c.id END DESC
 `
 
 type ListContactsParams struct {
 	SeeAll      bool
 	OwnID       *int64
 	TeamID      *int64
+	Custom      []byte
 	Owner       *int64
 	Team        *int64
 	Q           *string
@@ -226,6 +231,7 @@ func (q *Queries) ListContacts(ctx context.Context, db DBTX, arg ListContactsPar
 		arg.SeeAll,
 		arg.OwnID,
 		arg.TeamID,
+		arg.Custom,
 		arg.Owner,
 		arg.Team,
 		arg.Q,

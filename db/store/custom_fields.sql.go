@@ -131,6 +131,28 @@ func (q *Queries) GetCustomField(ctx context.Context, db DBTX, id int64) (Custom
 	return i, err
 }
 
+const indexCustomField = `-- name: IndexCustomField :exec
+SELECT crm_custom_index($1::perm_entity, $2::text, $3::boolean, $4::boolean)
+`
+
+type IndexCustomFieldParams struct {
+	Entity PermEntity
+	Key    string
+	Num    bool
+	Wanted bool
+}
+
+// Gives a field shown in lists the expression index its filters use, or takes it away.
+func (q *Queries) IndexCustomField(ctx context.Context, db DBTX, arg IndexCustomFieldParams) error {
+	_, err := db.Exec(ctx, indexCustomField,
+		arg.Entity,
+		arg.Key,
+		arg.Num,
+		arg.Wanted,
+	)
+	return err
+}
+
 const listCustomFields = `-- name: ListCustomFields :many
 SELECT id, entity, key, label, type, help, required, options, in_list, position, archived_at, created_at, updated_at FROM custom_fields ORDER BY entity, archived_at IS NOT NULL, position, id
 `

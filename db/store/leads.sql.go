@@ -16,13 +16,14 @@ const countLeads = `-- name: CountLeads :one
 SELECT count(*) FROM (
     SELECT 1 FROM leads l
     WHERE ($1::boolean OR l.owner_id = $2 OR l.team_id = $3)
-      AND ($4::bigint IS NULL OR l.owner_id = $4)
-      AND ($5::bigint IS NULL OR l.team_id = $5)
-      AND ($6::lead_status IS NULL OR l.status = $6::lead_status)
-      AND ($7::text IS NULL OR l.source = $7)
-      AND ($8::date IS NULL OR l.created_at >= $8::date)
-      AND ($9::date IS NULL OR l.created_at < $9::date + 1)
-    LIMIT $10
+      AND ($4::jsonb IS NULL OR l.id = ANY(ARRAY(SELECT crm_custom_match('leads', $4::jsonb))))
+      AND ($5::bigint IS NULL OR l.owner_id = $5)
+      AND ($6::bigint IS NULL OR l.team_id = $6)
+      AND ($7::lead_status IS NULL OR l.status = $7::lead_status)
+      AND ($8::text IS NULL OR l.source = $8)
+      AND ($9::date IS NULL OR l.created_at >= $9::date)
+      AND ($10::date IS NULL OR l.created_at < $10::date + 1)
+    LIMIT $11
 ) capped
 `
 
@@ -30,6 +31,7 @@ type CountLeadsParams struct {
 	SeeAll      bool
 	OwnID       *int64
 	TeamID      *int64
+	Custom      []byte
 	Owner       *int64
 	Team        *int64
 	Status      NullLeadStatus
@@ -44,6 +46,7 @@ func (q *Queries) CountLeads(ctx context.Context, db DBTX, arg CountLeadsParams)
 		arg.SeeAll,
 		arg.OwnID,
 		arg.TeamID,
+		arg.Custom,
 		arg.Owner,
 		arg.Team,
 		arg.Status,
@@ -184,51 +187,53 @@ SELECT l.id, l.first_name, l.last_name, l.company, l.email, l.status, l.source, 
 FROM (
     SELECT l.id, l.owner_id, l.team_id, l.first_name, l.last_name, l.company, l.title, l.email, l.phone, l.source, l.status, l.converted_account_id, l.converted_contact_id, l.converted_opportunity_id, l.converted_at, l.custom, l.version, l.created_at, l.updated_at, l.search FROM leads l
     WHERE ($1::boolean OR l.owner_id = $2 OR l.team_id = $3)
-      AND ($4::bigint IS NULL OR l.owner_id = $4)
-      AND ($5::bigint IS NULL OR l.team_id = $5)
-      AND ($6::lead_status IS NULL OR l.status = $6::lead_status)
-      AND ($7::text IS NULL OR l.source = $7)
-      AND ($8::text IS NULL OR l.id = ANY(ARRAY(SELECT crm_search_leads($8, $9::bigint, $10::bigint, $11::bigint, $12::int))))
-      AND ($13::date IS NULL OR l.created_at >= $13::date)
-      AND ($14::date IS NULL OR l.created_at < $14::date + 1)
-      AND ($15::bigint IS NULL OR CASE $16::text
-            WHEN 'match' THEN l.id < $15
-            WHEN 'name' THEN (l.last_name, l.id) > ($17::text, $15)
-            WHEN '-name' THEN (l.last_name, l.id) < ($17::text, $15)
-            WHEN 'company' THEN (l.company, l.id) > ($17::text, $15)
-            WHEN '-company' THEN (l.company, l.id) < ($17::text, $15)
-            WHEN 'created' THEN (l.created_at, l.id) > ($18::timestamptz, $15)
-            ELSE (l.created_at, l.id) < ($18::timestamptz, $15)
+      AND ($4::jsonb IS NULL OR l.id = ANY(ARRAY(SELECT crm_custom_match('leads', $4::jsonb))))
+      AND ($5::bigint IS NULL OR l.owner_id = $5)
+      AND ($6::bigint IS NULL OR l.team_id = $6)
+      AND ($7::lead_status IS NULL OR l.status = $7::lead_status)
+      AND ($8::text IS NULL OR l.source = $8)
+      AND ($9::text IS NULL OR l.id = ANY(ARRAY(SELECT crm_search_leads($9, $10::bigint, $11::bigint, $12::bigint, $13::int))))
+      AND ($14::date IS NULL OR l.created_at >= $14::date)
+      AND ($15::date IS NULL OR l.created_at < $15::date + 1)
+      AND ($16::bigint IS NULL OR CASE $17::text
+            WHEN 'match' THEN l.id < $16
+            WHEN 'name' THEN (l.last_name, l.id) > ($18::text, $16)
+            WHEN '-name' THEN (l.last_name, l.id) < ($18::text, $16)
+            WHEN 'company' THEN (l.company, l.id) > ($18::text, $16)
+            WHEN '-company' THEN (l.company, l.id) < ($18::text, $16)
+            WHEN 'created' THEN (l.created_at, l.id) > ($19::timestamptz, $16)
+            ELSE (l.created_at, l.id) < ($19::timestamptz, $16)
           END)
     ORDER BY
-      CASE WHEN $16 = 'match' THEN l.id END DESC,
-      CASE WHEN $16 = 'name' THEN l.last_name END,
-      CASE WHEN $16 = '-name' THEN l.last_name END DESC,
-      CASE WHEN $16 = 'company' THEN l.company END,
-      CASE WHEN $16 = '-company' THEN l.company END DESC,
-      CASE WHEN $16 = 'created' THEN l.created_at END,
-      CASE WHEN $16 = '-created' THEN l.created_at END DESC,
-      CASE WHEN $16 IN ('name', 'company', 'created') THEN l.id END,
-      CASE WHEN $16 IN ('-name', '-company', '-created') THEN l.id END DESC
-    LIMIT $19
+      CASE WHEN $17 = 'match' THEN l.id END DESC,
+      CASE WHEN $17 = 'name' THEN l.last_name END,
+      CASE WHEN $17 = '-name' THEN l.last_name END DESC,
+      CASE WHEN $17 = 'company' THEN l.company END,
+      CASE WHEN $17 = '-company' THEN l.company END DESC,
+      CASE WHEN $17 = 'created' THEN l.created_at END,
+      CASE WHEN $17 = '-created' THEN l.created_at END DESC,
+      CASE WHEN $17 IN ('name', 'company', 'created') THEN l.id END,
+      CASE WHEN $17 IN ('-name', '-company', '-created') THEN l.id END DESC
+    LIMIT $20
 ) l
 JOIN users u ON u.id = l.owner_id
 ORDER BY
-  CASE WHEN $16 = 'match' THEN l.id END DESC,
-  CASE WHEN $16 = 'name' THEN l.last_name END,
-  CASE WHEN $16 = '-name' THEN l.last_name END DESC,
-  CASE WHEN $16 = 'company' THEN l.company END,
-  CASE WHEN $16 = '-company' THEN l.company END DESC,
-  CASE WHEN $16 = 'created' THEN l.created_at END,
-  CASE WHEN $16 = '-created' THEN l.created_at END DESC,
-  CASE WHEN $16 IN ('name', 'company', 'created') THEN l.id END,
-  CASE WHEN $16 IN ('-name', '-company', '-created') THEN l.id END DESC
+  CASE WHEN $17 = 'match' THEN l.id END DESC,
+  CASE WHEN $17 = 'name' THEN l.last_name END,
+  CASE WHEN $17 = '-name' THEN l.last_name END DESC,
+  CASE WHEN $17 = 'company' THEN l.company END,
+  CASE WHEN $17 = '-company' THEN l.company END DESC,
+  CASE WHEN $17 = 'created' THEN l.created_at END,
+  CASE WHEN $17 = '-created' THEN l.created_at END DESC,
+  CASE WHEN $17 IN ('name', 'company', 'created') THEN l.id END,
+  CASE WHEN $17 IN ('-name', '-company', '-created') THEN l.id END DESC
 `
 
 type ListLeadsParams struct {
 	SeeAll      bool
 	OwnID       *int64
 	TeamID      *int64
+	Custom      []byte
 	Owner       *int64
 	Team        *int64
 	Status      NullLeadStatus
@@ -266,6 +271,7 @@ func (q *Queries) ListLeads(ctx context.Context, db DBTX, arg ListLeadsParams) (
 		arg.SeeAll,
 		arg.OwnID,
 		arg.TeamID,
+		arg.Custom,
 		arg.Owner,
 		arg.Team,
 		arg.Status,

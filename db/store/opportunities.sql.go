@@ -16,14 +16,15 @@ const countOpportunities = `-- name: CountOpportunities :one
 SELECT count(*) FROM (
     SELECT 1 FROM opportunities o
     WHERE ($1::boolean OR o.owner_id = $2 OR o.team_id = $3)
-      AND ($4::bigint IS NULL OR o.owner_id = $4)
-      AND ($5::bigint IS NULL OR o.team_id = $5)
-      AND ($6::bigint IS NULL OR o.stage_id = $6)
-      AND ($7::date IS NULL OR o.close_date >= $7::date)
-      AND ($8::date IS NULL OR o.close_date <= $8::date)
-      AND ($9::numeric IS NULL OR o.amount >= $9::numeric)
-      AND ($10::numeric IS NULL OR o.amount <= $10::numeric)
-    LIMIT $11
+      AND ($4::jsonb IS NULL OR o.id = ANY(ARRAY(SELECT crm_custom_match('opportunities', $4::jsonb))))
+      AND ($5::bigint IS NULL OR o.owner_id = $5)
+      AND ($6::bigint IS NULL OR o.team_id = $6)
+      AND ($7::bigint IS NULL OR o.stage_id = $7)
+      AND ($8::date IS NULL OR o.close_date >= $8::date)
+      AND ($9::date IS NULL OR o.close_date <= $9::date)
+      AND ($10::numeric IS NULL OR o.amount >= $10::numeric)
+      AND ($11::numeric IS NULL OR o.amount <= $11::numeric)
+    LIMIT $12
 ) capped
 `
 
@@ -31,6 +32,7 @@ type CountOpportunitiesParams struct {
 	SeeAll    bool
 	OwnID     *int64
 	TeamID    *int64
+	Custom    []byte
 	Owner     *int64
 	Team      *int64
 	Stage     *int64
@@ -46,6 +48,7 @@ func (q *Queries) CountOpportunities(ctx context.Context, db DBTX, arg CountOppo
 		arg.SeeAll,
 		arg.OwnID,
 		arg.TeamID,
+		arg.Custom,
 		arg.Owner,
 		arg.Team,
 		arg.Stage,
@@ -198,38 +201,39 @@ SELECT o.id, o.name, o.amount, o.currency, o.close_date, o.created_at, o.account
 FROM (
     SELECT o.id, o.owner_id, o.team_id, o.name, o.account_id, o.contact_id, o.pipeline_id, o.stage_id, o.amount, o.currency, o.close_date, o.position, o.lost_reason, o.stage_changed_at, o.closed_at, o.custom, o.version, o.created_at, o.updated_at, o.search FROM opportunities o
     WHERE ($1::boolean OR o.owner_id = $2 OR o.team_id = $3)
-      AND ($4::bigint IS NULL OR o.owner_id = $4)
-      AND ($5::bigint IS NULL OR o.team_id = $5)
-      AND ($6::bigint IS NULL OR o.stage_id = $6)
-      AND ($7::text IS NULL OR o.id = ANY(ARRAY(SELECT crm_search_opportunities($7, $8::bigint, $9::bigint, $10::bigint, $11::int))))
-      AND ($12::date IS NULL OR o.close_date >= $12::date)
-      AND ($13::date IS NULL OR o.close_date <= $13::date)
-      AND ($14::numeric IS NULL OR o.amount >= $14::numeric)
-      AND ($15::numeric IS NULL OR o.amount <= $15::numeric)
-      AND ($16::bigint IS NULL OR CASE $17::text
-            WHEN 'match' THEN o.id < $16
-            WHEN 'close' THEN (o.close_date, o.id) > ($18::date, $16)
-            WHEN '-close' THEN (o.close_date, o.id) < ($18::date, $16)
-            WHEN 'amount' THEN (o.amount, o.id) > ($19::numeric, $16)
-            WHEN '-amount' THEN (o.amount, o.id) < ($19::numeric, $16)
-            WHEN 'name' THEN (o.name, o.id) > ($20::text, $16)
-            WHEN '-name' THEN (o.name, o.id) < ($20::text, $16)
-            WHEN 'created' THEN (o.created_at, o.id) > ($21::timestamptz, $16)
-            ELSE (o.created_at, o.id) < ($21::timestamptz, $16)
+      AND ($4::jsonb IS NULL OR o.id = ANY(ARRAY(SELECT crm_custom_match('opportunities', $4::jsonb))))
+      AND ($5::bigint IS NULL OR o.owner_id = $5)
+      AND ($6::bigint IS NULL OR o.team_id = $6)
+      AND ($7::bigint IS NULL OR o.stage_id = $7)
+      AND ($8::text IS NULL OR o.id = ANY(ARRAY(SELECT crm_search_opportunities($8, $9::bigint, $10::bigint, $11::bigint, $12::int))))
+      AND ($13::date IS NULL OR o.close_date >= $13::date)
+      AND ($14::date IS NULL OR o.close_date <= $14::date)
+      AND ($15::numeric IS NULL OR o.amount >= $15::numeric)
+      AND ($16::numeric IS NULL OR o.amount <= $16::numeric)
+      AND ($17::bigint IS NULL OR CASE $18::text
+            WHEN 'match' THEN o.id < $17
+            WHEN 'close' THEN (o.close_date, o.id) > ($19::date, $17)
+            WHEN '-close' THEN (o.close_date, o.id) < ($19::date, $17)
+            WHEN 'amount' THEN (o.amount, o.id) > ($20::numeric, $17)
+            WHEN '-amount' THEN (o.amount, o.id) < ($20::numeric, $17)
+            WHEN 'name' THEN (o.name, o.id) > ($21::text, $17)
+            WHEN '-name' THEN (o.name, o.id) < ($21::text, $17)
+            WHEN 'created' THEN (o.created_at, o.id) > ($22::timestamptz, $17)
+            ELSE (o.created_at, o.id) < ($22::timestamptz, $17)
           END)
     ORDER BY
-      CASE WHEN $17 = 'match' THEN o.id END DESC,
-      CASE WHEN $17 = 'close' THEN o.close_date END,
-      CASE WHEN $17 = '-close' THEN o.close_date END DESC,
-      CASE WHEN $17 = 'amount' THEN o.amount END,
-      CASE WHEN $17 = '-amount' THEN o.amount END DESC,
-      CASE WHEN $17 = 'name' THEN o.name END,
-      CASE WHEN $17 = '-name' THEN o.name END DESC,
-      CASE WHEN $17 = 'created' THEN o.created_at END,
-      CASE WHEN $17 = '-created' THEN o.created_at END DESC,
-      CASE WHEN $17 IN ('close', 'amount', 'name', 'created') THEN o.id END,
-      CASE WHEN $17 IN ('-close', '-amount', '-name', '-created') THEN o.id END DESC
-    LIMIT $22
+      CASE WHEN $18 = 'match' THEN o.id END DESC,
+      CASE WHEN $18 = 'close' THEN o.close_date END,
+      CASE WHEN $18 = '-close' THEN o.close_date END DESC,
+      CASE WHEN $18 = 'amount' THEN o.amount END,
+      CASE WHEN $18 = '-amount' THEN o.amount END DESC,
+      CASE WHEN $18 = 'name' THEN o.name END,
+      CASE WHEN $18 = '-name' THEN o.name END DESC,
+      CASE WHEN $18 = 'created' THEN o.created_at END,
+      CASE WHEN $18 = '-created' THEN o.created_at END DESC,
+      CASE WHEN $18 IN ('close', 'amount', 'name', 'created') THEN o.id END,
+      CASE WHEN $18 IN ('-close', '-amount', '-name', '-created') THEN o.id END DESC
+    LIMIT $23
 ) o
 JOIN users u ON u.id = o.owner_id
 JOIN pipeline_stages s ON s.id = o.stage_id
@@ -241,23 +245,24 @@ LEFT JOIN LATERAL (
     ORDER BY coalesce(x.due_at, x.starts_at), x.id LIMIT 1
 ) nx ON s.kind = 'open'
 ORDER BY
-  CASE WHEN $17 = 'match' THEN o.id END DESC,
-  CASE WHEN $17 = 'close' THEN o.close_date END,
-  CASE WHEN $17 = '-close' THEN o.close_date END DESC,
-  CASE WHEN $17 = 'amount' THEN o.amount END,
-  CASE WHEN $17 = '-amount' THEN o.amount END DESC,
-  CASE WHEN $17 = 'name' THEN o.name END,
-  CASE WHEN $17 = '-name' THEN o.name END DESC,
-  CASE WHEN $17 = 'created' THEN o.created_at END,
-  CASE WHEN $17 = '-created' THEN o.created_at END DESC,
-  CASE WHEN $17 IN ('close', 'amount', 'name', 'created') THEN o.id END,
-  CASE WHEN $17 IN ('-close', '-amount', '-name', '-created') THEN o.id END DESC
+  CASE WHEN $18 = 'match' THEN o.id END DESC,
+  CASE WHEN $18 = 'close' THEN o.close_date END,
+  CASE WHEN $18 = '-close' THEN o.close_date END DESC,
+  CASE WHEN $18 = 'amount' THEN o.amount END,
+  CASE WHEN $18 = '-amount' THEN o.amount END DESC,
+  CASE WHEN $18 = 'name' THEN o.name END,
+  CASE WHEN $18 = '-name' THEN o.name END DESC,
+  CASE WHEN $18 = 'created' THEN o.created_at END,
+  CASE WHEN $18 = '-created' THEN o.created_at END DESC,
+  CASE WHEN $18 IN ('close', 'amount', 'name', 'created') THEN o.id END,
+  CASE WHEN $18 IN ('-close', '-amount', '-name', '-created') THEN o.id END DESC
 `
 
 type ListOpportunitiesParams struct {
 	SeeAll      bool
 	OwnID       *int64
 	TeamID      *int64
+	Custom      []byte
 	Owner       *int64
 	Team        *int64
 	Stage       *int64
@@ -303,6 +308,7 @@ func (q *Queries) ListOpportunities(ctx context.Context, db DBTX, arg ListOpport
 		arg.SeeAll,
 		arg.OwnID,
 		arg.TeamID,
+		arg.Custom,
 		arg.Owner,
 		arg.Team,
 		arg.Stage,

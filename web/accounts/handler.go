@@ -77,12 +77,12 @@ func (h *Handler) Export(c *gin.Context) error { return accountList.Export(c, h.
 
 var accountList = list.Frame[store.ListAccountsRow]{Spec: spec, Entity: "accounts",
 	Rows: func(ctx context.Context, tx pgx.Tx, q list.Query) ([]store.ListAccountsRow, error) {
-		return db.Q.ListAccounts(ctx, tx, store.ListAccountsParams{SeeAll: q.SeeAll, OwnID: q.OwnID, TeamID: q.TeamID,
+		return db.Q.ListAccounts(ctx, tx, store.ListAccountsParams{Custom: q.Custom, SeeAll: q.SeeAll, OwnID: q.OwnID, TeamID: q.TeamID,
 			Owner: q.Owner, Team: q.Team, Q: q.Q, SearchOwner: q.SearchOwner, SearchTeam: q.SearchTeam, SearchAfter: q.SearchAfter, SearchLim: q.SearchLimit, CreatedFrom: q.CreatedFrom, CreatedTo: q.CreatedTo,
 			Sort: q.Sort, Lim: q.Limit, AfterID: q.After.ID, AfterText: q.After.Text, AfterTime: q.After.Time})
 	},
 	Count: func(ctx context.Context, tx pgx.Tx, q list.Query, cap int32) (int64, error) {
-		return db.Q.CountAccounts(ctx, tx, store.CountAccountsParams{SeeAll: q.SeeAll, OwnID: q.OwnID, TeamID: q.TeamID,
+		return db.Q.CountAccounts(ctx, tx, store.CountAccountsParams{Custom: q.Custom, SeeAll: q.SeeAll, OwnID: q.OwnID, TeamID: q.TeamID,
 			Owner: q.Owner, Team: q.Team, CreatedFrom: q.CreatedFrom, CreatedTo: q.CreatedTo, Cap: cap})
 	},
 	Cursor: func(r store.ListAccountsRow, key string) (int64, string) {

@@ -181,9 +181,12 @@ func (h *Handler) CreateField(c *gin.Context) error {
 	err := errInvalid
 	if f.Valid() {
 		err = h.tx(c, func(ctx context.Context, tx pgx.Tx) error {
-			_, err := db.Q.CreateCustomField(ctx, tx, store.CreateCustomFieldParams{Entity: store.PermEntity(in.Entity), Key: in.Key,
+			id, err := db.Q.CreateCustomField(ctx, tx, store.CreateCustomFieldParams{Entity: store.PermEntity(in.Entity), Key: in.Key,
 				Label: in.Label, Type: in.Type, Help: in.Help, Required: in.Required, Options: orEmpty(in.Options), InList: in.InList})
-			return err
+			if err != nil {
+				return err
+			}
+			return index(ctx, tx, id)
 		})
 	}
 	if err == errInvalid || f.FromDB(err, fieldConstraints) {
@@ -267,9 +270,14 @@ func (h *Handler) UpdateField(c *gin.Context) error {
 				return errInvalid
 			}
 		}
-		_, err := db.Q.UpdateCustomField(ctx, tx, store.UpdateCustomFieldParams{ID: id, Label: in.Label, Type: in.Type, Help: in.Help,
-			Required: in.Required, Options: orEmpty(in.Options), InList: in.InList, Position: in.Position})
-		return err
+		if _, err := db.Q.UpdateCustomField(ctx, tx, store.UpdateCustomFieldParams{ID: id, Label: in.Label, Type: in.Type, Help: in.Help,
+			Required: in.Required, Options: orEmpty(in.Options), InList: in.InList, Position: in.Position}); err != nil {
+			return err
+		}
+		if in.InList == fd.InList && custom.Numeric(in.Type) == custom.Numeric(fd.Type) {
+			return nil // the index it has still fits
+		}
+		return index(ctx, tx, id)
 	})
 	if err == errInvalid || f.FromDB(err, fieldConstraints) {
 		return h.fieldPage(c, http.StatusUnprocessableEntity, fd, f)
@@ -314,8 +322,10 @@ func (h *Handler) setArchived(c *gin.Context, archived bool) error {
 		if fd, err = db.Q.GetCustomField(ctx, tx, id); err != nil {
 			return err
 		}
-		_, err = db.Q.SetCustomFieldArchived(ctx, tx, store.SetCustomFieldArchivedParams{ID: id, Archived: archived})
-		return err
+		if _, err = db.Q.SetCustomFieldArchived(ctx, tx, store.SetCustomFieldArchivedParams{ID: id, Archived: archived}); err != nil {
+			return err
+		}
+		return index(ctx, tx, id)
 	}); err != nil {
 		return err
 	}
@@ -326,4 +336,15 @@ func (h *Handler) setArchived(c *gin.Context, archived bool) error {
 	}
 	render.Redirect(c, "/admin/fields")
 	return nil
+}
+
+// index gives a field the expression index its list filters use while it is shown in lists,
+// and takes it away when it is not.
+func index(ctx context.Context, tx pgx.Tx, id int64) error {
+	fd, err := db.Q.GetCustomField(ctx, tx, id)
+	if err != nil {
+		return err
+	}
+	return db.Q.IndexCustomField(ctx, tx, store.IndexCustomFieldParams{Entity: fd.Entity, Key: fd.Key,
+		Num: custom.Numeric(fd.Type), Wanted: fd.InList && fd.ArchivedAt == nil})
 }

@@ -51,6 +51,11 @@ func TypeLabel(t store.CustomFieldType) string {
 	return string(t)
 }
 
+// Numeric reports whether a type's values are numbers.
+func Numeric(t store.CustomFieldType) bool {
+	return t == store.CustomFieldTypeNumber || t == store.CustomFieldTypeMoney
+}
+
 // Set is a record type's active fields in order, with the people a person field may name.
 type Set struct {
 	Fields []store.CustomField

@@ -160,3 +160,57 @@ func TestChangingAFieldKeepsTheData(t *testing.T) {
 	require.Equal(t, `{"employees_band": 250}`, app.Scalar(t, "SELECT custom::text FROM accounts WHERE id = $1", account))
 	require.Contains(t, admin.Get("/accounts/"+account).Body, "$250")
 }
+
+// Lists filter by the fields they show: one or several choices, none, a range of numbers or
+// dates, a choice among several; only within what the user may see, and the export follows.
+func TestListsFilterByCustomFields(t *testing.T) {
+	t.Parallel()
+	app := webtest.New(t)
+	admin := app.Login(t, "admin@demo.test")
+	for _, f := range []url.Values{
+		{"entity": {"leads"}, "label": {"Tier"}, "type": {"select"}, "options": {"Gold\nSilver"}, "in_list": {"on"}},
+		{"entity": {"leads"}, "label": {"Seats"}, "type": {"number"}, "in_list": {"on"}},
+		{"entity": {"leads"}, "label": {"Renewal"}, "type": {"date"}, "in_list": {"on"}},
+		{"entity": {"leads"}, "label": {"Tags"}, "type": {"multi_select"}, "options": {"CRM\nERP"}, "in_list": {"on"}},
+	} {
+		addField(t, app, admin, f)
+	}
+	rep1 := app.Scalar(t, "SELECT id::text FROM users WHERE email = 'rep1@demo.test'")
+	rep2 := app.Scalar(t, "SELECT id::text FROM users WHERE email = 'rep2@demo.test'")
+	app.Exec(t, `INSERT INTO leads (owner_id, last_name, custom) VALUES
+		($1, 'Goldsmith', '{"tier": "Gold", "seats": 12, "renewal": "2027-03-01", "tags": ["CRM"]}'),
+		($1, 'Silverman', '{"tier": "Silver", "seats": 40, "renewal": "2026-11-01", "tags": ["CRM", "ERP"]}'),
+		($1, 'Plainview', '{"seats": 5}'),
+		($2, 'Rivalgold', '{"tier": "Gold", "seats": 12}')`, rep1, rep2)
+	rep := app.Login(t, "rep1@demo.test")
+	names := func(path string) []string {
+		t.Helper()
+		r := rep.Get(path)
+		require.Equal(t, http.StatusOK, r.Status, path)
+		var out []string
+		for _, n := range []string{"Goldsmith", "Silverman", "Plainview", "Rivalgold"} {
+			if strings.Contains(r.Body, n) {
+				out = append(out, n)
+			}
+		}
+		return out
+	}
+	require.Equal(t, []string{"Goldsmith"}, names("/leads?cf_tier=Gold"), "another rep's gold lead stays hidden")
+	require.Equal(t, []string{"Goldsmith", "Silverman"}, names("/leads?cf_tier=Gold&cf_tier=Silver"))
+	require.Equal(t, []string{"Goldsmith", "Silverman"}, names("/leads?cf_tags=CRM"))
+	require.Equal(t, []string{"Silverman"}, names("/leads?cf_tags=ERP"))
+	require.Equal(t, []string{"Goldsmith", "Plainview"}, names("/leads?cf_seats.min=5&cf_seats.max=20"))
+	require.Equal(t, []string{"Goldsmith"}, names("/leads?cf_renewal.min=2027-01-01"))
+	require.Equal(t, []string{"Plainview"}, names("/leads?cf_tier=.empty&cf_seats.max=10"))
+	require.Equal(t, []string{"Goldsmith"}, names("/leads?q=goldsmith&cf_tier=Gold"), "with a search too")
+	require.Empty(t, names("/leads?q=goldsmith&cf_tier=Silver"))
+	require.Len(t, names("/leads?cf_nope=1&cf_tier=Platinum"), 3, "unknown fields and choices are ignored")
+
+	r := rep.Get("/leads?cf_tier=Gold&cf_tier=Silver")
+	require.Contains(t, r.Body, "1–2 of 2")
+	require.Contains(t, r.Body, `<option value="Gold" selected>Gold</option>`)
+	require.Contains(t, r.Body, `name="cf_seats.min"`)
+	require.Contains(t, r.Body, `href="/leads/export.csv?cf_tier=Gold&amp;cf_tier=Silver"`)
+	export := rep.Get("/leads/export.csv?cf_tier=Gold&cf_tier=Silver")
+	require.Len(t, strings.Split(strings.TrimSpace(export.Body), "\n"), 3)
+}

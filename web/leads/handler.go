@@ -77,13 +77,13 @@ func (h *Handler) Export(c *gin.Context) error { return leadList.Export(c, h.Poo
 
 var leadList = list.Frame[store.ListLeadsRow]{Spec: spec, Entity: "leads",
 	Rows: func(ctx context.Context, tx pgx.Tx, q list.Query) ([]store.ListLeadsRow, error) {
-		return db.Q.ListLeads(ctx, tx, store.ListLeadsParams{SeeAll: q.SeeAll, OwnID: q.OwnID, TeamID: q.TeamID,
+		return db.Q.ListLeads(ctx, tx, store.ListLeadsParams{Custom: q.Custom, SeeAll: q.SeeAll, OwnID: q.OwnID, TeamID: q.TeamID,
 			Owner: q.Owner, Team: q.Team, Status: status(q.Status), Source: q.Source, Q: q.Q, SearchOwner: q.SearchOwner, SearchTeam: q.SearchTeam, SearchAfter: q.SearchAfter, SearchLim: q.SearchLimit,
 			CreatedFrom: q.CreatedFrom, CreatedTo: q.CreatedTo,
 			Sort: q.Sort, Lim: q.Limit, AfterID: q.After.ID, AfterText: q.After.Text, AfterTime: q.After.Time})
 	},
 	Count: func(ctx context.Context, tx pgx.Tx, q list.Query, cap int32) (int64, error) {
-		return db.Q.CountLeads(ctx, tx, store.CountLeadsParams{SeeAll: q.SeeAll, OwnID: q.OwnID, TeamID: q.TeamID,
+		return db.Q.CountLeads(ctx, tx, store.CountLeadsParams{Custom: q.Custom, SeeAll: q.SeeAll, OwnID: q.OwnID, TeamID: q.TeamID,
 			Owner: q.Owner, Team: q.Team, Status: status(q.Status), Source: q.Source,
 			CreatedFrom: q.CreatedFrom, CreatedTo: q.CreatedTo, Cap: cap})
 	},

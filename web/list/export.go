@@ -49,6 +49,7 @@ func (f Frame[R]) Export(c *gin.Context, pool *pgxpool.Pool, r *render.Renderer)
 	w := csv.NewWriter(c.Writer)
 	started := false
 	var fields custom.Set
+	var filter []byte
 	for {
 		ctx, cancel := context.WithTimeout(base, batchTime)
 		c.Request = c.Request.WithContext(ctx)
@@ -60,8 +61,10 @@ func (f Frame[R]) Export(c *gin.Context, pool *pgxpool.Pool, r *render.Renderer)
 				if fields, err = custom.Load(ctx, tx, f.Entity); err != nil {
 					return err
 				}
+				filter, _ = customFilter(p.Custom, fields)
 			}
-			rows, err = f.Rows(ctx, tx, q)
+			q.Custom = filter
+			rows, err = f.Rows(ctx, tx, q.withCustom())
 			return err
 		})
 		cancel()

@@ -28,6 +28,7 @@ type Query struct {
 	Status, Source                             *string
 	CreatedFrom, CreatedTo, CloseFrom, CloseTo pgtype.Date
 	AmountMin, AmountMax                       pgtype.Numeric
+	Custom                                     []byte // custom field filters (crm_custom_match); nil: none
 	Sort                                       string
 	Limit                                      int32 // a page and one more row
 	After                                      Cursor
@@ -77,19 +78,23 @@ func (f Frame[R]) Load(c *gin.Context, pool *pgxpool.Pool, more func(ctx context
 	p := Parse(c, f.Spec)
 	q := p.query(u, f.Entity)
 	var l Listing[R]
+	var filters []FilterInput
 	err := viewer.InTxCustomPlans(c, pool, func(ctx context.Context, tx pgx.Tx) (err error) {
-		if l.Rows, err = f.Rows(ctx, tx, q); err != nil {
-			return err
-		}
 		if l.Custom, err = custom.Load(ctx, tx, f.Entity); err != nil {
 			return err
 		}
 		l.Columns = l.Custom.InList()
+		q.Custom, filters = customFilter(p.Custom, l.Custom)
+		q = q.withCustom()
+		if l.Rows, err = f.Rows(ctx, tx, q); err != nil {
+			return err
+		}
 		count, capped, err := f.count(ctx, tx, p, q, len(l.Rows))
 		if err != nil {
 			return err
 		}
 		l.View = newView(p, count, capped, len(l.Rows))
+		l.View.CustomFilters = filters
 		if u.Can(f.Entity, "export") {
 			l.View.Export = p.ExportURL()
 		}
@@ -123,7 +128,7 @@ func (f Frame[R]) count(ctx context.Context, tx pgx.Tx, p Params, q Query, rows 
 	case p.Q != "":
 		return int64(p.Start - 1 + min(rows, p.PerPage)), rows > p.PerPage, nil
 	case p.Source == "" && p.CreatedFrom == "" && p.CreatedTo == "" && p.CloseFrom == "" && p.CloseTo == "" &&
-		p.AmountMin == "" && p.AmountMax == "":
+		p.AmountMin == "" && p.AmountMax == "" && q.Custom == nil:
 		var bucket *string
 		if f.Bucket != nil {
 			bucket = Text(f.Bucket(p))
@@ -134,6 +139,15 @@ func (f Frame[R]) count(ctx context.Context, tx pgx.Tx, p Params, q Query, rows 
 	}
 	n, err = f.Count(ctx, tx, q, CountCap+1)
 	return min(n, CountCap), n > CountCap, err
+}
+
+// withCustom drops the search function's page cut when custom fields filter too: the cut would
+// not know of them.
+func (q Query) withCustom() Query {
+	if q.Custom != nil {
+		q.SearchOwner, q.SearchTeam, q.SearchAfter, q.SearchLimit = nil, nil, nil, nil
+	}
+	return q
 }
 
 // query turns the parsed view into query parameters for a user.

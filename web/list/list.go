@@ -51,6 +51,7 @@ type Params struct {
 	PerPage                int
 	Start                  int // the 1-based number of the first row shown
 	AfterValue, AfterID    string
+	Custom                 customParams // filters on custom fields (custom.go)
 }
 
 // Parse reads the list parameters from the request. Values outside the spec are dropped, so
@@ -78,6 +79,7 @@ func ParseValues(q url.Values, spec Spec) Params {
 	p.CreatedFrom, p.CreatedTo = isoDate(q.Get("created_from")), isoDate(q.Get("created_to"))
 	p.CloseFrom, p.CloseTo = isoDate(q.Get("close_from")), isoDate(q.Get("close_to"))
 	p.AmountMin, p.AmountMax = amount(q.Get("amount_min")), amount(q.Get("amount_max"))
+	p.Custom = parseCustom(q)
 	if p.Q != "" {
 		p.Sort = Match // a search lists the best matches first, unless a column is chosen
 	}
@@ -116,7 +118,8 @@ func (p Params) Desc() bool { return strings.HasPrefix(p.Sort, "-") }
 // Filtered reports whether any filter or search narrows the list.
 func (p Params) Filtered() bool {
 	return p.Q != "" || p.Owner != "" || p.Team != "" || p.Status != "" || p.Stage != "" || p.Source != "" ||
-		p.CreatedFrom != "" || p.CreatedTo != "" || p.CloseFrom != "" || p.CloseTo != "" || p.AmountMin != "" || p.AmountMax != ""
+		p.CreatedFrom != "" || p.CreatedTo != "" || p.CloseFrom != "" || p.CloseTo != "" || p.AmountMin != "" || p.AmountMax != "" ||
+		len(p.Custom) > 0
 }
 
 // Values is the query string of the list as it is, without the page position.
@@ -139,6 +142,7 @@ func (p Params) Values() url.Values {
 	set("close_to", p.CloseTo)
 	set("amount_min", p.AmountMin)
 	set("amount_max", p.AmountMax)
+	p.Custom.set(v)
 	if p.Sort != p.defaultSort() {
 		v.Set("sort", p.Sort)
 	}

@@ -24,6 +24,8 @@ type View struct {
 	Teams    []form.Option
 	PerPages []int
 	Export   string // the CSV download of this view, for a role that may export
+	// CustomFilters are the filter bar's inputs for the custom fields shown in the list.
+	CustomFilters []FilterInput
 }
 
 // NewView fills the view of a list page; rows is how many rows the query returned (a page and

@@ -1,0 +1,54 @@
+package web_test
+
+import (
+	"testing"
+
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/require"
+
+	"github.com/crm-team/crm/web/browsertest"
+	"github.com/crm-team/crm/web/webtest"
+)
+
+// An admin adds a choice field to contacts (its choices box appears once a choice type is
+// picked), fills it in a new contact's form, and filters the contacts list by it.
+func TestACustomFieldFromAdminToFormToFilter(t *testing.T) {
+	t.Parallel()
+	app := webtest.New(t)
+	tab := browsertest.Tab(t)
+	login(t, app, tab, "admin@demo.test")
+	browsertest.Do(t, tab, chromedp.Navigate(app.URL+"/admin/fields"), chromedp.WaitVisible(chromedp.CSS("#f-label")))
+	require.False(t, browsertest.Eval[bool](t, tab, `document.querySelector("#f-options").checkVisibility()`), "no choices box for a text field")
+	browsertest.Do(t, tab,
+		chromedp.SetValue(chromedp.CSS("#f-entity"), "contacts"),
+		chromedp.SendKeys(chromedp.CSS("#f-label"), "Customer tier"),
+		chromedp.SetValue(chromedp.CSS("#f-type"), "select"),
+		chromedp.WaitVisible(chromedp.CSS("#f-options")),
+		chromedp.SendKeys(chromedp.CSS("#f-options"), "Gold\nSilver"),
+		chromedp.Click(chromedp.CSS("#f-in_list")),
+		chromedp.Click(chromedp.CSS(`form[action="/admin/fields"] button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(".flash")),
+	)
+	require.Contains(t, browsertest.Eval[string](t, tab, `document.querySelector("#fields-contacts").textContent`), "Customer tier")
+
+	browsertest.Do(t, tab,
+		chromedp.Navigate(app.URL+"/contacts/new"),
+		chromedp.WaitVisible(chromedp.CSS("#f-cf_customer_tier")),
+		chromedp.SendKeys(chromedp.CSS("#f-last_name"), "Fieldtester"),
+		chromedp.SetValue(chromedp.CSS("#f-cf_customer_tier"), "Gold"),
+		chromedp.Click(chromedp.CSS(`form.form button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(".details")),
+	)
+	details := browsertest.Eval[string](t, tab, `document.querySelector(".details").textContent`)
+	require.Contains(t, details, "Customer tier")
+	require.Contains(t, details, "Gold")
+
+	browsertest.Do(t, tab, chromedp.Navigate(app.URL+"/contacts"), chromedp.WaitVisible(chromedp.CSS("#f-cf_customer_tier")))
+	require.Greater(t, browsertest.Eval[int](t, tab, `document.querySelectorAll("table.data tbody tr").length`), 1)
+	browsertest.Eval[bool](t, tab, `(() => { const s = document.querySelector("#f-cf_customer_tier"); s.value = "Gold";
+		s.dispatchEvent(new Event("change", {bubbles: true})); return true })()`)
+	require.NoError(t, waitFor(tab, `document.querySelectorAll("table.data tbody tr").length === 1`))
+	require.Contains(t, browsertest.Eval[string](t, tab, `document.querySelector("table.data tbody").textContent`), "Fieldtester")
+	require.Contains(t, browsertest.Eval[string](t, tab, `location.search`), "cf_customer_tier=Gold", "the filter is in the address")
+	browsertest.Screenshot(t, tab, "contacts-custom-filter")
+}
