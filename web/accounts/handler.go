@@ -55,6 +55,7 @@ type FormPage struct {
 	OwnerSource string                  // the owner picker's address
 	Changes     []store.ChangesSinceRow // edits by others since the user's version, after a conflict
 	Custom      []form.Field            // the custom fields
+	Duplicates  []record.Duplicate      // likely the same record, found before saving
 }
 
 func (h *Handler) tx(c *gin.Context, fn func(ctx context.Context, tx pgx.Tx) error) error {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 	"github.com/jackc/pgx/v5"
@@ -33,10 +34,11 @@ func (h *Handler) Create(c *gin.Context) error {
 	if !u.Can("accounts", "create") {
 		return render.Forbidden("Your role does not allow you to create accounts.")
 	}
-	f := form.Parse(c, fields...)
+	f := form.Parse(c, append(fields, record.SaveAnyway)...)
 	custom.Read(c.Request.PostForm, f)
 	in := validate(f)
 	var id int64
+	var dups []record.Duplicate
 	err := h.tx(c, func(ctx context.Context, tx pgx.Tx) error {
 		cs, err := custom.Load(ctx, tx, "accounts")
 		if err != nil {
@@ -51,11 +53,20 @@ func (h *Handler) Create(c *gin.Context) error {
 		if !f.Valid() {
 			return record.ErrInvalid
 		}
+		email, name := identity(f)
+		if dups, err = record.Duplicates(ctx, tx, f, "accounts", email, name, nil); err != nil {
+			return err
+		} else if len(dups) > 0 {
+			return record.ErrDuplicates
+		}
 		id, err = db.Q.CreateAccount(ctx, tx, store.CreateAccountParams{OwnerID: in.OwnerID, Name: in.Name, Domain: in.Domain,
 			Industry: in.Industry, Employees: in.Employees, AnnualRevenue: in.Revenue, Phone: in.Phone, Street: in.Street,
 			City: in.City, Region: in.Region, PostalCode: in.PostalCode, Country: in.Country, Custom: patch.Set})
 		return err
 	})
+	if err == record.ErrDuplicates {
+		return h.form(c, http.StatusUnprocessableEntity, 0, f, nil, dups...)
+	}
 	if err == record.ErrInvalid || f.FromDB(err, constraints) {
 		return h.form(c, http.StatusUnprocessableEntity, 0, f, nil)
 	}
@@ -93,8 +104,14 @@ func (h *Handler) Update(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	f := form.Parse(c, append(fields, "version")...)
+	f := form.Parse(c, append(fields, "version", record.SaveAnyway)...)
 	custom.Read(c.Request.PostForm, f)
+	if dups, err := h.duplicates(c, id, f); err != nil || len(dups) > 0 {
+		if err != nil {
+			return err
+		}
+		return h.form(c, http.StatusUnprocessableEntity, id, f, nil, dups...)
+	}
 	in, changes, err := h.save(c, id, f)
 	switch {
 	case err == record.ErrConflict:
@@ -153,13 +170,13 @@ func (h *Handler) save(c *gin.Context, id int64, f *form.Form) (input, []store.C
 	return in, changes, err
 }
 
-func (h *Handler) form(c *gin.Context, status int, id int64, f *form.Form, changes []store.ChangesSinceRow) error {
+func (h *Handler) form(c *gin.Context, status int, id int64, f *form.Form, changes []store.ChangesSinceRow, dups ...record.Duplicate) error {
 	f.Need(required...)
 	title := "New account"
 	if id != 0 {
 		title = "Edit " + f.Get("name")
 	}
-	page := FormPage{Page: h.R.Page(c, title, "accounts"), ID: id, Form: f, Changes: changes,
+	page := FormPage{Page: h.R.Page(c, title, "accounts"), ID: id, Duplicates: dups, Form: f, Changes: changes,
 		OwnerSource: people.PickerURL("accounts", id)}
 	if err := h.tx(c, func(ctx context.Context, tx pgx.Tx) (err error) {
 		page.Custom, err = custom.Inputs(ctx, tx, "accounts", f)
@@ -169,4 +186,31 @@ func (h *Handler) form(c *gin.Context, status int, id int64, f *form.Form, chang
 	}
 	h.R.HTML(c, status, "accounts/form", page)
 	return nil
+}
+
+// identity is what makes an account the same as another: its name (its domain is unique, and
+// the database says so).
+func identity(f *form.Form) (string, string) {
+	return "", strings.TrimSpace(f.Get("name"))
+}
+
+// duplicates warns of likely duplicates when the form changes the account's name.
+func (h *Handler) duplicates(c *gin.Context, id int64, f *form.Form) (dups []record.Duplicate, err error) {
+	err = h.tx(c, func(ctx context.Context, tx pgx.Tx) error {
+		current, err := db.Q.GetAccount(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		email, name := identity(f)
+		wasEmail, wasName := identity(form.New(values(current)))
+		if email == wasEmail {
+			email = ""
+		}
+		if name == wasName {
+			name = ""
+		}
+		dups, err = record.Duplicates(ctx, tx, f, "accounts", email, name, &id)
+		return err
+	})
+	return dups, err
 }

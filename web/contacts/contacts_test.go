@@ -39,6 +39,10 @@ func TestContactNeedsAnAccountTheUserCanSee(t *testing.T) {
 	form.Set("email", "Lin@EXAMPLE.com")
 	r = rep.Post("/contacts", form)
 	require.Equal(t, http.StatusUnprocessableEntity, r.Status)
+	require.Contains(t, r.Body, "This may already be in the CRM.", "the same name warns first")
+	form.Set("save_anyway", "1")
+	r = rep.Post("/contacts", form)
+	require.Equal(t, http.StatusUnprocessableEntity, r.Status)
 	require.Contains(t, r.Body, "This email address is already in use.")
 }
 

@@ -50,6 +50,7 @@ type FormPage struct {
 	OwnerSource string // the owner picker's address
 	Changes     []store.ChangesSinceRow
 	Custom      []form.Field
+	Duplicates  []record.Duplicate // likely the same record, found before saving
 }
 
 func (h *Handler) tx(c *gin.Context, fn func(ctx context.Context, tx pgx.Tx) error) error {

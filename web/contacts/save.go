@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 	"github.com/jackc/pgx/v5"
@@ -50,10 +51,11 @@ func (h *Handler) Create(c *gin.Context) error {
 	if !u.Can("contacts", "create") {
 		return render.Forbidden("Your role does not allow you to create contacts.")
 	}
-	f := form.Parse(c, fields...)
+	f := form.Parse(c, append(fields, record.SaveAnyway)...)
 	custom.Read(c.Request.PostForm, f)
 	in := validate(f)
 	var id int64
+	var dups []record.Duplicate
 	err := h.tx(c, func(ctx context.Context, tx pgx.Tx) error {
 		cs, err := custom.Load(ctx, tx, "contacts")
 		if err != nil {
@@ -63,10 +65,19 @@ func (h *Handler) Create(c *gin.Context) error {
 		if err := h.check(ctx, tx, u, f, in, "create"); err != nil {
 			return err
 		}
+		email, name := identity(f)
+		if dups, err = record.Duplicates(ctx, tx, f, "contacts", email, name, nil); err != nil {
+			return err
+		} else if len(dups) > 0 {
+			return record.ErrDuplicates
+		}
 		id, err = db.Q.CreateContact(ctx, tx, store.CreateContactParams{OwnerID: in.OwnerID, AccountID: in.AccountID,
 			FirstName: in.FirstName, LastName: in.LastName, Email: in.Email, Phone: in.Phone, Title: in.Title, Custom: patch.Set})
 		return err
 	})
+	if err == record.ErrDuplicates {
+		return h.form(c, http.StatusUnprocessableEntity, 0, f, nil, dups...)
+	}
 	if err == record.ErrInvalid || f.FromDB(err, constraints) {
 		return h.form(c, http.StatusUnprocessableEntity, 0, f, nil)
 	}
@@ -124,8 +135,14 @@ func (h *Handler) Update(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	f := form.Parse(c, append(fields, "version")...)
+	f := form.Parse(c, append(fields, "version", record.SaveAnyway)...)
 	custom.Read(c.Request.PostForm, f)
+	if dups, err := h.duplicates(c, id, f); err != nil || len(dups) > 0 {
+		if err != nil {
+			return err
+		}
+		return h.form(c, http.StatusUnprocessableEntity, id, f, nil, dups...)
+	}
 	in, changes, err := h.save(c, id, f)
 	switch {
 	case err == record.ErrConflict:
@@ -178,13 +195,13 @@ func (h *Handler) save(c *gin.Context, id int64, f *form.Form) (input, []store.C
 	return in, changes, err
 }
 
-func (h *Handler) form(c *gin.Context, status int, id int64, f *form.Form, changes []store.ChangesSinceRow) error {
+func (h *Handler) form(c *gin.Context, status int, id int64, f *form.Form, changes []store.ChangesSinceRow, dups ...record.Duplicate) error {
 	f.Need(required...)
 	title := "New contact"
 	if id != 0 {
 		title = "Edit " + f.Get("first_name") + " " + f.Get("last_name")
 	}
-	page := FormPage{Page: h.R.Page(c, title, "contacts"), ID: id, Form: f, Changes: changes}
+	page := FormPage{Page: h.R.Page(c, title, "contacts"), ID: id, Duplicates: dups, Form: f, Changes: changes}
 	page.OwnerSource = people.PickerURL("contacts", id)
 	if err := h.tx(c, func(ctx context.Context, tx pgx.Tx) (err error) {
 		page.Custom, err = custom.Inputs(ctx, tx, "contacts", f)
@@ -194,4 +211,30 @@ func (h *Handler) form(c *gin.Context, status int, id int64, f *form.Form, chang
 	}
 	h.R.HTML(c, status, "contacts/form", page)
 	return nil
+}
+
+// identity is what makes a contact the same as another: its email and its name.
+func identity(f *form.Form) (string, string) {
+	return strings.ToLower(f.Get("email")), strings.TrimSpace(f.Get("first_name") + " " + f.Get("last_name"))
+}
+
+// duplicates warns of likely duplicates when the form changes the contact's email or name.
+func (h *Handler) duplicates(c *gin.Context, id int64, f *form.Form) (dups []record.Duplicate, err error) {
+	err = h.tx(c, func(ctx context.Context, tx pgx.Tx) error {
+		current, err := db.Q.GetContact(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		email, name := identity(f)
+		wasEmail, wasName := identity(form.New(values(current)))
+		if email == wasEmail {
+			email = ""
+		}
+		if name == wasName {
+			name = ""
+		}
+		dups, err = record.Duplicates(ctx, tx, f, "contacts", email, name, &id)
+		return err
+	})
+	return dups, err
 }

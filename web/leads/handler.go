@@ -54,7 +54,8 @@ type FormPage struct {
 	Statuses    []form.Option
 	Sources     []form.Option
 	Changes     []store.ChangesSinceRow
-	Custom      []form.Field // the custom fields
+	Custom      []form.Field       // the custom fields
+	Duplicates  []record.Duplicate // likely the same record, found before saving
 }
 
 func (h *Handler) tx(c *gin.Context, fn func(ctx context.Context, tx pgx.Tx) error) error {

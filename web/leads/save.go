@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 	"github.com/jackc/pgx/v5"
@@ -33,10 +34,11 @@ func (h *Handler) Create(c *gin.Context) error {
 	if !u.Can("leads", "create") {
 		return render.Forbidden("Your role does not allow you to create leads.")
 	}
-	f := form.Parse(c, fields...)
+	f := form.Parse(c, append(fields, record.SaveAnyway)...)
 	custom.Read(c.Request.PostForm, f)
 	in := validate(f)
 	var id int64
+	var dups []record.Duplicate
 	err := h.tx(c, func(ctx context.Context, tx pgx.Tx) error {
 		cs, err := custom.Load(ctx, tx, "leads")
 		if err != nil {
@@ -51,11 +53,20 @@ func (h *Handler) Create(c *gin.Context) error {
 		if !f.Valid() {
 			return record.ErrInvalid
 		}
+		email, name := identity(f)
+		if dups, err = record.Duplicates(ctx, tx, f, "leads", email, name, nil); err != nil {
+			return err
+		} else if len(dups) > 0 {
+			return record.ErrDuplicates
+		}
 		id, err = db.Q.CreateLead(ctx, tx, store.CreateLeadParams{OwnerID: in.OwnerID, FirstName: in.FirstName,
 			LastName: in.LastName, Company: in.Company, Title: in.Title, Email: in.Email, Phone: in.Phone,
 			Source: in.Source, Status: in.Status, Custom: patch.Set})
 		return err
 	})
+	if err == record.ErrDuplicates {
+		return h.form(c, http.StatusUnprocessableEntity, 0, f, nil, dups...)
+	}
 	if err == record.ErrInvalid || f.FromDB(err, constraints) {
 		return h.form(c, http.StatusUnprocessableEntity, 0, f, nil)
 	}
@@ -92,8 +103,14 @@ func (h *Handler) Update(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	f := form.Parse(c, append(fields, "version")...)
+	f := form.Parse(c, append(fields, "version", record.SaveAnyway)...)
 	custom.Read(c.Request.PostForm, f)
+	if dups, err := h.duplicates(c, id, f); err != nil || len(dups) > 0 {
+		if err != nil {
+			return err
+		}
+		return h.form(c, http.StatusUnprocessableEntity, id, f, nil, dups...)
+	}
 	in, changes, err := h.save(c, id, f)
 	switch {
 	case err == record.ErrConflict:
@@ -151,13 +168,13 @@ func (h *Handler) save(c *gin.Context, id int64, f *form.Form) (input, []store.C
 	return in, changes, err
 }
 
-func (h *Handler) form(c *gin.Context, status int, id int64, f *form.Form, changes []store.ChangesSinceRow) error {
+func (h *Handler) form(c *gin.Context, status int, id int64, f *form.Form, changes []store.ChangesSinceRow, dups ...record.Duplicate) error {
 	f.Need(required...)
 	title := "New lead"
 	if id != 0 {
 		title = "Edit " + leadName(f.Get("first_name"), f.Get("last_name"), f.Get("company"))
 	}
-	page := FormPage{Page: h.R.Page(c, title, "leads"), ID: id, Form: f, Changes: changes,
+	page := FormPage{Page: h.R.Page(c, title, "leads"), ID: id, Duplicates: dups, Form: f, Changes: changes,
 		Statuses: options(Statuses, ""), Sources: options(Sources, "Unknown")}
 	page.OwnerSource = people.PickerURL("leads", id)
 	if err := h.tx(c, func(ctx context.Context, tx pgx.Tx) (err error) {
@@ -168,4 +185,30 @@ func (h *Handler) form(c *gin.Context, status int, id int64, f *form.Form, chang
 	}
 	h.R.HTML(c, status, "leads/form", page)
 	return nil
+}
+
+// identity is what makes a lead the same as another: its email and its name.
+func identity(f *form.Form) (string, string) {
+	return strings.ToLower(f.Get("email")), strings.TrimSpace(f.Get("first_name") + " " + f.Get("last_name") + " " + f.Get("company"))
+}
+
+// duplicates warns of likely duplicates when the form changes the lead's email or name.
+func (h *Handler) duplicates(c *gin.Context, id int64, f *form.Form) (dups []record.Duplicate, err error) {
+	err = h.tx(c, func(ctx context.Context, tx pgx.Tx) error {
+		current, err := db.Q.GetLead(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		email, name := identity(f)
+		wasEmail, wasName := identity(form.New(values(current)))
+		if email == wasEmail {
+			email = ""
+		}
+		if name == wasName {
+			name = ""
+		}
+		dups, err = record.Duplicates(ctx, tx, f, "leads", email, name, &id)
+		return err
+	})
+	return dups, err
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/crm-team/crm/web/record"
 	"github.com/crm-team/crm/web/webtest"
 )
 
@@ -274,4 +275,48 @@ func humanize(n int) string {
 		s = s[:i] + "," + s[i:]
 	}
 	return s
+}
+
+// Saving a lead, contact or account that is likely already in the CRM (the same email, the same
+// domain, a very similar name) warns first, naming only records the user may see, and keeps
+// everything typed; "Save anyway" saves.
+func TestLikelyDuplicatesWarnBeforeSaving(t *testing.T) {
+	t.Parallel()
+	app := webtest.New(t)
+	rep1 := app.Scalar(t, "SELECT id::text FROM users WHERE email = 'rep1@demo.test'")
+	rep2 := app.Scalar(t, "SELECT id::text FROM users WHERE email = 'rep2@demo.test'")
+	contact := app.Scalar(t, `INSERT INTO contacts (owner_id, first_name, last_name, email) VALUES ($1, 'Ottilie', 'Quenby', 'ottilie@quenby.test') RETURNING id::text`, rep1)
+	app.Exec(t, `INSERT INTO leads (owner_id, first_name, last_name, company, email) VALUES ($1, 'Secret', 'Lead', 'Hidden Co', 'ottilie@quenby.test')`, rep2)
+	app.Exec(t, `INSERT INTO accounts (owner_id, name, domain) VALUES ($1, 'Quenby Holdings', 'quenby.test')`, rep1)
+	rep := app.Login(t, "rep1@demo.test")
+
+	lead := url.Values{"first_name": {"Ottilie"}, "last_name": {"Quenbie"}, "company": {"Quenby"}, "email": {"Ottilie@Quenby.test"},
+		"owner_id": {rep1}, "status": {"new"}}
+	r := rep.Post("/leads", lead)
+	require.Equal(t, http.StatusUnprocessableEntity, r.Status)
+	require.Contains(t, r.Body, "This may already be in the CRM.")
+	require.Contains(t, r.Body, `Contact <a href="/contacts/`+contact+`"`)
+	require.Contains(t, r.Body, "the same email")
+	require.NotContains(t, r.Body, "Secret Lead", "another rep's lead with that email is not named")
+	require.Contains(t, r.Body, `value="Quenbie"`, "what was typed is kept")
+	require.Equal(t, "0", app.Scalar(t, "SELECT count(*)::text FROM leads WHERE last_name = 'Quenbie'"))
+
+	lead.Set(record.SaveAnyway, "1")
+	r = rep.Post("/leads", lead)
+	require.Equal(t, http.StatusSeeOther, r.Status, r.Body)
+	require.Equal(t, "1", app.Scalar(t, "SELECT count(*)::text FROM leads WHERE last_name = 'Quenbie'"))
+
+	r = rep.Post("/contacts", url.Values{"first_name": {"Ottilie"}, "last_name": {"Quenby"}, "owner_id": {rep1}})
+	require.Equal(t, http.StatusUnprocessableEntity, r.Status)
+	require.Contains(t, r.Body, "a similar name")
+
+	r = rep.Post("/accounts", url.Values{"name": {"Quenby Holding"}, "owner_id": {rep1}})
+	require.Equal(t, http.StatusUnprocessableEntity, r.Status)
+	require.Contains(t, r.Body, "Quenby Holdings")
+
+	// Editing warns only about what the edit changes.
+	version := app.Scalar(t, "SELECT version::text FROM contacts WHERE id = $1", contact)
+	r = rep.Post("/contacts/"+contact, url.Values{"first_name": {"Ottilie"}, "last_name": {"Quenby"}, "email": {"ottilie@quenby.test"},
+		"title": {"Buyer"}, "owner_id": {rep1}, "version": {version}})
+	require.Equal(t, http.StatusSeeOther, r.Status, "an edit that leaves the name and email alone saves at once")
 }
