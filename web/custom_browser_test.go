@@ -52,3 +52,26 @@ func TestACustomFieldFromAdminToFormToFilter(t *testing.T) {
 	require.Contains(t, browsertest.Eval[string](t, tab, `location.search`), "cf_customer_tier=Gold", "the filter is in the address")
 	browsertest.Screenshot(t, tab, "contacts-custom-filter")
 }
+
+// Ticking rows brings up the bulk bar; choosing an action shows its value; applying changes the
+// ticked rows and says so.
+func TestBulkBarByTickingRows(t *testing.T) {
+	t.Parallel()
+	app := webtest.New(t)
+	tab := browsertest.Tab(t)
+	login(t, app, tab, "rep1@demo.test")
+	browsertest.Do(t, tab, chromedp.Navigate(app.URL+"/leads?status=new"), chromedp.WaitVisible(chromedp.CSS("table.data")))
+	require.False(t, browsertest.Eval[bool](t, tab, `document.querySelector(".bulk-bar").checkVisibility()`), "no bar before a row is ticked")
+	browsertest.Do(t, tab,
+		chromedp.Click(chromedp.CSS(`tbody tr:nth-child(1) input[name="ids"]`)),
+		chromedp.Click(chromedp.CSS(`tbody tr:nth-child(2) input[name="ids"]`)),
+		chromedp.WaitVisible(chromedp.CSS(".bulk-bar")),
+	)
+	require.Equal(t, "2", browsertest.Eval[string](t, tab, `document.getElementById("bulk-count").textContent`))
+	browsertest.Do(t, tab, chromedp.SetValue(chromedp.CSS("#bulk-action"), "status"), chromedp.WaitVisible(chromedp.CSS("#bulk-status")),
+		chromedp.SetValue(chromedp.CSS("#bulk-status"), "contacted"))
+	browsertest.Screenshot(t, tab, "leads-bulk-bar")
+	browsertest.Do(t, tab, chromedp.Click(chromedp.CSS(".bulk-bar button[type=submit]")), chromedp.WaitVisible(chromedp.CSS(".flash")))
+	require.Contains(t, browsertest.Eval[string](t, tab, `document.querySelector(".flash").textContent`), "Set status: Contacted (2 leads).")
+	require.Contains(t, browsertest.Eval[string](t, tab, `location.search`), "status=new", "back on the list as it was filtered")
+}

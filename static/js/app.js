@@ -250,3 +250,30 @@
     if (e.target.closest && e.target.closest("#search-suggest a")) e.preventDefault();
   });
 })();
+
+// Bulk actions: the header checkbox ticks every row of the page, the bar counts the ticked
+// rows, and deleting asks first.
+(function () {
+  "use strict";
+  function boxes() { return Array.prototype.slice.call(document.querySelectorAll('input[name="ids"][form="bulk-form"]')); }
+  function count() {
+    var n = document.getElementById("bulk-count");
+    if (n) n.textContent = boxes().filter(function (b) { return b.checked; }).length;
+  }
+  document.addEventListener("change", function (e) {
+    if (e.target.matches && e.target.matches("[data-select-all]")) {
+      boxes().forEach(function (b) { b.checked = e.target.checked; });
+    }
+    if (e.target.matches && e.target.matches('[data-select-all], input[name="ids"]')) count();
+  });
+  document.addEventListener("submit", function (e) {
+    var form = e.target;
+    if (form.id !== "bulk-form" || form.elements.action.value !== "delete") return;
+    var all = form.elements.all.checked;
+    var noun = form.querySelector("[data-noun]").getAttribute("data-noun");
+    if (!window.confirm("Delete " + (all ? "every one of the " + noun + " that match the filters" : "the ticked " + noun) + "? This cannot be undone.")) {
+      e.preventDefault();
+    }
+  });
+  document.addEventListener("htmx:after:swap", count);
+})();

@@ -68,6 +68,9 @@ func (h *Handler) List(c *gin.Context) error {
 	return nil
 }
 
+// Bulk changes the ticked rows, or every row of the view, at once.
+func (h *Handler) Bulk(c *gin.Context) error { return contactList.Bulk(c, h.Pool, h.R) }
+
 // Export downloads the list as it is filtered, searched and sorted, as CSV.
 func (h *Handler) Export(c *gin.Context) error { return contactList.Export(c, h.Pool, h.R) }
 

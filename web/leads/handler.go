@@ -73,6 +73,9 @@ func (h *Handler) List(c *gin.Context) error {
 	return nil
 }
 
+// Bulk changes the ticked rows, or every row of the view, at once.
+func (h *Handler) Bulk(c *gin.Context) error { return leadList.Bulk(c, h.Pool, h.R) }
+
 // Export downloads the list as it is filtered, searched and sorted, as CSV.
 func (h *Handler) Export(c *gin.Context) error { return leadList.Export(c, h.Pool, h.R) }
 
@@ -98,6 +101,9 @@ var leadList = list.Frame[store.ListLeadsRow]{Spec: spec, Entity: "leads",
 		}
 		return r.ID, list.TimeValue(r.CreatedAt)
 	},
+	Sets: []list.BulkSet{{Action: "status", Label: "Set status", Options: func(context.Context, pgx.Tx) ([]form.Option, error) {
+		return options(Statuses, ""), nil
+	}}},
 	CSV: list.Columns[store.ListLeadsRow]{
 		Header: []string{"ID", "First name", "Last name", "Company", "Email", "Status", "Source", "Owner", "Created"},
 		Row: func(r store.ListLeadsRow) []string {

@@ -57,6 +57,8 @@ type Frame[R any] struct {
 	Cursor func(row R, sortKey string) (int64, string)
 	// CSV is what an export writes of each row.
 	CSV Columns[R]
+	// Sets are the record type's own bulk changes, beside owner, custom choices and delete.
+	Sets []BulkSet
 }
 
 // Listing is a loaded list page.
@@ -98,10 +100,16 @@ func (f Frame[R]) Load(c *gin.Context, pool *pgxpool.Pool, more func(ctx context
 		if u.Can(f.Entity, "export") {
 			l.View.Export = p.ExportURL()
 		}
+		l.View.CanBulk = u.Can(f.Entity, "edit") || u.Can(f.Entity, "delete")
 		// Typing in the search box swaps only the results: the filters' choices stay as they are.
 		if render.Target(c) != "results" {
 			if err := l.View.loadChoices(ctx, tx, u); err != nil {
 				return err
+			}
+			if l.View.CanBulk {
+				if l.View.Bulk, err = f.bulkBar(ctx, tx, u, l.Custom); err != nil {
+					return err
+				}
 			}
 		}
 		if more != nil {

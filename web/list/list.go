@@ -169,6 +169,9 @@ func (p Params) ExportURL() string {
 	return p.spec.Path + "/export.csv?" + v.Encode()
 }
 
+// Query is the list's query string as it is, without the page position.
+func (p Params) Query() string { return p.Values().Encode() }
+
 // Path is the list's address without a query.
 func (p Params) Path() string { return p.spec.Path }
 

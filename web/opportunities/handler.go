@@ -81,6 +81,9 @@ func (h *Handler) List(c *gin.Context) error {
 	return nil
 }
 
+// Bulk changes the ticked rows, or every row of the view, at once.
+func (h *Handler) Bulk(c *gin.Context) error { return dealList.Bulk(c, h.Pool, h.R) }
+
 // Export downloads the list as it is filtered, searched and sorted, as CSV.
 func (h *Handler) Export(c *gin.Context) error { return dealList.Export(c, h.Pool, h.R) }
 
@@ -108,6 +111,9 @@ var dealList = list.Frame[store.ListOpportunitiesRow]{Spec: spec, Entity: "oppor
 		}
 		return r.ID, list.TimeValue(r.CreatedAt)
 	},
+	Sets: []list.BulkSet{{Action: "stage", Label: "Move to stage", Options: func(ctx context.Context, tx pgx.Tx) ([]form.Option, error) {
+		return stageOptions(ctx, tx, "")
+	}}},
 	CSV: list.Columns[store.ListOpportunitiesRow]{
 		Header: []string{"ID", "Name", "Account", "Stage", "Amount", "Currency", "Close date", "Next step", "Next step at", "Owner", "Created"},
 		Row: func(r store.ListOpportunitiesRow) []string {
