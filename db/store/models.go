@@ -694,6 +694,18 @@ type RolePermission struct {
 	Scope  PermScope
 }
 
+type SavedView struct {
+	ID        int64
+	UserID    int64
+	TeamID    *int64
+	Entity    PermEntity
+	Name      string
+	Query     string
+	Shared    bool
+	IsDefault bool
+	CreatedAt time.Time
+}
+
 type SearchWord struct {
 	Word string
 }

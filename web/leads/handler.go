@@ -73,6 +73,9 @@ func (h *Handler) List(c *gin.Context) error {
 	return nil
 }
 
+// Views are the list's saved view handlers.
+func (h *Handler) Views() list.ViewRoutes { return leadList.ViewRoutes(h.Pool, h.R) }
+
 // Bulk changes the ticked rows, or every row of the view, at once.
 func (h *Handler) Bulk(c *gin.Context) error { return leadList.Bulk(c, h.Pool, h.R) }
 

@@ -77,9 +77,16 @@ func (l Listing[R]) Cell(raw []byte, fd store.CustomField) custom.Shown {
 // Load reads the page the request asks for, and runs more (when not nil) in the same transaction.
 func (f Frame[R]) Load(c *gin.Context, pool *pgxpool.Pool, more func(ctx context.Context, tx pgx.Tx) error) (Listing[R], error) {
 	u := viewer.From(c)
+	var l Listing[R]
+	if query, err := f.defaultView(c, pool); err != nil || query != "" {
+		if err == nil {
+			render.Redirect(c, f.Spec.Path+"?"+query)
+			err = render.ErrHandled
+		}
+		return l, err
+	}
 	p := Parse(c, f.Spec)
 	q := p.query(u, f.Entity)
-	var l Listing[R]
 	var filters []FilterInput
 	err := viewer.InTxCustomPlans(c, pool, func(ctx context.Context, tx pgx.Tx) (err error) {
 		if l.Custom, err = custom.Load(ctx, tx, f.Entity); err != nil {
@@ -104,6 +111,9 @@ func (f Frame[R]) Load(c *gin.Context, pool *pgxpool.Pool, more func(ctx context
 		// Typing in the search box swaps only the results: the filters' choices stay as they are.
 		if render.Target(c) != "results" {
 			if err := l.View.loadChoices(ctx, tx, u); err != nil {
+				return err
+			}
+			if l.View.Views, err = f.views(ctx, tx, u, p); err != nil {
 				return err
 			}
 			if l.View.CanBulk {

@@ -28,6 +28,7 @@ type View struct {
 	CustomFilters []FilterInput
 	CanBulk       bool     // rows can be ticked for a bulk action
 	Bulk          *BulkBar // the bulk action bar (full pages only)
+	Views         *Views   // the saved views bar (full pages only)
 }
 
 // NewView fills the view of a list page; rows is how many rows the query returned (a page and

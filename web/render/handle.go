@@ -39,13 +39,17 @@ func Refused(err error, what string) error {
 // Busy is what a request that the database could not finish in time answers (503).
 const Busy = "The database is busy or not answering, so nothing was saved. Try again in a moment."
 
+// ErrHandled is returned by a handler whose answer is already written (a redirect from deep
+// inside it); Handle then does nothing more.
+var ErrHandled = errors.New("answered already")
+
 // Handle adapts a handler that returns an error: no rows becomes a 404 page, an HTTPError its
 // status and message, a database too busy to answer in time a 503 page, anything else is logged
 // once with the request id and shown as a 500 page.
 func (r *Renderer) Handle(fn func(c *gin.Context) error) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		err := fn(c)
-		if err == nil {
+		if err == nil || errors.Is(err, ErrHandled) {
 			return
 		}
 		var he *HTTPError
