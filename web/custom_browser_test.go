@@ -75,3 +75,34 @@ func TestBulkBarByTickingRows(t *testing.T) {
 	require.Contains(t, browsertest.Eval[string](t, tab, `document.querySelector(".flash").textContent`), "Set status: Contacted (2 leads).")
 	require.Contains(t, browsertest.Eval[string](t, tab, `location.search`), "status=new", "back on the list as it was filtered")
 }
+
+// "+ New" opens a contact's form in a dialog over the page: a refused save keeps what was typed
+// and says why, a good one says so and links to the contact, and the page stays where it was.
+func TestQuickAddFromAnyPage(t *testing.T) {
+	t.Parallel()
+	app := webtest.New(t)
+	tab := browsertest.Tab(t)
+	login(t, app, tab, "rep1@demo.test")
+	browsertest.Do(t, tab, chromedp.Navigate(app.URL+"/pipeline"), chromedp.WaitVisible(chromedp.CSS(".board")))
+	browsertest.Eval[bool](t, tab, `window.stillHere = true`)
+	browsertest.Do(t, tab,
+		chromedp.Click(chromedp.CSS(".quick-add summary")),
+		chromedp.Click(chromedp.CSS(`.quick-menu a[href="/contacts/new"]`)),
+		chromedp.WaitVisible(chromedp.CSS("#quick-dialog #f-last_name")),
+		chromedp.SendKeys(chromedp.CSS("#quick-dialog #f-first_name"), "Quincy"),
+		chromedp.Click(chromedp.CSS(`#quick-dialog button[type=submit].btn-primary`)),
+		chromedp.WaitVisible(chromedp.CSS("#quick-dialog .error")),
+	)
+	require.Contains(t, browsertest.Eval[string](t, tab, `document.querySelector("#quick-dialog").textContent`), "This field is required.")
+	require.Equal(t, "Quincy", browsertest.Eval[string](t, tab, `document.querySelector("#quick-dialog #f-first_name").value`))
+	browsertest.Screenshot(t, tab, "quick-add-form")
+	browsertest.Do(t, tab,
+		chromedp.SendKeys(chromedp.CSS("#quick-dialog #f-last_name"), "Quickadd"),
+		chromedp.Click(chromedp.CSS(`#quick-dialog button[type=submit].btn-primary`)),
+		chromedp.WaitVisible(chromedp.CSS("#quick-dialog .quick-done")),
+	)
+	id := app.Scalar(t, "SELECT id::text FROM contacts WHERE last_name = 'Quickadd'")
+	require.Equal(t, "/contacts/"+id, browsertest.Eval[string](t, tab, `document.querySelector("#quick-dialog .quick-done a").getAttribute("href")`))
+	require.True(t, browsertest.Eval[bool](t, tab, `window.stillHere === true && location.pathname === "/pipeline"`), "the page stayed")
+	browsertest.Screenshot(t, tab, "quick-add-done")
+}

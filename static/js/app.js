@@ -277,3 +277,52 @@
   });
   document.addEventListener("htmx:after:swap", count);
 })();
+
+// Quick add: "+ New" opens a record's form in a dialog over the current page. The form is sent
+// from there; a refused one comes back into the dialog with its messages and what was typed,
+// and a saved one says so with a link to it, leaving the page as it was.
+(function () {
+  "use strict";
+  function dialog() { return document.getElementById("quick-dialog"); }
+  function body() { return document.getElementById("quick-body"); }
+  function show(html) {
+    body().innerHTML = html;
+    if (window.htmx) htmx.process(body());
+    var first = body().querySelector("[aria-invalid=true]") || body().querySelector("input:not([type=hidden]), select, textarea");
+    if (first) first.focus();
+  }
+  document.addEventListener("click", function (e) {
+    var link = e.target.closest && e.target.closest("[data-quick]");
+    if (link && dialog()) {
+      e.preventDefault();
+      link.closest("details").open = false;
+      fetch(link.href, { headers: { "HX-Request": "true" }, credentials: "same-origin" })
+        .then(function (r) { return r.text(); })
+        .then(function (html) { show(html); dialog().showModal(); });
+      return;
+    }
+    var cancel = e.target.closest && e.target.closest("#quick-dialog .form-actions a");
+    if (cancel) {
+      e.preventDefault();
+      dialog().close();
+    }
+  });
+  document.addEventListener("submit", function (e) {
+    var form = e.target;
+    if (!form.closest("#quick-body") || form.method !== "post") return;
+    e.preventDefault();
+    var data = new URLSearchParams(new FormData(form, e.submitter));
+    fetch(form.action, { method: "POST", body: data, headers: { "HX-Request": "true" }, credentials: "same-origin" })
+      .then(function (r) {
+        var created = r.headers.get("HX-Redirect");
+        if (!created) return r.text().then(show);
+        var done = document.createElement("p");
+        done.className = "quick-done";
+        var link = document.createElement("a");
+        link.href = created;
+        link.textContent = "Open it";
+        done.append("Saved. ", link, " or carry on here.");
+        body().replaceChildren(done);
+      });
+  });
+})();
