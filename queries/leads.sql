@@ -116,3 +116,10 @@ WHERE a.id = ANY(ARRAY(SELECT crm_search_accounts(sqlc.narg(domain), NULL, NULL,
    OR a.id = ANY(ARRAY(SELECT crm_search_accounts(sqlc.narg(company), NULL, NULL, NULL, 5)))
 ORDER BY (a.domain = sqlc.narg(domain)::citext) DESC NULLS LAST, a.name
 LIMIT 5;
+
+-- name: PickLeads :many
+-- Leads matching what the user typed, not yet converted, for pickers.
+SELECT l.id, l.first_name, l.last_name, l.company, l.email FROM leads l
+WHERE l.id = ANY(ARRAY(SELECT crm_search_leads(@q::text, NULL, NULL, NULL, 50))) AND l.status <> 'converted'
+ORDER BY l.last_name, l.id
+LIMIT 10;

@@ -106,3 +106,33 @@ func TestQuickAddFromAnyPage(t *testing.T) {
 	require.True(t, browsertest.Eval[bool](t, tab, `window.stillHere === true && location.pathname === "/pipeline"`), "the page stayed")
 	browsertest.Screenshot(t, tab, "quick-add-done")
 }
+
+// Merging from a contact's page: choose the other contact with the picker, compare, keep the
+// other's email, merge; the other contact is gone and its email stays.
+func TestMergeInTheBrowser(t *testing.T) {
+	t.Parallel()
+	app := webtest.New(t)
+	keep := app.Scalar(t, `INSERT INTO contacts (owner_id, first_name, last_name, email) SELECT id, 'Wren', 'Abernathy', 'wren@first.test'
+		FROM users WHERE email = 'rep1@demo.test' RETURNING id::text`)
+	gone := app.Scalar(t, `INSERT INTO contacts (owner_id, first_name, last_name, email) SELECT id, 'Wren', 'Abernathy-Cole', 'wren@second.test'
+		FROM users WHERE email = 'rep1@demo.test' RETURNING id::text`)
+	tab := browsertest.Tab(t)
+	login(t, app, tab, "rep1@demo.test")
+	browsertest.Do(t, tab,
+		chromedp.Navigate(app.URL+"/contacts/"+keep),
+		chromedp.Click(chromedp.CSS(`a[href="/contacts/`+keep+`/merge"]`)),
+		chromedp.WaitVisible(chromedp.CSS("#f-with")),
+		chromedp.SendKeys(chromedp.CSS("#f-with"), "Abernathy-Cole"),
+		chromedp.WaitVisible(chromedp.CSS(`.choices li[data-id="`+gone+`"]`)),
+		chromedp.Click(chromedp.CSS(`.choices li[data-id="`+gone+`"]`)),
+		chromedp.Click(chromedp.CSS(`form.form button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS("table.merge")),
+		chromedp.Click(chromedp.CSS(`input[name="pick_email"][value="other"]`)),
+	)
+	browsertest.Screenshot(t, tab, "merge-compare")
+	browsertest.Eval[bool](t, tab, `(window.confirm = () => true, true)`)
+	browsertest.Do(t, tab, chromedp.Click(chromedp.CSS(`form[method=post] .form-actions button[type=submit]`)), chromedp.WaitVisible(chromedp.CSS(".flash")))
+	require.Contains(t, browsertest.Eval[string](t, tab, `document.querySelector(".flash").textContent`), "Merged Wren Abernathy-Cole into Wren Abernathy")
+	require.Equal(t, "wren@second.test", app.Scalar(t, "SELECT email::text FROM contacts WHERE id = $1", keep))
+	require.Equal(t, "0", app.Scalar(t, "SELECT count(*)::text FROM contacts WHERE id = $1", gone))
+}

@@ -397,6 +397,48 @@ func (q *Queries) MoveLeadActivities(ctx context.Context, db DBTX, arg MoveLeadA
 	return result.RowsAffected(), nil
 }
 
+const pickLeads = `-- name: PickLeads :many
+SELECT l.id, l.first_name, l.last_name, l.company, l.email FROM leads l
+WHERE l.id = ANY(ARRAY(SELECT crm_search_leads($1::text, NULL, NULL, NULL, 50))) AND l.status <> 'converted'
+ORDER BY l.last_name, l.id
+LIMIT 10
+`
+
+type PickLeadsRow struct {
+	ID        int64
+	FirstName string
+	LastName  string
+	Company   string
+	Email     *string
+}
+
+// Leads matching what the user typed, not yet converted, for pickers.
+func (q *Queries) PickLeads(ctx context.Context, db DBTX, q_ string) ([]PickLeadsRow, error) {
+	rows, err := db.Query(ctx, pickLeads, q_)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []PickLeadsRow{}
+	for rows.Next() {
+		var i PickLeadsRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.FirstName,
+			&i.LastName,
+			&i.Company,
+			&i.Email,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const suggestAccounts = `-- name: SuggestAccounts :many
 SELECT a.id, a.name, a.domain FROM accounts a
 WHERE a.id = ANY(ARRAY(SELECT crm_search_accounts($1, NULL, NULL, NULL, 5)))

@@ -202,6 +202,21 @@ func (h *Handler) Pick(c *gin.Context) error {
 	return nil
 }
 
+// Merger merges another account into one (see record.Merger).
+func (h *Handler) Merger() record.Merger {
+	return record.Merger{R: h.R, Pool: h.Pool, Entity: "accounts", Noun: "account",
+		Fields: []record.MergeField{{Column: "name", Label: "Name"}, {Column: "domain", Label: "Web domain"},
+			{Column: "industry", Label: "Industry"}, {Column: "employees", Label: "Employees"},
+			{Column: "annual_revenue", Label: "Annual revenue"}, {Column: "phone", Label: "Phone"}, {Column: "street", Label: "Street"},
+			{Column: "city", Label: "City"}, {Column: "region", Label: "Region"}, {Column: "postal_code", Label: "Postal code"},
+			{Column: "country", Label: "Country"}, {Column: "owner_id", Label: "Owner", Show: "owner_id_label"}},
+		Load: func(ctx context.Context, tx pgx.Tx, id int64) (record.Merged, error) {
+			a, err := db.Q.GetAccount(ctx, tx, id)
+			return record.Merged{ID: a.ID, Name: a.Name, Version: a.Version, OwnerID: a.OwnerID, TeamID: a.TeamID, Values: values(a)}, err
+		},
+	}
+}
+
 // Inline edits single fields of the record page in place (see record.InlineEditor).
 func (h *Handler) Inline() record.InlineEditor {
 	return record.InlineEditor{R: h.R, Pool: h.Pool, Entity: "accounts", Constraints: constraints,

@@ -176,6 +176,20 @@ func (h *Handler) Pick(c *gin.Context) error {
 	return nil
 }
 
+// Merger merges another contact into one (see record.Merger).
+func (h *Handler) Merger() record.Merger {
+	return record.Merger{R: h.R, Pool: h.Pool, Entity: "contacts", Noun: "contact",
+		Fields: []record.MergeField{{Column: "first_name", Label: "First name"}, {Column: "last_name", Label: "Last name"},
+			{Column: "email", Label: "Email"}, {Column: "phone", Label: "Phone"}, {Column: "title", Label: "Title"},
+			{Column: "account_id", Label: "Account", Show: "account_id_label"}, {Column: "owner_id", Label: "Owner", Show: "owner_id_label"}},
+		Load: func(ctx context.Context, tx pgx.Tx, id int64) (record.Merged, error) {
+			ct, err := db.Q.GetContact(ctx, tx, id)
+			return record.Merged{ID: ct.ID, Name: ct.FirstName + " " + ct.LastName, Version: ct.Version, OwnerID: ct.OwnerID,
+				TeamID: ct.TeamID, Values: values(ct)}, err
+		},
+	}
+}
+
 // Inline edits single fields of the record page in place (see record.InlineEditor).
 func (h *Handler) Inline() record.InlineEditor {
 	return record.InlineEditor{R: h.R, Pool: h.Pool, Entity: "contacts", Constraints: constraints,

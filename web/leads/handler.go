@@ -201,6 +201,42 @@ func leadName(first, last, company string) string {
 	return name
 }
 
+// Merger merges another lead into one (see record.Merger); converted leads are not merged.
+func (h *Handler) Merger() record.Merger {
+	return record.Merger{R: h.R, Pool: h.Pool, Entity: "leads", Noun: "lead",
+		Fields: []record.MergeField{{Column: "first_name", Label: "First name"}, {Column: "last_name", Label: "Last name"},
+			{Column: "company", Label: "Company"}, {Column: "title", Label: "Title"}, {Column: "email", Label: "Email"},
+			{Column: "phone", Label: "Phone"}, {Column: "source", Label: "Source"}, {Column: "status", Label: "Status"},
+			{Column: "owner_id", Label: "Owner", Show: "owner_id_label"}},
+		Load: func(ctx context.Context, tx pgx.Tx, id int64) (record.Merged, error) {
+			l, err := db.Q.GetLead(ctx, tx, id)
+			return record.Merged{ID: l.ID, Name: leadName(l.FirstName, l.LastName, l.Company), Version: l.Version, OwnerID: l.OwnerID,
+				TeamID: l.TeamID, Values: values(l), Final: l.Status == store.LeadStatusConverted}, err
+		},
+	}
+}
+
+// Pick answers the leads matching what the user typed, for pickers.
+func (h *Handler) Pick(c *gin.Context) error {
+	var rows []store.PickLeadsRow
+	if err := viewer.InTxCustomPlans(c, h.Pool, func(ctx context.Context, tx pgx.Tx) (err error) {
+		rows, err = db.Q.PickLeads(ctx, tx, c.Query("q"))
+		return err
+	}); err != nil {
+		return err
+	}
+	opts := make([]form.Choice, 0, len(rows))
+	for _, r := range rows {
+		hint := r.Company
+		if r.Email != nil {
+			hint = *r.Email
+		}
+		opts = append(opts, form.Choice{ID: r.ID, Label: leadName(r.FirstName, r.LastName, r.Company), Hint: hint})
+	}
+	h.R.Fragment(c, http.StatusOK, "leads/list", "choices", form.Choices{Options: opts})
+	return nil
+}
+
 // Inline edits single fields of the record page in place (see record.InlineEditor).
 func (h *Handler) Inline() record.InlineEditor {
 	return record.InlineEditor{R: h.R, Pool: h.Pool, Entity: "leads", Constraints: constraints,
