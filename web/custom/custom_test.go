@@ -112,6 +112,8 @@ func TestCustomFieldsInFormsPagesListsAndExports(t *testing.T) {
 	r = rep.Post("/contacts/"+id+"/fields/cf_tier", url.Values{"cf_tier": {"Silver"}, "version": {version}}, "HX-Request", "true")
 	require.Equal(t, http.StatusOK, r.Status, r.Body)
 	require.Contains(t, r.Body, "Silver")
+	require.Contains(t, rep.Get("/contacts?q=silver").Body, "Cora Field", "custom text values are searched")
+	require.Contains(t, rep.Get("/search?q=silver").Body, "Cora Field")
 	version = app.Scalar(t, "SELECT version::text FROM contacts WHERE id = $1", id)
 	r = rep.Post("/contacts/"+id+"/fields/cf_seats", url.Values{"cf_seats": {""}, "version": {version}}, "HX-Request", "true")
 	require.Equal(t, http.StatusOK, r.Status, r.Body)
