@@ -184,6 +184,13 @@ func benchScale(ctx context.Context, cfg config, n int) (*Report, error) {
 	if rep.PeakRSSMB, err = srv.peakRSS(); err != nil {
 		return nil, err
 	}
+	if cfg.Pages.MatchString("export") {
+		if rep.Export, err = measureExport(ctx, cfg, srv); err != nil {
+			return nil, err
+		}
+		fmt.Printf("Export of %d contacts as admin: %.0f MB in %.1f s; peak RSS %.1f MB before, %.1f MB after.\n",
+			rep.Export.Rows, rep.Export.MB, rep.Export.Seconds, rep.Export.PeakBeforeMB, rep.Export.PeakAfterMB)
+	}
 	return rep, nil
 }
 
