@@ -105,6 +105,7 @@ func New(pool *pgxpool.Pool, cfg Config, log *slog.Logger) (http.Handler, func()
 
 	find := &search.Handler{Pool: pool, R: r}
 	in.GET("/search", r.Handle(find.Show))
+	in.GET("/search/pick", r.Handle(find.Pick))
 
 	lds := &leads.Handler{Pool: pool, R: r}
 	in.GET("/leads", r.Handle(lds.List))
@@ -202,6 +203,8 @@ func New(pool *pgxpool.Pool, cfg Config, log *slog.Logger) (http.Handler, func()
 	in.POST("/activities/:id", r.Handle(tl.Update))
 	todo := &tasks.Handler{Pool: pool, R: r}
 	in.GET("/activities", r.Handle(todo.List))
+	in.GET("/activities/new", r.Handle(tl.NewTask))
+	in.POST("/activities/new", r.Handle(tl.CreateTask))
 	in.POST("/activities/:id/done", r.Handle(todo.Done))
 	in.GET("/activities/:id/assign", r.Handle(todo.AssignForm))
 	in.POST("/activities/:id/assign", r.Handle(todo.Assign))

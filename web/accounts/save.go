@@ -201,15 +201,7 @@ func (h *Handler) duplicates(c *gin.Context, id int64, f *form.Form) (dups []rec
 		if err != nil {
 			return err
 		}
-		email, name := identity(f)
-		wasEmail, wasName := identity(form.New(values(current)))
-		if email == wasEmail {
-			email = ""
-		}
-		if name == wasName {
-			name = ""
-		}
-		dups, err = record.Duplicates(ctx, tx, f, "accounts", email, name, &id)
+		dups, err = record.DuplicatesOfEdit(ctx, tx, f, "accounts", id, values(current), identity)
 		return err
 	})
 	return dups, err

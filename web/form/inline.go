@@ -37,10 +37,10 @@ func NewInline(entity string, id int64, field, label string, value any, canEdit 
 	return in
 }
 
-// Choice is one option a picker offers.
+// Choice is one option a picker offers: a record's id, or a Key when the picker mixes kinds.
 type Choice struct {
-	ID          int64
-	Label, Hint string
+	ID               int64
+	Key, Label, Hint string
 }
 
 // Choices is a picker's answer: the options for the field it fills.

@@ -91,13 +91,13 @@ func (f Frame[R]) Bulk(c *gin.Context, pool *pgxpool.Pool, r *render.Renderer) e
 			ids = append(ids, id)
 		}
 	}
-	refuse := func(msg string) error {
+	tell := func(msg string) error {
 		r.Flash(c, msg)
 		render.Redirect(c, back)
 		return nil
 	}
 	if !all && len(ids) == 0 {
-		return refuse("Tick the rows to change first, or choose every row that matches.")
+		return tell("Tick the rows to change first, or choose every row that matches.")
 	}
 	if action == "delete" && !u.Can(f.Entity, "delete") || action != "delete" && !u.Can(f.Entity, "edit") {
 		return render.Forbidden("Your role does not allow this change.")
@@ -137,11 +137,11 @@ func (f Frame[R]) Bulk(c *gin.Context, pool *pgxpool.Pool, r *render.Renderer) e
 	var he *render.HTTPError
 	switch {
 	case errors.Is(err, errTooMany):
-		return refuse(fmt.Sprintf("More than %s %s match: narrow the filters and try again.", format.Num(MaxBulk), f.Entity))
+		return tell(fmt.Sprintf("More than %s %s match: narrow the filters and try again.", format.Num(MaxBulk), f.Entity))
 	case errors.As(err, &pe) && pe.ConstraintName == "opportunities_lost_reason_required":
-		return refuse("A lost stage needs a reason: give one and try again. Nothing was changed.")
+		return tell("A lost stage needs a reason: give one and try again. Nothing was changed.")
 	case errors.As(err, &he):
-		return refuse(he.Message)
+		return tell(he.Message)
 	case err != nil:
 		return err
 	}
@@ -156,7 +156,7 @@ func (f Frame[R]) Bulk(c *gin.Context, pool *pgxpool.Pool, r *render.Renderer) e
 		}
 		msg += fmt.Sprintf(" %s skipped: %s.", format.Num(skipped), why)
 	}
-	return refuse(msg)
+	return tell(msg)
 }
 
 var errTooMany = errors.New("too many rows for one bulk action")

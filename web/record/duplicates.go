@@ -45,3 +45,18 @@ func Duplicates(ctx context.Context, tx pgx.Tx, f *form.Form, entity, email, nam
 	}
 	return out, err
 }
+
+// DuplicatesOfEdit warns of likely duplicates when an edit changes what makes the record alike
+// to others (identity: its email and name); was are its form values before the edit.
+func DuplicatesOfEdit(ctx context.Context, tx pgx.Tx, f *form.Form, entity string, id int64, was map[string]string,
+	identity func(*form.Form) (email, name string)) ([]Duplicate, error) {
+	email, name := identity(f)
+	wasEmail, wasName := identity(form.New(was))
+	if email == wasEmail {
+		email = ""
+	}
+	if name == wasName {
+		name = ""
+	}
+	return Duplicates(ctx, tx, f, entity, email, name, &id)
+}

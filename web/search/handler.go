@@ -17,6 +17,7 @@ import (
 
 	"github.com/crm-team/crm/db"
 	"github.com/crm-team/crm/db/store"
+	"github.com/crm-team/crm/web/form"
 	"github.com/crm-team/crm/web/render"
 	"github.com/crm-team/crm/web/viewer"
 )
@@ -146,4 +147,33 @@ func link(kind string, id int64, parentKind string, parentID *int64) string {
 		return "/" + parentKind + "/" + strconv.FormatInt(*parentID, 10) + "#activity-" + strconv.FormatInt(id, 10)
 	}
 	return "/" + kind + "/" + strconv.FormatInt(id, 10)
+}
+
+// kinds name each record type in a picker's hints.
+var kinds = map[string]string{"leads": "Lead", "accounts": "Account", "contacts": "Contact", "opportunities": "Deal"}
+
+// Pick answers a picker over every record type (a new task's "For"): the best few of each, as
+// "kind:id".
+func (h *Handler) Pick(c *gin.Context) error {
+	var opts []form.Choice
+	if q := query(c.Query("q")); q != "" {
+		err := viewer.InTxCustomPlans(c, h.Pool, func(ctx context.Context, tx pgx.Tx) error {
+			rows, err := db.Q.SearchEverything(ctx, tx, store.SearchEverythingParams{Q: q, Candidates: candidates, PerType: perSuggest})
+			for _, r := range rows {
+				if kind, ok := kinds[r.Kind]; ok {
+					hint := kind
+					if r.Detail != "" {
+						hint += " · " + r.Detail
+					}
+					opts = append(opts, form.Choice{Key: r.Kind + ":" + strconv.FormatInt(r.ID, 10), Label: r.Title, Hint: hint})
+				}
+			}
+			return err
+		})
+		if err != nil {
+			return err
+		}
+	}
+	h.R.Fragment(c, http.StatusOK, "search/page", "choices", form.Choices{Options: opts})
+	return nil
 }

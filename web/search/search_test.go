@@ -106,3 +106,38 @@ func TestHeaderSuggestionsAreAShortListWithoutTheLayout(t *testing.T) {
 	page := rep.Get("/search?q=quorvex")
 	require.Contains(t, page.Body, `href="/contacts?q=quorvex"`, "a full group links to its list searched the same way")
 }
+
+// A task from the top bar's "+ New": the record it is for is picked among every type the user
+// may see, and a missing or hidden one is refused beside the field.
+func TestNewTaskForAnyRecord(t *testing.T) {
+	t.Parallel()
+	app := webtest.New(t)
+	contact, _ := records(t, app)
+	rep1 := app.Scalar(t, "SELECT id::text FROM users WHERE email = 'rep1@demo.test'")
+	hidden := app.Scalar(t, "SELECT id::text FROM leads WHERE last_name = 'Quorvex' AND company = 'Rivals Inc'")
+	rep := app.Login(t, "rep1@demo.test")
+
+	form := rep.Get("/activities/new")
+	require.Equal(t, http.StatusOK, form.Status)
+	require.Contains(t, form.Body, `data-picker="/search/pick"`)
+	pick := rep.Get("/search/pick?q=quorvex")
+	require.Contains(t, pick.Body, `data-id="contacts:`+contact+`"`)
+	require.Contains(t, pick.Body, "Contact · ")
+	require.NotContains(t, pick.Body, "leads:"+hidden)
+
+	task := url.Values{"subject": {"Send the Quorvex quote"}, "due_at": {"2027-01-05T09:00"}, "owner_id": {rep1}}
+	r := rep.Post("/activities/new", task)
+	require.Equal(t, http.StatusUnprocessableEntity, r.Status)
+	require.Contains(t, r.Body, "Choose the lead, account, contact or deal the task is for.")
+	require.Contains(t, r.Body, `value="Send the Quorvex quote"`)
+	task.Set("related", "leads:"+hidden)
+	r = rep.Post("/activities/new", task)
+	require.Equal(t, http.StatusUnprocessableEntity, r.Status)
+	require.Contains(t, r.Body, "Choose a record you can see")
+
+	task.Set("related", "contacts:"+contact)
+	r = rep.Post("/activities/new", task)
+	require.Equal(t, http.StatusSeeOther, r.Status, r.Body)
+	require.Equal(t, "/contacts/"+contact, r.Header.Get("Location"))
+	require.Equal(t, "task "+rep1, app.Scalar(t, "SELECT type || ' ' || owner_id FROM activities WHERE subject = 'Send the Quorvex quote' AND contact_id = $1 AND done_at IS NULL", contact))
+}

@@ -51,16 +51,7 @@ func (h *Handler) Log(entity string) func(c *gin.Context) error {
 			if err := visible(ctx, tx, entity, id, true); err != nil {
 				return err
 			}
-			owners, err := people.Owners(ctx, tx, u, "activities", "create")
-			if err != nil {
-				return err
-			}
-			people.CheckOwner(f, owners)
-			if !f.Valid() {
-				return record.ErrInvalid
-			}
-			_, err = db.Q.CreateActivity(ctx, tx, p)
-			return err
+			return create(ctx, tx, u, f, p)
 		})
 		t := Timeline{Entity: entity, ID: id, Types: Types, CanLog: true, Form: f}
 		if err == record.ErrInvalid {
@@ -86,6 +77,20 @@ func (h *Handler) Log(entity string) func(c *gin.Context) error {
 		h.R.Fragment(c, http.StatusOK, "timeline", "timeline", fresh)
 		return nil
 	}
+}
+
+// create saves an activity once its owner is one the user may give it to and the form is good.
+func create(ctx context.Context, tx pgx.Tx, u *viewer.User, f *form.Form, p store.CreateActivityParams) error {
+	owners, err := people.Owners(ctx, tx, u, "activities", "create")
+	if err != nil {
+		return err
+	}
+	people.CheckOwner(f, owners)
+	if !f.Valid() {
+		return record.ErrInvalid
+	}
+	_, err = db.Q.CreateActivity(ctx, tx, p)
+	return err
 }
 
 // validate reads the fields of the chosen type (the others are ignored, whatever they hold): an
@@ -141,13 +146,18 @@ func followUp(p store.CreateActivityParams, u *viewer.User, now time.Time) *form
 	if p.Type == store.ActivityTypeTask {
 		return form.New(v)
 	}
+	v["type"], v["subject"], v["due_at"] = "task", firstLine("Follow up: "+p.Subject), nextMorning(u, now)
+	return form.New(v)
+}
+
+// nextMorning is nine o'clock on the next working day in the user's time zone, as a
+// datetime-local input takes it.
+func nextMorning(u *viewer.User, now time.Time) string {
 	day := now.In(u.Location()).AddDate(0, 0, 1)
 	for day.Weekday() == time.Saturday || day.Weekday() == time.Sunday {
 		day = day.AddDate(0, 0, 1)
 	}
-	v["type"], v["subject"] = "task", firstLine("Follow up: "+p.Subject)
-	v["due_at"] = time.Date(day.Year(), day.Month(), day.Day(), 9, 0, 0, 0, day.Location()).Format("2006-01-02T15:04")
-	return form.New(v)
+	return time.Date(day.Year(), day.Month(), day.Day(), 9, 0, 0, 0, day.Location()).Format("2006-01-02T15:04")
 }
 
 // loggedMessage says what was just saved.
