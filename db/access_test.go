@@ -247,6 +247,11 @@ func TestTheWebRoleHasLeastPrivilege(t *testing.T) {
 	requireSQLState(t, err, "42501")
 	_, err = conn.Exec(ctx, "DELETE FROM goose_db_version")
 	requireSQLState(t, err, "42501")
+	for _, change := range []string{"DELETE FROM record_history", "UPDATE record_history SET new_value = 'forged'",
+		"INSERT INTO record_history (entity, record_id, field) VALUES ('leads', 1, 'forged')"} {
+		_, err = conn.Exec(ctx, change)
+		requireSQLState(t, err, "42501") // history is the database's to write
+	}
 	_, err = conn.Exec(ctx, "SET ROLE postgres")
 	require.Error(t, err)
 

@@ -1,19 +1,27 @@
 -- name: ChangesSince :many
 -- Field changes to a record after a version, with who made them: what a refused stale edit shows.
--- Ids are shown by the names of what they point at (when the user may see it).
-SELECT h.field,
-       coalesce(fs.name, fu.name, fa.name, fc.first_name || ' ' || fc.last_name, h.old_value, '')::text AS old_value,
-       coalesce(ts.name, tu.name, ta.name, tc.first_name || ' ' || tc.last_name, h.new_value, '')::text AS new_value,
-       h.created_at, coalesce(u.name, 'someone')::text AS user_name
-FROM record_history h
-LEFT JOIN users u ON u.id = h.user_id
-LEFT JOIN pipeline_stages fs ON h.field = 'stage_id' AND fs.id::text = h.old_value
-LEFT JOIN pipeline_stages ts ON h.field = 'stage_id' AND ts.id::text = h.new_value
-LEFT JOIN users fu ON h.field = 'owner_id' AND fu.id::text = h.old_value
-LEFT JOIN users tu ON h.field = 'owner_id' AND tu.id::text = h.new_value
-LEFT JOIN accounts fa ON h.field = 'account_id' AND fa.id::text = h.old_value
-LEFT JOIN accounts ta ON h.field = 'account_id' AND ta.id::text = h.new_value
-LEFT JOIN contacts fc ON h.field = 'contact_id' AND fc.id::text = h.old_value
-LEFT JOIN contacts tc ON h.field = 'contact_id' AND tc.id::text = h.new_value
+SELECT h.field, h.old_value, h.new_value, h.created_at, coalesce(nullif(h.user_name, ''), 'someone')::text AS user_name
+FROM record_history_named h
 WHERE h.entity = @entity AND h.record_id = @record_id AND h.version > @version::integer
 ORDER BY h.id;
+
+-- name: RecordHistory :many
+-- A record's history, newest first, a page at a time (before: the last id shown), with who.
+SELECT h.id, h.field, h.old_value, h.new_value, h.created_at, h.user_name
+FROM record_history_named h
+WHERE h.entity = @entity AND h.record_id = @record_id AND (sqlc.narg(before)::bigint IS NULL OR h.id < sqlc.narg(before))
+ORDER BY h.id DESC
+LIMIT @lim;
+
+-- name: BrowseHistory :many
+-- All history an admin may browse, newest first, narrowed by user, record type, field and days.
+SELECT h.id, h.entity, h.record_id, h.field, h.old_value, h.new_value, h.created_at, h.user_name
+FROM record_history_named h
+WHERE (sqlc.narg(user_id)::bigint IS NULL OR h.user_id = sqlc.narg(user_id))
+  AND (sqlc.narg(entity)::perm_entity IS NULL OR h.entity = sqlc.narg(entity))
+  AND (sqlc.narg(field)::text IS NULL OR h.field = sqlc.narg(field))
+  AND (sqlc.narg(since)::date IS NULL OR h.created_at >= sqlc.narg(since)::date)
+  AND (sqlc.narg(until)::date IS NULL OR h.created_at < sqlc.narg(until)::date + 1)
+  AND (sqlc.narg(before)::bigint IS NULL OR h.id < sqlc.narg(before))
+ORDER BY h.id DESC
+LIMIT @lim;

@@ -8,23 +8,85 @@ package store
 import (
 	"context"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgtype"
 )
 
+const browseHistory = `-- name: BrowseHistory :many
+SELECT h.id, h.entity, h.record_id, h.field, h.old_value, h.new_value, h.created_at, h.user_name
+FROM record_history_named h
+WHERE ($1::bigint IS NULL OR h.user_id = $1)
+  AND ($2::perm_entity IS NULL OR h.entity = $2)
+  AND ($3::text IS NULL OR h.field = $3)
+  AND ($4::date IS NULL OR h.created_at >= $4::date)
+  AND ($5::date IS NULL OR h.created_at < $5::date + 1)
+  AND ($6::bigint IS NULL OR h.id < $6)
+ORDER BY h.id DESC
+LIMIT $7
+`
+
+type BrowseHistoryParams struct {
+	UserID *int64
+	Entity NullPermEntity
+	Field  *string
+	Since  pgtype.Date
+	Until  pgtype.Date
+	Before *int64
+	Lim    int32
+}
+
+type BrowseHistoryRow struct {
+	ID        int64
+	Entity    PermEntity
+	RecordID  int64
+	Field     string
+	OldValue  string
+	NewValue  string
+	CreatedAt time.Time
+	UserName  string
+}
+
+// All history an admin may browse, newest first, narrowed by user, record type, field and days.
+func (q *Queries) BrowseHistory(ctx context.Context, db DBTX, arg BrowseHistoryParams) ([]BrowseHistoryRow, error) {
+	rows, err := db.Query(ctx, browseHistory,
+		arg.UserID,
+		arg.Entity,
+		arg.Field,
+		arg.Since,
+		arg.Until,
+		arg.Before,
+		arg.Lim,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []BrowseHistoryRow{}
+	for rows.Next() {
+		var i BrowseHistoryRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.Entity,
+			&i.RecordID,
+			&i.Field,
+			&i.OldValue,
+			&i.NewValue,
+			&i.CreatedAt,
+			&i.UserName,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const changesSince = `-- name: ChangesSince :many
-SELECT h.field,
-       coalesce(fs.name, fu.name, fa.name, fc.first_name || ' ' || fc.last_name, h.old_value, '')::text AS old_value,
-       coalesce(ts.name, tu.name, ta.name, tc.first_name || ' ' || tc.last_name, h.new_value, '')::text AS new_value,
-       h.created_at, coalesce(u.name, 'someone')::text AS user_name
-FROM record_history h
-LEFT JOIN users u ON u.id = h.user_id
-LEFT JOIN pipeline_stages fs ON h.field = 'stage_id' AND fs.id::text = h.old_value
-LEFT JOIN pipeline_stages ts ON h.field = 'stage_id' AND ts.id::text = h.new_value
-LEFT JOIN users fu ON h.field = 'owner_id' AND fu.id::text = h.old_value
-LEFT JOIN users tu ON h.field = 'owner_id' AND tu.id::text = h.new_value
-LEFT JOIN accounts fa ON h.field = 'account_id' AND fa.id::text = h.old_value
-LEFT JOIN accounts ta ON h.field = 'account_id' AND ta.id::text = h.new_value
-LEFT JOIN contacts fc ON h.field = 'contact_id' AND fc.id::text = h.old_value
-LEFT JOIN contacts tc ON h.field = 'contact_id' AND tc.id::text = h.new_value
+SELECT h.field, h.old_value, h.new_value, h.created_at, coalesce(nullif(h.user_name, ''), 'someone')::text AS user_name
+FROM record_history_named h
 WHERE h.entity = $1 AND h.record_id = $2 AND h.version > $3::integer
 ORDER BY h.id
 `
@@ -44,7 +106,6 @@ type ChangesSinceRow struct {
 }
 
 // Field changes to a record after a version, with who made them: what a refused stale edit shows.
-// Ids are shown by the names of what they point at (when the user may see it).
 func (q *Queries) ChangesSince(ctx context.Context, db DBTX, arg ChangesSinceParams) ([]ChangesSinceRow, error) {
 	rows, err := db.Query(ctx, changesSince, arg.Entity, arg.RecordID, arg.Version)
 	if err != nil {
@@ -55,6 +116,63 @@ func (q *Queries) ChangesSince(ctx context.Context, db DBTX, arg ChangesSincePar
 	for rows.Next() {
 		var i ChangesSinceRow
 		if err := rows.Scan(
+			&i.Field,
+			&i.OldValue,
+			&i.NewValue,
+			&i.CreatedAt,
+			&i.UserName,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const recordHistory = `-- name: RecordHistory :many
+SELECT h.id, h.field, h.old_value, h.new_value, h.created_at, h.user_name
+FROM record_history_named h
+WHERE h.entity = $1 AND h.record_id = $2 AND ($3::bigint IS NULL OR h.id < $3)
+ORDER BY h.id DESC
+LIMIT $4
+`
+
+type RecordHistoryParams struct {
+	Entity   PermEntity
+	RecordID int64
+	Before   *int64
+	Lim      int32
+}
+
+type RecordHistoryRow struct {
+	ID        int64
+	Field     string
+	OldValue  string
+	NewValue  string
+	CreatedAt time.Time
+	UserName  string
+}
+
+// A record's history, newest first, a page at a time (before: the last id shown), with who.
+func (q *Queries) RecordHistory(ctx context.Context, db DBTX, arg RecordHistoryParams) ([]RecordHistoryRow, error) {
+	rows, err := db.Query(ctx, recordHistory,
+		arg.Entity,
+		arg.RecordID,
+		arg.Before,
+		arg.Lim,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []RecordHistoryRow{}
+	for rows.Next() {
+		var i RecordHistoryRow
+		if err := rows.Scan(
+			&i.ID,
 			&i.Field,
 			&i.OldValue,
 			&i.NewValue,

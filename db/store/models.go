@@ -678,6 +678,19 @@ type RecordHistory struct {
 	CreatedAt time.Time
 }
 
+type RecordHistoryNamed struct {
+	ID        int64
+	Entity    PermEntity
+	RecordID  int64
+	UserID    *int64
+	Version   *int32
+	Field     string
+	CreatedAt time.Time
+	OldValue  string
+	NewValue  string
+	UserName  string
+}
+
 type Role struct {
 	ID          int64
 	Name        string

@@ -217,6 +217,14 @@ func (h *Handler) Merger() record.Merger {
 	}
 }
 
+// History is the record's history page (see record.History).
+func (h *Handler) History() record.History {
+	return record.History{R: h.R, Pool: h.Pool, Entity: "accounts", Name: func(ctx context.Context, tx pgx.Tx, id int64) (string, error) {
+		r, err := db.Q.GetAccount(ctx, tx, id)
+		return r.Name, err
+	}}
+}
+
 // Inline edits single fields of the record page in place (see record.InlineEditor).
 func (h *Handler) Inline() record.InlineEditor {
 	return record.InlineEditor{R: h.R, Pool: h.Pool, Entity: "accounts", Constraints: constraints,

@@ -148,7 +148,7 @@ func NextStep(subject, typ string, at *time.Time, loc *time.Location) Next {
 
 // FieldName is a record field as a sentence names it: stage_id is "stage", close_date "close date".
 func FieldName(field string) string {
-	return strings.ReplaceAll(strings.TrimSuffix(field, "_id"), "_", " ")
+	return strings.ReplaceAll(strings.TrimSuffix(strings.TrimPrefix(field, "custom."), "_id"), "_", " ")
 }
 
 // FieldValue is a field's value from a record's history as pages show it: amounts with thousands

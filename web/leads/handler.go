@@ -237,6 +237,14 @@ func (h *Handler) Pick(c *gin.Context) error {
 	return nil
 }
 
+// History is the record's history page (see record.History).
+func (h *Handler) History() record.History {
+	return record.History{R: h.R, Pool: h.Pool, Entity: "leads", Name: func(ctx context.Context, tx pgx.Tx, id int64) (string, error) {
+		r, err := db.Q.GetLead(ctx, tx, id)
+		return leadName(r.FirstName, r.LastName, r.Company), err
+	}}
+}
+
 // Inline edits single fields of the record page in place (see record.InlineEditor).
 func (h *Handler) Inline() record.InlineEditor {
 	return record.InlineEditor{R: h.R, Pool: h.Pool, Entity: "leads", Constraints: constraints,
