@@ -248,9 +248,10 @@ func TestTheWebRoleHasLeastPrivilege(t *testing.T) {
 	_, err = conn.Exec(ctx, "DELETE FROM goose_db_version")
 	requireSQLState(t, err, "42501")
 	for _, change := range []string{"DELETE FROM record_history", "UPDATE record_history SET new_value = 'forged'",
-		"INSERT INTO record_history (entity, record_id, field) VALUES ('leads', 1, 'forged')"} {
+		"INSERT INTO record_history (entity, record_id, field) VALUES ('leads', 1, 'forged')",
+		"INSERT INTO notifications (user_id, kind, entity, record_id, title) VALUES (1, 'mention', 'leads', 1, 'forged')"} {
 		_, err = conn.Exec(ctx, change)
-		requireSQLState(t, err, "42501") // history is the database's to write
+		requireSQLState(t, err, "42501") // history and notifications are the database's to write
 	}
 	_, err = conn.Exec(ctx, "SET ROLE postgres")
 	require.Error(t, err)

@@ -22,6 +22,7 @@ import (
 	"github.com/crm-team/crm/web/dashboard"
 	"github.com/crm-team/crm/web/leads"
 	mw "github.com/crm-team/crm/web/middleware"
+	"github.com/crm-team/crm/web/notifications"
 	"github.com/crm-team/crm/web/opportunities"
 	"github.com/crm-team/crm/web/people"
 	"github.com/crm-team/crm/web/pipeline"
@@ -102,6 +103,13 @@ func New(pool *pgxpool.Pool, cfg Config, log *slog.Logger) (http.Handler, func()
 	in.GET("/profile", r.Handle(me.Show))
 	in.POST("/profile", r.Handle(me.Update))
 	in.POST("/profile/password", r.Handle(me.ChangePassword))
+
+	bell := &notifications.Handler{Pool: pool, R: r}
+	in.GET("/notifications", r.Handle(bell.List))
+	in.GET("/notifications/bell", r.Handle(bell.Bell))
+	in.GET("/notifications/:id", r.Handle(bell.Open))
+	in.POST("/notifications/read-all", r.Handle(bell.ReadAll))
+	in.POST("/notifications/preferences", r.Handle(bell.Prefs))
 
 	find := &search.Handler{Pool: pool, R: r}
 	in.GET("/search", r.Handle(find.Show))

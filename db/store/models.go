@@ -234,6 +234,64 @@ func AllLeadStatusValues() []LeadStatus {
 	}
 }
 
+type NotificationKind string
+
+const (
+	NotificationKindMention      NotificationKind = "mention"
+	NotificationKindTaskAssigned NotificationKind = "task_assigned"
+)
+
+func (e *NotificationKind) Scan(src interface{}) error {
+	switch s := src.(type) {
+	case []byte:
+		*e = NotificationKind(s)
+	case string:
+		*e = NotificationKind(s)
+	default:
+		return fmt.Errorf("unsupported scan type for NotificationKind: %T", src)
+	}
+	return nil
+}
+
+type NullNotificationKind struct {
+	NotificationKind NotificationKind
+	Valid            bool // Valid is true if NotificationKind is not NULL
+}
+
+// Scan implements the Scanner interface.
+func (ns *NullNotificationKind) Scan(value interface{}) error {
+	if value == nil {
+		ns.NotificationKind, ns.Valid = "", false
+		return nil
+	}
+	ns.Valid = true
+	return ns.NotificationKind.Scan(value)
+}
+
+// Value implements the driver Valuer interface.
+func (ns NullNotificationKind) Value() (driver.Value, error) {
+	if !ns.Valid {
+		return nil, nil
+	}
+	return string(ns.NotificationKind), nil
+}
+
+func (e NotificationKind) Valid() bool {
+	switch e {
+	case NotificationKindMention,
+		NotificationKindTaskAssigned:
+		return true
+	}
+	return false
+}
+
+func AllNotificationKindValues() []NotificationKind {
+	return []NotificationKind{
+		NotificationKindMention,
+		NotificationKindTaskAssigned,
+	}
+}
+
 type PermAction string
 
 const (
@@ -613,6 +671,24 @@ type LoginFailure struct {
 	Email     string
 	Ip        string
 	CreatedAt time.Time
+}
+
+type Notification struct {
+	ID        int64
+	UserID    int64
+	Kind      NotificationKind
+	ActorID   *int64
+	Entity    PermEntity
+	RecordID  int64
+	Title     string
+	CreatedAt time.Time
+	ReadAt    *time.Time
+}
+
+type NotificationPref struct {
+	UserID int64
+	Kind   NotificationKind
+	InApp  bool
 }
 
 type Opportunity struct {
