@@ -4,11 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"regexp"
-	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 	"github.com/jackc/pgx/v5"
@@ -55,96 +52,6 @@ var fieldConstraints = map[string]form.Constraint{
 	"custom_fields_key_format":      {Field: "key", Message: "Use lower-case letters, digits and _, starting with a letter."},
 	"custom_fields_label_not_blank": {Field: "label", Message: "This field is required."},
 	"custom_fields_options_needed":  {Field: "options", Message: "List the choices, one per line."},
-}
-
-var keyFormat = regexp.MustCompile(`^[a-z][a-z0-9_]{0,39}$`)
-
-// fieldInput is a checked field form.
-type fieldInput struct {
-	Entity, Label, Key, Help string
-	Type                     store.CustomFieldType
-	Options                  []string
-	Required, InList         bool
-	Position                 int32
-}
-
-// checkField validates the form; the key (new fields only) comes from the label when left empty.
-func checkField(f *form.Form, isNew bool) fieldInput {
-	in := fieldInput{Label: f.Get("label"), Help: f.Get("help"), Type: store.CustomFieldType(f.Get("type")),
-		Required: f.Get("required") == "on", InList: f.Get("in_list") == "on"}
-	f.Required("label", "type")
-	f.MaxLength("label", 80)
-	f.MaxLength("help", 300)
-	f.OneOf("type", optionValues(custom.Types)...)
-	if isNew {
-		f.Required("entity")
-		f.OneOf("entity", optionValues(fieldEntities)...)
-		in.Entity = f.Get("entity")
-		if f.Get("key") == "" {
-			f.Values["key"] = keyOf(in.Label)
-		}
-		in.Key = f.Get("key")
-		if in.Key != "" && !keyFormat.MatchString(in.Key) {
-			f.Fail("key", "Use lower-case letters, digits and _, starting with a letter (at most 40).")
-		}
-	}
-	for _, line := range strings.Split(f.Get("options"), "\n") {
-		if line = strings.TrimSpace(line); line != "" && !slices.Contains(in.Options, line) {
-			in.Options = append(in.Options, line)
-		}
-	}
-	switch {
-	case in.Type != store.CustomFieldTypeSelect && in.Type != store.CustomFieldTypeMultiSelect:
-		in.Options = nil
-	case len(in.Options) == 0:
-		f.Fail("options", "List the choices, one per line.")
-	case len(in.Options) > 100:
-		f.Fail("options", "Offer at most 100 choices.")
-	case slices.ContainsFunc(in.Options, func(o string) bool { return utf8.RuneCountInString(o) > 80 }):
-		f.Fail("options", "Keep each choice to 80 characters.")
-	}
-	if p := f.Get("position"); p != "" {
-		n, err := strconv.Atoi(p)
-		if err != nil || n < 0 || n > 1000 {
-			f.Fail("position", "Enter a whole number from 0 to 1000.")
-		}
-		in.Position = int32(n)
-	}
-	return in
-}
-
-// keyOf turns a label into a key: "Renewal date" is renewal_date.
-func keyOf(label string) string {
-	var b strings.Builder
-	under := false
-	for _, r := range strings.ToLower(label) {
-		switch {
-		case r >= 'a' && r <= 'z' || r >= '0' && r <= '9':
-			if under && b.Len() > 0 {
-				b.WriteByte('_')
-			}
-			b.WriteRune(r)
-			under = false
-		default:
-			under = true
-		}
-	}
-	k := b.String()
-	if k != "" && (k[0] < 'a' || k[0] > 'z') {
-		k = "f_" + k
-	}
-	if len(k) > 40 {
-		k = strings.TrimRight(k[:40], "_")
-	}
-	return k
-}
-
-func optionValues(opts []form.Option) []string {
-	out := make([]string, len(opts))
-	for i, o := range opts {
-		out[i] = o.Value
-	}
-	return out
 }
 
 // Fields lists the custom fields.
@@ -200,13 +107,6 @@ func (h *Handler) CreateField(c *gin.Context) error {
 	return nil
 }
 
-func orEmpty(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
-}
-
 // Field shows one field's form.
 func (h *Handler) Field(c *gin.Context) error {
 	id, err := render.PathID(c, "id")
@@ -223,13 +123,6 @@ func (h *Handler) Field(c *gin.Context) error {
 	f := form.New(map[string]string{"label": fd.Label, "type": string(fd.Type), "options": strings.Join(fd.Options, "\n"),
 		"help": fd.Help, "position": strconv.Itoa(int(fd.Position)), "required": onOff(fd.Required), "in_list": onOff(fd.InList)})
 	return h.fieldPage(c, http.StatusOK, fd, f)
-}
-
-func onOff(b bool) string {
-	if b {
-		return "on"
-	}
-	return ""
 }
 
 func (h *Handler) fieldPage(c *gin.Context, status int, fd store.CustomField, f *form.Form) error {
@@ -288,22 +181,6 @@ func (h *Handler) UpdateField(c *gin.Context) error {
 	h.R.Flash(c, "Field "+in.Label+" saved.")
 	render.Redirect(c, "/admin/fields")
 	return nil
-}
-
-func isSubset(old, kept []string) bool {
-	for _, o := range old {
-		if !slices.Contains(kept, o) {
-			return false
-		}
-	}
-	return true
-}
-
-func plural(n int64, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }
 
 // ArchiveField removes a field from forms, pages and lists; its values stay in the records.
