@@ -40,16 +40,10 @@ func (h *Handler) Create(c *gin.Context) error {
 	var id int64
 	var dups []record.Duplicate
 	err := h.tx(c, func(ctx context.Context, tx pgx.Tx) error {
-		cs, err := custom.Load(ctx, tx, "accounts")
+		patch, err := record.CheckShared(ctx, tx, u, f, "accounts", "create")
 		if err != nil {
 			return err
 		}
-		patch := cs.Check(f)
-		owners, err := people.Owners(ctx, tx, u, "accounts", "create")
-		if err != nil {
-			return err
-		}
-		people.CheckOwner(f, owners)
 		if !f.Valid() {
 			return record.ErrInvalid
 		}
@@ -141,16 +135,10 @@ func (h *Handler) save(c *gin.Context, id int64, f *form.Form) (input, []store.C
 		if !u.CanTouch("accounts", "edit", current.OwnerID, current.TeamID) {
 			return render.Forbidden("Your role does not allow you to edit this account.")
 		}
-		cs, err := custom.Load(ctx, tx, "accounts")
+		patch, err := record.CheckShared(ctx, tx, u, f, "accounts", "edit")
 		if err != nil {
 			return err
 		}
-		patch := cs.Check(f)
-		owners, err := people.Owners(ctx, tx, u, "accounts", "edit")
-		if err != nil {
-			return err
-		}
-		people.CheckOwner(f, owners)
 		if !f.Valid() {
 			return record.ErrInvalid
 		}

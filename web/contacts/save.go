@@ -57,12 +57,11 @@ func (h *Handler) Create(c *gin.Context) error {
 	var id int64
 	var dups []record.Duplicate
 	err := h.tx(c, func(ctx context.Context, tx pgx.Tx) error {
-		cs, err := custom.Load(ctx, tx, "contacts")
+		patch, err := record.CheckShared(ctx, tx, u, f, "contacts", "create")
 		if err != nil {
 			return err
 		}
-		patch := cs.Check(f)
-		if err := h.check(ctx, tx, u, f, in, "create"); err != nil {
+		if err := h.check(ctx, tx, f, in); err != nil {
 			return err
 		}
 		email, name := identity(f)
@@ -89,14 +88,9 @@ func (h *Handler) Create(c *gin.Context) error {
 	return nil
 }
 
-// check validates what needs the database: the owner is in the user's scope and the account is
-// one the user may see.
-func (h *Handler) check(ctx context.Context, tx pgx.Tx, u *viewer.User, f *form.Form, in input, action string) error {
-	owners, err := people.Owners(ctx, tx, u, "contacts", action)
-	if err != nil {
-		return err
-	}
-	people.CheckOwner(f, owners)
+// check validates what needs the database beyond record.CheckShared: the account is one the
+// user may see.
+func (h *Handler) check(ctx context.Context, tx pgx.Tx, f *form.Form, in input) error {
 	if in.AccountID != nil {
 		if _, err := db.Q.GetAccount(ctx, tx, *in.AccountID); db.IsNoRows(err) {
 			f.Fail("account_id", "Choose an account from the list.")
@@ -172,12 +166,11 @@ func (h *Handler) save(c *gin.Context, id int64, f *form.Form) (input, []store.C
 		if !u.CanTouch("contacts", "edit", current.OwnerID, current.TeamID) {
 			return render.Forbidden("Your role does not allow you to edit this contact.")
 		}
-		cs, err := custom.Load(ctx, tx, "contacts")
+		patch, err := record.CheckShared(ctx, tx, u, f, "contacts", "edit")
 		if err != nil {
 			return err
 		}
-		patch := cs.Check(f)
-		if err := h.check(ctx, tx, u, f, in, "edit"); err != nil {
+		if err := h.check(ctx, tx, f, in); err != nil {
 			return err
 		}
 		_, err = db.Q.UpdateContact(ctx, tx, store.UpdateContactParams{ID: id, Version: int32(version), OwnerID: in.OwnerID,

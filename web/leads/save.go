@@ -40,16 +40,10 @@ func (h *Handler) Create(c *gin.Context) error {
 	var id int64
 	var dups []record.Duplicate
 	err := h.tx(c, func(ctx context.Context, tx pgx.Tx) error {
-		cs, err := custom.Load(ctx, tx, "leads")
+		patch, err := record.CheckShared(ctx, tx, u, f, "leads", "create")
 		if err != nil {
 			return err
 		}
-		patch := cs.Check(f)
-		owners, err := people.Owners(ctx, tx, u, "leads", "create")
-		if err != nil {
-			return err
-		}
-		people.CheckOwner(f, owners)
 		if !f.Valid() {
 			return record.ErrInvalid
 		}
@@ -140,16 +134,10 @@ func (h *Handler) save(c *gin.Context, id int64, f *form.Form) (input, []store.C
 		if err := editable(u, current); err != nil {
 			return err
 		}
-		cs, err := custom.Load(ctx, tx, "leads")
+		patch, err := record.CheckShared(ctx, tx, u, f, "leads", "edit")
 		if err != nil {
 			return err
 		}
-		patch := cs.Check(f)
-		owners, err := people.Owners(ctx, tx, u, "leads", "edit")
-		if err != nil {
-			return err
-		}
-		people.CheckOwner(f, owners)
 		if !f.Valid() {
 			return record.ErrInvalid
 		}

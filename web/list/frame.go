@@ -78,17 +78,14 @@ func (l Listing[R]) Cell(raw []byte, fd store.CustomField) custom.Shown {
 func (f Frame[R]) Load(c *gin.Context, pool *pgxpool.Pool, more func(ctx context.Context, tx pgx.Tx) error) (Listing[R], error) {
 	u := viewer.From(c)
 	var l Listing[R]
-	if query, err := f.defaultView(c, pool); err != nil || query != "" {
-		if err == nil {
-			render.Redirect(c, f.Spec.Path+"?"+query)
-			err = render.ErrHandled
-		}
-		return l, err
-	}
 	p := Parse(c, f.Spec)
 	q := p.query(u, f.Entity)
 	var filters []FilterInput
+	var view string // the user's default view, for a plain request of the list
 	err := viewer.InTxCustomPlans(c, pool, func(ctx context.Context, tx pgx.Tx) (err error) {
+		if view, err = f.defaultView(ctx, tx, c); err != nil || view != "" {
+			return err
+		}
 		if l.Custom, err = custom.Load(ctx, tx, f.Entity); err != nil {
 			return err
 		}
@@ -129,6 +126,10 @@ func (f Frame[R]) Load(c *gin.Context, pool *pgxpool.Pool, more func(ctx context
 	})
 	if err != nil {
 		return l, err
+	}
+	if view != "" {
+		render.Redirect(c, f.Spec.Path+"?"+view)
+		return l, render.ErrHandled
 	}
 	if l.HasNext {
 		l.Rows = l.Rows[:p.PerPage]

@@ -34,17 +34,13 @@ type SavedView struct {
 // All is the query of the list with no view at all, even when the user has a default one.
 const All = "view=all"
 
-// defaultView is the query of the view the user opens this list with, if they chose one and
-// the request asks for the list with no query at all.
-func (f Frame[R]) defaultView(c *gin.Context, pool *pgxpool.Pool) (string, error) {
+// defaultView is the query of the view the user opens this list with, when they chose one and
+// the request asks for the list with no query at all ("" otherwise).
+func (f Frame[R]) defaultView(ctx context.Context, tx pgx.Tx, c *gin.Context) (string, error) {
 	if c.Request.URL.RawQuery != "" || render.IsHTMX(c) {
 		return "", nil
 	}
-	var query string
-	err := viewer.InTx(c, pool, func(ctx context.Context, tx pgx.Tx) (err error) {
-		query, err = db.Q.DefaultView(ctx, tx, store.DefaultViewParams{UserID: viewer.From(c).ID, Entity: store.PermEntity(f.Entity)})
-		return err
-	})
+	query, err := db.Q.DefaultView(ctx, tx, store.DefaultViewParams{UserID: viewer.From(c).ID, Entity: store.PermEntity(f.Entity)})
 	if db.IsNoRows(err) {
 		return "", nil
 	}

@@ -59,12 +59,11 @@ func (h *Handler) Create(c *gin.Context) error {
 	in := validate(f)
 	var id int64
 	err := h.tx(c, func(ctx context.Context, tx pgx.Tx) error {
-		cs, err := custom.Load(ctx, tx, "opportunities")
+		patch, err := record.CheckShared(ctx, tx, u, f, "opportunities", "create")
 		if err != nil {
 			return err
 		}
-		patch := cs.Check(f)
-		if err := h.check(ctx, tx, u, f, in, "create"); err != nil {
+		if err := h.check(ctx, tx, f, in); err != nil {
 			return err
 		}
 		id, err = db.Q.CreateOpportunity(ctx, tx, store.CreateOpportunityParams{OwnerID: in.OwnerID, Name: in.Name,
@@ -83,14 +82,9 @@ func (h *Handler) Create(c *gin.Context) error {
 	return nil
 }
 
-// check validates what needs the database: the owner is in scope, the account and contact are
+// check validates what needs the database beyond record.CheckShared: the account and contact are
 // visible and belong together, the stage exists and a lost deal says why.
-func (h *Handler) check(ctx context.Context, tx pgx.Tx, u *viewer.User, f *form.Form, in input, action string) error {
-	owners, err := people.Owners(ctx, tx, u, "opportunities", action)
-	if err != nil {
-		return err
-	}
-	people.CheckOwner(f, owners)
+func (h *Handler) check(ctx context.Context, tx pgx.Tx, f *form.Form, in input) error {
 	if in.AccountID != 0 {
 		if _, err := db.Q.GetAccount(ctx, tx, in.AccountID); db.IsNoRows(err) {
 			f.Fail("account_id", "Choose an account from the list.")
@@ -187,12 +181,11 @@ func (h *Handler) save(c *gin.Context, id int64, f *form.Form) (input, []store.C
 		if !u.CanTouch("opportunities", "edit", current.OwnerID, current.TeamID) {
 			return render.Forbidden("Your role does not allow you to edit this opportunity.")
 		}
-		cs, err := custom.Load(ctx, tx, "opportunities")
+		patch, err := record.CheckShared(ctx, tx, u, f, "opportunities", "edit")
 		if err != nil {
 			return err
 		}
-		patch := cs.Check(f)
-		if err := h.check(ctx, tx, u, f, in, "edit"); err != nil {
+		if err := h.check(ctx, tx, f, in); err != nil {
 			return err
 		}
 		next, err := db.Q.UpdateOpportunity(ctx, tx, store.UpdateOpportunityParams{ID: id, Version: int32(version),

@@ -10,6 +10,10 @@ import (
 
 	"github.com/crm-team/crm/db"
 	"github.com/crm-team/crm/db/store"
+	"github.com/crm-team/crm/web/custom"
+	"github.com/crm-team/crm/web/form"
+	"github.com/crm-team/crm/web/people"
+	"github.com/crm-team/crm/web/viewer"
 )
 
 // Changes are the edits made to a record after the version a user started from.
@@ -23,3 +27,20 @@ var (
 	ErrInvalid  = errors.New("invalid form")
 	ErrConflict = errors.New("edited by someone else")
 )
+
+// CheckShared checks what every record type's form shares, in the transaction that saves it:
+// its custom fields, by type (the patch saves them), and its owner, one the user may give the
+// record to for action. The record's own rules follow; f holds every message.
+func CheckShared(ctx context.Context, tx pgx.Tx, u *viewer.User, f *form.Form, entity, action string) (custom.Patch, error) {
+	fields, err := custom.Load(ctx, tx, entity)
+	if err != nil {
+		return custom.Patch{}, err
+	}
+	patch := fields.Check(f)
+	owners, err := people.Owners(ctx, tx, u, entity, action)
+	if err != nil {
+		return patch, err
+	}
+	people.CheckOwner(f, owners)
+	return patch, nil
+}
