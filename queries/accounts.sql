@@ -22,6 +22,14 @@ FROM (
             WHEN 'name' THEN (a.name, a.id) > (sqlc.narg(after_text)::text, sqlc.narg(after_id))
             WHEN '-name' THEN (a.name, a.id) < (sqlc.narg(after_text)::text, sqlc.narg(after_id))
             WHEN 'created' THEN (a.created_at, a.id) > (sqlc.narg(after_time)::timestamptz, sqlc.narg(after_id))
+            WHEN 'cf' THEN CASE WHEN sqlc.narg(after_text)::text IS NULL THEN crm_cf_text(a.custom, @cf_key::text) IS NULL AND a.id > sqlc.narg(after_id)
+                ELSE (crm_cf_text(a.custom, @cf_key::text), a.id) > (sqlc.narg(after_text)::text, sqlc.narg(after_id)) OR crm_cf_text(a.custom, @cf_key::text) IS NULL END
+            WHEN '-cf' THEN CASE WHEN sqlc.narg(after_text)::text IS NULL THEN crm_cf_text(a.custom, @cf_key::text) IS NOT NULL OR a.id < sqlc.narg(after_id)
+                ELSE (crm_cf_text(a.custom, @cf_key::text), a.id) < (sqlc.narg(after_text)::text, sqlc.narg(after_id)) END
+            WHEN 'cfn' THEN CASE WHEN sqlc.narg(after_num)::numeric IS NULL THEN crm_cf_num(a.custom, @cf_key::text) IS NULL AND a.id > sqlc.narg(after_id)
+                ELSE (crm_cf_num(a.custom, @cf_key::text), a.id) > (sqlc.narg(after_num)::numeric, sqlc.narg(after_id)) OR crm_cf_num(a.custom, @cf_key::text) IS NULL END
+            WHEN '-cfn' THEN CASE WHEN sqlc.narg(after_num)::numeric IS NULL THEN crm_cf_num(a.custom, @cf_key::text) IS NOT NULL OR a.id < sqlc.narg(after_id)
+                ELSE (crm_cf_num(a.custom, @cf_key::text), a.id) < (sqlc.narg(after_num)::numeric, sqlc.narg(after_id)) END
             ELSE (a.created_at, a.id) < (sqlc.narg(after_time)::timestamptz, sqlc.narg(after_id))
           END)
     ORDER BY
@@ -30,8 +38,12 @@ FROM (
       CASE WHEN @sort = '-name' THEN a.name END DESC,
       CASE WHEN @sort = 'created' THEN a.created_at END,
       CASE WHEN @sort = '-created' THEN a.created_at END DESC,
-      CASE WHEN @sort IN ('name', 'created') THEN a.id END,
-      CASE WHEN @sort IN ('-name', '-created') THEN a.id END DESC
+      CASE WHEN @sort = 'cf' THEN crm_cf_text(a.custom, @cf_key::text) END,
+      CASE WHEN @sort = '-cf' THEN crm_cf_text(a.custom, @cf_key::text) END DESC,
+      CASE WHEN @sort = 'cfn' THEN crm_cf_num(a.custom, @cf_key::text) END,
+      CASE WHEN @sort = '-cfn' THEN crm_cf_num(a.custom, @cf_key::text) END DESC,
+      CASE WHEN @sort IN ('name', 'created', 'cf', 'cfn') THEN a.id END,
+      CASE WHEN @sort IN ('-name', '-created', '-cf', '-cfn') THEN a.id END DESC
     LIMIT @lim
 ) a
 JOIN users u ON u.id = a.owner_id
@@ -41,8 +53,12 @@ ORDER BY
   CASE WHEN @sort = '-name' THEN a.name END DESC,
   CASE WHEN @sort = 'created' THEN a.created_at END,
   CASE WHEN @sort = '-created' THEN a.created_at END DESC,
-  CASE WHEN @sort IN ('name', 'created') THEN a.id END,
-  CASE WHEN @sort IN ('-name', '-created') THEN a.id END DESC;
+  CASE WHEN @sort = 'cf' THEN crm_cf_text(a.custom, @cf_key::text) END,
+  CASE WHEN @sort = '-cf' THEN crm_cf_text(a.custom, @cf_key::text) END DESC,
+  CASE WHEN @sort = 'cfn' THEN crm_cf_num(a.custom, @cf_key::text) END,
+  CASE WHEN @sort = '-cfn' THEN crm_cf_num(a.custom, @cf_key::text) END DESC,
+  CASE WHEN @sort IN ('name', 'created', 'cf', 'cfn') THEN a.id END,
+  CASE WHEN @sort IN ('-name', '-created', '-cf', '-cfn') THEN a.id END DESC;
 
 -- name: CountAccounts :one
 -- How many accounts the list holds, counted up to a cap so a huge list stays fast.

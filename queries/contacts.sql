@@ -21,6 +21,14 @@ FROM (
             WHEN 'name' THEN (c.last_name, c.id) > (sqlc.narg(after_text)::text, sqlc.narg(after_id))
             WHEN '-name' THEN (c.last_name, c.id) < (sqlc.narg(after_text)::text, sqlc.narg(after_id))
             WHEN 'created' THEN (c.created_at, c.id) > (sqlc.narg(after_time)::timestamptz, sqlc.narg(after_id))
+            WHEN 'cf' THEN CASE WHEN sqlc.narg(after_text)::text IS NULL THEN crm_cf_text(c.custom, @cf_key::text) IS NULL AND c.id > sqlc.narg(after_id)
+                ELSE (crm_cf_text(c.custom, @cf_key::text), c.id) > (sqlc.narg(after_text)::text, sqlc.narg(after_id)) OR crm_cf_text(c.custom, @cf_key::text) IS NULL END
+            WHEN '-cf' THEN CASE WHEN sqlc.narg(after_text)::text IS NULL THEN crm_cf_text(c.custom, @cf_key::text) IS NOT NULL OR c.id < sqlc.narg(after_id)
+                ELSE (crm_cf_text(c.custom, @cf_key::text), c.id) < (sqlc.narg(after_text)::text, sqlc.narg(after_id)) END
+            WHEN 'cfn' THEN CASE WHEN sqlc.narg(after_num)::numeric IS NULL THEN crm_cf_num(c.custom, @cf_key::text) IS NULL AND c.id > sqlc.narg(after_id)
+                ELSE (crm_cf_num(c.custom, @cf_key::text), c.id) > (sqlc.narg(after_num)::numeric, sqlc.narg(after_id)) OR crm_cf_num(c.custom, @cf_key::text) IS NULL END
+            WHEN '-cfn' THEN CASE WHEN sqlc.narg(after_num)::numeric IS NULL THEN crm_cf_num(c.custom, @cf_key::text) IS NOT NULL OR c.id < sqlc.narg(after_id)
+                ELSE (crm_cf_num(c.custom, @cf_key::text), c.id) < (sqlc.narg(after_num)::numeric, sqlc.narg(after_id)) END
             ELSE (c.created_at, c.id) < (sqlc.narg(after_time)::timestamptz, sqlc.narg(after_id))
           END)
     ORDER BY
@@ -29,8 +37,12 @@ FROM (
       CASE WHEN @sort = '-name' THEN c.last_name END DESC,
       CASE WHEN @sort = 'created' THEN c.created_at END,
       CASE WHEN @sort = '-created' THEN c.created_at END DESC,
-      CASE WHEN @sort IN ('name', 'created') THEN c.id END,
-      CASE WHEN @sort IN ('-name', '-created') THEN c.id END DESC
+      CASE WHEN @sort = 'cf' THEN crm_cf_text(c.custom, @cf_key::text) END,
+      CASE WHEN @sort = '-cf' THEN crm_cf_text(c.custom, @cf_key::text) END DESC,
+      CASE WHEN @sort = 'cfn' THEN crm_cf_num(c.custom, @cf_key::text) END,
+      CASE WHEN @sort = '-cfn' THEN crm_cf_num(c.custom, @cf_key::text) END DESC,
+      CASE WHEN @sort IN ('name', 'created', 'cf', 'cfn') THEN c.id END,
+      CASE WHEN @sort IN ('-name', '-created', '-cf', '-cfn') THEN c.id END DESC
     LIMIT @lim
 ) c
 JOIN users u ON u.id = c.owner_id
@@ -41,8 +53,12 @@ ORDER BY
   CASE WHEN @sort = '-name' THEN c.last_name END DESC,
   CASE WHEN @sort = 'created' THEN c.created_at END,
   CASE WHEN @sort = '-created' THEN c.created_at END DESC,
-  CASE WHEN @sort IN ('name', 'created') THEN c.id END,
-  CASE WHEN @sort IN ('-name', '-created') THEN c.id END DESC;
+  CASE WHEN @sort = 'cf' THEN crm_cf_text(c.custom, @cf_key::text) END,
+  CASE WHEN @sort = '-cf' THEN crm_cf_text(c.custom, @cf_key::text) END DESC,
+  CASE WHEN @sort = 'cfn' THEN crm_cf_num(c.custom, @cf_key::text) END,
+  CASE WHEN @sort = '-cfn' THEN crm_cf_num(c.custom, @cf_key::text) END DESC,
+  CASE WHEN @sort IN ('name', 'created', 'cf', 'cfn') THEN c.id END,
+  CASE WHEN @sort IN ('-name', '-created', '-cf', '-cfn') THEN c.id END DESC;
 
 -- name: CountContacts :one
 SELECT count(*) FROM (

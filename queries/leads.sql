@@ -24,6 +24,14 @@ FROM (
             WHEN 'company' THEN (l.company, l.id) > (sqlc.narg(after_text)::text, sqlc.narg(after_id))
             WHEN '-company' THEN (l.company, l.id) < (sqlc.narg(after_text)::text, sqlc.narg(after_id))
             WHEN 'created' THEN (l.created_at, l.id) > (sqlc.narg(after_time)::timestamptz, sqlc.narg(after_id))
+            WHEN 'cf' THEN CASE WHEN sqlc.narg(after_text)::text IS NULL THEN crm_cf_text(l.custom, @cf_key::text) IS NULL AND l.id > sqlc.narg(after_id)
+                ELSE (crm_cf_text(l.custom, @cf_key::text), l.id) > (sqlc.narg(after_text)::text, sqlc.narg(after_id)) OR crm_cf_text(l.custom, @cf_key::text) IS NULL END
+            WHEN '-cf' THEN CASE WHEN sqlc.narg(after_text)::text IS NULL THEN crm_cf_text(l.custom, @cf_key::text) IS NOT NULL OR l.id < sqlc.narg(after_id)
+                ELSE (crm_cf_text(l.custom, @cf_key::text), l.id) < (sqlc.narg(after_text)::text, sqlc.narg(after_id)) END
+            WHEN 'cfn' THEN CASE WHEN sqlc.narg(after_num)::numeric IS NULL THEN crm_cf_num(l.custom, @cf_key::text) IS NULL AND l.id > sqlc.narg(after_id)
+                ELSE (crm_cf_num(l.custom, @cf_key::text), l.id) > (sqlc.narg(after_num)::numeric, sqlc.narg(after_id)) OR crm_cf_num(l.custom, @cf_key::text) IS NULL END
+            WHEN '-cfn' THEN CASE WHEN sqlc.narg(after_num)::numeric IS NULL THEN crm_cf_num(l.custom, @cf_key::text) IS NOT NULL OR l.id < sqlc.narg(after_id)
+                ELSE (crm_cf_num(l.custom, @cf_key::text), l.id) < (sqlc.narg(after_num)::numeric, sqlc.narg(after_id)) END
             ELSE (l.created_at, l.id) < (sqlc.narg(after_time)::timestamptz, sqlc.narg(after_id))
           END)
     ORDER BY
@@ -34,8 +42,12 @@ FROM (
       CASE WHEN @sort = '-company' THEN l.company END DESC,
       CASE WHEN @sort = 'created' THEN l.created_at END,
       CASE WHEN @sort = '-created' THEN l.created_at END DESC,
-      CASE WHEN @sort IN ('name', 'company', 'created') THEN l.id END,
-      CASE WHEN @sort IN ('-name', '-company', '-created') THEN l.id END DESC
+      CASE WHEN @sort = 'cf' THEN crm_cf_text(l.custom, @cf_key::text) END,
+      CASE WHEN @sort = '-cf' THEN crm_cf_text(l.custom, @cf_key::text) END DESC,
+      CASE WHEN @sort = 'cfn' THEN crm_cf_num(l.custom, @cf_key::text) END,
+      CASE WHEN @sort = '-cfn' THEN crm_cf_num(l.custom, @cf_key::text) END DESC,
+      CASE WHEN @sort IN ('name', 'company', 'created', 'cf', 'cfn') THEN l.id END,
+      CASE WHEN @sort IN ('-name', '-company', '-created', '-cf', '-cfn') THEN l.id END DESC
     LIMIT @lim
 ) l
 JOIN users u ON u.id = l.owner_id
@@ -47,8 +59,12 @@ ORDER BY
   CASE WHEN @sort = '-company' THEN l.company END DESC,
   CASE WHEN @sort = 'created' THEN l.created_at END,
   CASE WHEN @sort = '-created' THEN l.created_at END DESC,
-  CASE WHEN @sort IN ('name', 'company', 'created') THEN l.id END,
-  CASE WHEN @sort IN ('-name', '-company', '-created') THEN l.id END DESC;
+  CASE WHEN @sort = 'cf' THEN crm_cf_text(l.custom, @cf_key::text) END,
+  CASE WHEN @sort = '-cf' THEN crm_cf_text(l.custom, @cf_key::text) END DESC,
+  CASE WHEN @sort = 'cfn' THEN crm_cf_num(l.custom, @cf_key::text) END,
+  CASE WHEN @sort = '-cfn' THEN crm_cf_num(l.custom, @cf_key::text) END DESC,
+  CASE WHEN @sort IN ('name', 'company', 'created', 'cf', 'cfn') THEN l.id END,
+  CASE WHEN @sort IN ('-name', '-company', '-created', '-cf', '-cfn') THEN l.id END DESC;
 
 -- name: CountLeads :one
 SELECT count(*) FROM (

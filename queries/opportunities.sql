@@ -33,6 +33,14 @@ FROM (
             WHEN 'name' THEN (o.name, o.id) > (sqlc.narg(after_text)::text, sqlc.narg(after_id))
             WHEN '-name' THEN (o.name, o.id) < (sqlc.narg(after_text)::text, sqlc.narg(after_id))
             WHEN 'created' THEN (o.created_at, o.id) > (sqlc.narg(after_time)::timestamptz, sqlc.narg(after_id))
+            WHEN 'cf' THEN CASE WHEN sqlc.narg(after_text)::text IS NULL THEN crm_cf_text(o.custom, @cf_key::text) IS NULL AND o.id > sqlc.narg(after_id)
+                ELSE (crm_cf_text(o.custom, @cf_key::text), o.id) > (sqlc.narg(after_text)::text, sqlc.narg(after_id)) OR crm_cf_text(o.custom, @cf_key::text) IS NULL END
+            WHEN '-cf' THEN CASE WHEN sqlc.narg(after_text)::text IS NULL THEN crm_cf_text(o.custom, @cf_key::text) IS NOT NULL OR o.id < sqlc.narg(after_id)
+                ELSE (crm_cf_text(o.custom, @cf_key::text), o.id) < (sqlc.narg(after_text)::text, sqlc.narg(after_id)) END
+            WHEN 'cfn' THEN CASE WHEN sqlc.narg(after_num)::numeric IS NULL THEN crm_cf_num(o.custom, @cf_key::text) IS NULL AND o.id > sqlc.narg(after_id)
+                ELSE (crm_cf_num(o.custom, @cf_key::text), o.id) > (sqlc.narg(after_num)::numeric, sqlc.narg(after_id)) OR crm_cf_num(o.custom, @cf_key::text) IS NULL END
+            WHEN '-cfn' THEN CASE WHEN sqlc.narg(after_num)::numeric IS NULL THEN crm_cf_num(o.custom, @cf_key::text) IS NOT NULL OR o.id < sqlc.narg(after_id)
+                ELSE (crm_cf_num(o.custom, @cf_key::text), o.id) < (sqlc.narg(after_num)::numeric, sqlc.narg(after_id)) END
             ELSE (o.created_at, o.id) < (sqlc.narg(after_time)::timestamptz, sqlc.narg(after_id))
           END)
     ORDER BY
@@ -45,8 +53,12 @@ FROM (
       CASE WHEN @sort = '-name' THEN o.name END DESC,
       CASE WHEN @sort = 'created' THEN o.created_at END,
       CASE WHEN @sort = '-created' THEN o.created_at END DESC,
-      CASE WHEN @sort IN ('close', 'amount', 'name', 'created') THEN o.id END,
-      CASE WHEN @sort IN ('-close', '-amount', '-name', '-created') THEN o.id END DESC
+      CASE WHEN @sort = 'cf' THEN crm_cf_text(o.custom, @cf_key::text) END,
+      CASE WHEN @sort = '-cf' THEN crm_cf_text(o.custom, @cf_key::text) END DESC,
+      CASE WHEN @sort = 'cfn' THEN crm_cf_num(o.custom, @cf_key::text) END,
+      CASE WHEN @sort = '-cfn' THEN crm_cf_num(o.custom, @cf_key::text) END DESC,
+      CASE WHEN @sort IN ('close', 'amount', 'name', 'created', 'cf', 'cfn') THEN o.id END,
+      CASE WHEN @sort IN ('-close', '-amount', '-name', '-created', '-cf', '-cfn') THEN o.id END DESC
     LIMIT @lim
 ) o
 JOIN users u ON u.id = o.owner_id
@@ -68,8 +80,12 @@ ORDER BY
   CASE WHEN @sort = '-name' THEN o.name END DESC,
   CASE WHEN @sort = 'created' THEN o.created_at END,
   CASE WHEN @sort = '-created' THEN o.created_at END DESC,
-  CASE WHEN @sort IN ('close', 'amount', 'name', 'created') THEN o.id END,
-  CASE WHEN @sort IN ('-close', '-amount', '-name', '-created') THEN o.id END DESC;
+  CASE WHEN @sort = 'cf' THEN crm_cf_text(o.custom, @cf_key::text) END,
+  CASE WHEN @sort = '-cf' THEN crm_cf_text(o.custom, @cf_key::text) END DESC,
+  CASE WHEN @sort = 'cfn' THEN crm_cf_num(o.custom, @cf_key::text) END,
+  CASE WHEN @sort = '-cfn' THEN crm_cf_num(o.custom, @cf_key::text) END DESC,
+  CASE WHEN @sort IN ('close', 'amount', 'name', 'created', 'cf', 'cfn') THEN o.id END,
+  CASE WHEN @sort IN ('-close', '-amount', '-name', '-created', '-cf', '-cfn') THEN o.id END DESC;
 
 -- name: CountOpportunities :one
 SELECT count(*) FROM (

@@ -225,6 +225,14 @@ FROM (
             WHEN 'name' THEN (a.name, a.id) > ($16::text, $14)
             WHEN '-name' THEN (a.name, a.id) < ($16::text, $14)
             WHEN 'created' THEN (a.created_at, a.id) > ($17::timestamptz, $14)
+            WHEN 'cf' THEN CASE WHEN $16::text IS NULL THEN crm_cf_text(a.custom, $18::text) IS NULL AND a.id > $14
+                ELSE (crm_cf_text(a.custom, $18::text), a.id) > ($16::text, $14) OR crm_cf_text(a.custom, $18::text) IS NULL END
+            WHEN '-cf' THEN CASE WHEN $16::text IS NULL THEN crm_cf_text(a.custom, $18::text) IS NOT NULL OR a.id < $14
+                ELSE (crm_cf_text(a.custom, $18::text), a.id) < ($16::text, $14) END
+            WHEN 'cfn' THEN CASE WHEN $19::numeric IS NULL THEN crm_cf_num(a.custom, $18::text) IS NULL AND a.id > $14
+                ELSE (crm_cf_num(a.custom, $18::text), a.id) > ($19::numeric, $14) OR crm_cf_num(a.custom, $18::text) IS NULL END
+            WHEN '-cfn' THEN CASE WHEN $19::numeric IS NULL THEN crm_cf_num(a.custom, $18::text) IS NOT NULL OR a.id < $14
+                ELSE (crm_cf_num(a.custom, $18::text), a.id) < ($19::numeric, $14) END
             ELSE (a.created_at, a.id) < ($17::timestamptz, $14)
           END)
     ORDER BY
@@ -233,9 +241,13 @@ FROM (
       CASE WHEN $15 = '-name' THEN a.name END DESC,
       CASE WHEN $15 = 'created' THEN a.created_at END,
       CASE WHEN $15 = '-created' THEN a.created_at END DESC,
-      CASE WHEN $15 IN ('name', 'created') THEN a.id END,
-      CASE WHEN $15 IN ('-name', '-created') THEN a.id END DESC
-    LIMIT $18
+      CASE WHEN $15 = 'cf' THEN crm_cf_text(a.custom, $18::text) END,
+      CASE WHEN $15 = '-cf' THEN crm_cf_text(a.custom, $18::text) END DESC,
+      CASE WHEN $15 = 'cfn' THEN crm_cf_num(a.custom, $18::text) END,
+      CASE WHEN $15 = '-cfn' THEN crm_cf_num(a.custom, $18::text) END DESC,
+      CASE WHEN $15 IN ('name', 'created', 'cf', 'cfn') THEN a.id END,
+      CASE WHEN $15 IN ('-name', '-created', '-cf', '-cfn') THEN a.id END DESC
+    LIMIT $20
 ) a
 JOIN users u ON u.id = a.owner_id
 ORDER BY
@@ -244,8 +256,12 @@ ORDER BY
   CASE WHEN $15 = '-name' THEN a.name END DESC,
   CASE WHEN $15 = 'created' THEN a.created_at END,
   CASE WHEN $15 = '-created' THEN a.created_at END DESC,
-  CASE WHEN $15 IN ('name', 'created') THEN a.id END,
-  CASE WHEN $15 IN ('-name', '-created') THEN a.id END DESC
+  CASE WHEN $15 = 'cf' THEN crm_cf_text(a.custom, $18::text) END,
+  CASE WHEN $15 = '-cf' THEN crm_cf_text(a.custom, $18::text) END DESC,
+  CASE WHEN $15 = 'cfn' THEN crm_cf_num(a.custom, $18::text) END,
+  CASE WHEN $15 = '-cfn' THEN crm_cf_num(a.custom, $18::text) END DESC,
+  CASE WHEN $15 IN ('name', 'created', 'cf', 'cfn') THEN a.id END,
+  CASE WHEN $15 IN ('-name', '-created', '-cf', '-cfn') THEN a.id END DESC
 `
 
 type ListAccountsParams struct {
@@ -266,6 +282,8 @@ type ListAccountsParams struct {
 	Sort        string
 	AfterText   *string
 	AfterTime   *time.Time
+	CfKey       string
+	AfterNum    pgtype.Numeric
 	Lim         int32
 }
 
@@ -303,6 +321,8 @@ func (q *Queries) ListAccounts(ctx context.Context, db DBTX, arg ListAccountsPar
 		arg.Sort,
 		arg.AfterText,
 		arg.AfterTime,
+		arg.CfKey,
+		arg.AfterNum,
 		arg.Lim,
 	)
 	if err != nil {

@@ -166,6 +166,14 @@ FROM (
             WHEN 'name' THEN (c.last_name, c.id) > ($16::text, $14)
             WHEN '-name' THEN (c.last_name, c.id) < ($16::text, $14)
             WHEN 'created' THEN (c.created_at, c.id) > ($17::timestamptz, $14)
+            WHEN 'cf' THEN CASE WHEN $16::text IS NULL THEN crm_cf_text(c.custom, $18::text) IS NULL AND c.id > $14
+                ELSE (crm_cf_text(c.custom, $18::text), c.id) > ($16::text, $14) OR crm_cf_text(c.custom, $18::text) IS NULL END
+            WHEN '-cf' THEN CASE WHEN $16::text IS NULL THEN crm_cf_text(c.custom, $18::text) IS NOT NULL OR c.id < $14
+                ELSE (crm_cf_text(c.custom, $18::text), c.id) < ($16::text, $14) END
+            WHEN 'cfn' THEN CASE WHEN $19::numeric IS NULL THEN crm_cf_num(c.custom, $18::text) IS NULL AND c.id > $14
+                ELSE (crm_cf_num(c.custom, $18::text), c.id) > ($19::numeric, $14) OR crm_cf_num(c.custom, $18::text) IS NULL END
+            WHEN '-cfn' THEN CASE WHEN $19::numeric IS NULL THEN crm_cf_num(c.custom, $18::text) IS NOT NULL OR c.id < $14
+                ELSE (crm_cf_num(c.custom, $18::text), c.id) < ($19::numeric, $14) END
             ELSE (c.created_at, c.id) < ($17::timestamptz, $14)
           END)
     ORDER BY
@@ -174,9 +182,13 @@ FROM (
       CASE WHEN $15 = '-name' THEN c.last_name END DESC,
       CASE WHEN $15 = 'created' THEN c.created_at END,
       CASE WHEN $15 = '-created' THEN c.created_at END DESC,
-      CASE WHEN $15 IN ('name', 'created') THEN c.id END,
-      CASE WHEN $15 IN ('-name', '-created') THEN c.id END DESC
-    LIMIT $18
+      CASE WHEN $15 = 'cf' THEN crm_cf_text(c.custom, $18::text) END,
+      CASE WHEN $15 = '-cf' THEN crm_cf_text(c.custom, $18::text) END DESC,
+      CASE WHEN $15 = 'cfn' THEN crm_cf_num(c.custom, $18::text) END,
+      CASE WHEN $15 = '-cfn' THEN crm_cf_num(c.custom, $18::text) END DESC,
+      CASE WHEN $15 IN ('name', 'created', 'cf', 'cfn') THEN c.id END,
+      CASE WHEN $15 IN ('-name', '-created', '-cf', '-cfn') THEN c.id END DESC
+    LIMIT $20
 ) c
 JOIN users u ON u.id = c.owner_id
 LEFT JOIN accounts a ON a.id = c.account_id
@@ -186,8 +198,12 @@ ORDER BY
   CASE WHEN $15 = '-name' THEN c.last_name END DESC,
   CASE WHEN $15 = 'created' THEN c.created_at END,
   CASE WHEN $15 = '-created' THEN c.created_at END DESC,
-  CASE WHEN $15 IN ('name', 'created') THEN c.id END,
-  CASE WHEN $15 IN ('-name', '-created') THEN c.id END DESC
+  CASE WHEN $15 = 'cf' THEN crm_cf_text(c.custom, $18::text) END,
+  CASE WHEN $15 = '-cf' THEN crm_cf_text(c.custom, $18::text) END DESC,
+  CASE WHEN $15 = 'cfn' THEN crm_cf_num(c.custom, $18::text) END,
+  CASE WHEN $15 = '-cfn' THEN crm_cf_num(c.custom, $18::text) END DESC,
+  CASE WHEN $15 IN ('name', 'created', 'cf', 'cfn') THEN c.id END,
+  CASE WHEN $15 IN ('-name', '-created', '-cf', '-cfn') THEN c.id END DESC
 `
 
 type ListContactsParams struct {
@@ -208,6 +224,8 @@ type ListContactsParams struct {
 	Sort        string
 	AfterText   *string
 	AfterTime   *time.Time
+	CfKey       string
+	AfterNum    pgtype.Numeric
 	Lim         int32
 }
 
@@ -245,6 +263,8 @@ func (q *Queries) ListContacts(ctx context.Context, db DBTX, arg ListContactsPar
 		arg.Sort,
 		arg.AfterText,
 		arg.AfterTime,
+		arg.CfKey,
+		arg.AfterNum,
 		arg.Lim,
 	)
 	if err != nil {

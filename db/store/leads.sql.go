@@ -202,6 +202,14 @@ FROM (
             WHEN 'company' THEN (l.company, l.id) > ($18::text, $16)
             WHEN '-company' THEN (l.company, l.id) < ($18::text, $16)
             WHEN 'created' THEN (l.created_at, l.id) > ($19::timestamptz, $16)
+            WHEN 'cf' THEN CASE WHEN $18::text IS NULL THEN crm_cf_text(l.custom, $20::text) IS NULL AND l.id > $16
+                ELSE (crm_cf_text(l.custom, $20::text), l.id) > ($18::text, $16) OR crm_cf_text(l.custom, $20::text) IS NULL END
+            WHEN '-cf' THEN CASE WHEN $18::text IS NULL THEN crm_cf_text(l.custom, $20::text) IS NOT NULL OR l.id < $16
+                ELSE (crm_cf_text(l.custom, $20::text), l.id) < ($18::text, $16) END
+            WHEN 'cfn' THEN CASE WHEN $21::numeric IS NULL THEN crm_cf_num(l.custom, $20::text) IS NULL AND l.id > $16
+                ELSE (crm_cf_num(l.custom, $20::text), l.id) > ($21::numeric, $16) OR crm_cf_num(l.custom, $20::text) IS NULL END
+            WHEN '-cfn' THEN CASE WHEN $21::numeric IS NULL THEN crm_cf_num(l.custom, $20::text) IS NOT NULL OR l.id < $16
+                ELSE (crm_cf_num(l.custom, $20::text), l.id) < ($21::numeric, $16) END
             ELSE (l.created_at, l.id) < ($19::timestamptz, $16)
           END)
     ORDER BY
@@ -212,9 +220,13 @@ FROM (
       CASE WHEN $17 = '-company' THEN l.company END DESC,
       CASE WHEN $17 = 'created' THEN l.created_at END,
       CASE WHEN $17 = '-created' THEN l.created_at END DESC,
-      CASE WHEN $17 IN ('name', 'company', 'created') THEN l.id END,
-      CASE WHEN $17 IN ('-name', '-company', '-created') THEN l.id END DESC
-    LIMIT $20
+      CASE WHEN $17 = 'cf' THEN crm_cf_text(l.custom, $20::text) END,
+      CASE WHEN $17 = '-cf' THEN crm_cf_text(l.custom, $20::text) END DESC,
+      CASE WHEN $17 = 'cfn' THEN crm_cf_num(l.custom, $20::text) END,
+      CASE WHEN $17 = '-cfn' THEN crm_cf_num(l.custom, $20::text) END DESC,
+      CASE WHEN $17 IN ('name', 'company', 'created', 'cf', 'cfn') THEN l.id END,
+      CASE WHEN $17 IN ('-name', '-company', '-created', '-cf', '-cfn') THEN l.id END DESC
+    LIMIT $22
 ) l
 JOIN users u ON u.id = l.owner_id
 ORDER BY
@@ -225,8 +237,12 @@ ORDER BY
   CASE WHEN $17 = '-company' THEN l.company END DESC,
   CASE WHEN $17 = 'created' THEN l.created_at END,
   CASE WHEN $17 = '-created' THEN l.created_at END DESC,
-  CASE WHEN $17 IN ('name', 'company', 'created') THEN l.id END,
-  CASE WHEN $17 IN ('-name', '-company', '-created') THEN l.id END DESC
+  CASE WHEN $17 = 'cf' THEN crm_cf_text(l.custom, $20::text) END,
+  CASE WHEN $17 = '-cf' THEN crm_cf_text(l.custom, $20::text) END DESC,
+  CASE WHEN $17 = 'cfn' THEN crm_cf_num(l.custom, $20::text) END,
+  CASE WHEN $17 = '-cfn' THEN crm_cf_num(l.custom, $20::text) END DESC,
+  CASE WHEN $17 IN ('name', 'company', 'created', 'cf', 'cfn') THEN l.id END,
+  CASE WHEN $17 IN ('-name', '-company', '-created', '-cf', '-cfn') THEN l.id END DESC
 `
 
 type ListLeadsParams struct {
@@ -249,6 +265,8 @@ type ListLeadsParams struct {
 	Sort        string
 	AfterText   *string
 	AfterTime   *time.Time
+	CfKey       string
+	AfterNum    pgtype.Numeric
 	Lim         int32
 }
 
@@ -287,6 +305,8 @@ func (q *Queries) ListLeads(ctx context.Context, db DBTX, arg ListLeadsParams) (
 		arg.Sort,
 		arg.AfterText,
 		arg.AfterTime,
+		arg.CfKey,
+		arg.AfterNum,
 		arg.Lim,
 	)
 	if err != nil {

@@ -219,6 +219,14 @@ FROM (
             WHEN 'name' THEN (o.name, o.id) > ($21::text, $17)
             WHEN '-name' THEN (o.name, o.id) < ($21::text, $17)
             WHEN 'created' THEN (o.created_at, o.id) > ($22::timestamptz, $17)
+            WHEN 'cf' THEN CASE WHEN $21::text IS NULL THEN crm_cf_text(o.custom, $23::text) IS NULL AND o.id > $17
+                ELSE (crm_cf_text(o.custom, $23::text), o.id) > ($21::text, $17) OR crm_cf_text(o.custom, $23::text) IS NULL END
+            WHEN '-cf' THEN CASE WHEN $21::text IS NULL THEN crm_cf_text(o.custom, $23::text) IS NOT NULL OR o.id < $17
+                ELSE (crm_cf_text(o.custom, $23::text), o.id) < ($21::text, $17) END
+            WHEN 'cfn' THEN CASE WHEN $20::numeric IS NULL THEN crm_cf_num(o.custom, $23::text) IS NULL AND o.id > $17
+                ELSE (crm_cf_num(o.custom, $23::text), o.id) > ($20::numeric, $17) OR crm_cf_num(o.custom, $23::text) IS NULL END
+            WHEN '-cfn' THEN CASE WHEN $20::numeric IS NULL THEN crm_cf_num(o.custom, $23::text) IS NOT NULL OR o.id < $17
+                ELSE (crm_cf_num(o.custom, $23::text), o.id) < ($20::numeric, $17) END
             ELSE (o.created_at, o.id) < ($22::timestamptz, $17)
           END)
     ORDER BY
@@ -231,9 +239,13 @@ FROM (
       CASE WHEN $18 = '-name' THEN o.name END DESC,
       CASE WHEN $18 = 'created' THEN o.created_at END,
       CASE WHEN $18 = '-created' THEN o.created_at END DESC,
-      CASE WHEN $18 IN ('close', 'amount', 'name', 'created') THEN o.id END,
-      CASE WHEN $18 IN ('-close', '-amount', '-name', '-created') THEN o.id END DESC
-    LIMIT $23
+      CASE WHEN $18 = 'cf' THEN crm_cf_text(o.custom, $23::text) END,
+      CASE WHEN $18 = '-cf' THEN crm_cf_text(o.custom, $23::text) END DESC,
+      CASE WHEN $18 = 'cfn' THEN crm_cf_num(o.custom, $23::text) END,
+      CASE WHEN $18 = '-cfn' THEN crm_cf_num(o.custom, $23::text) END DESC,
+      CASE WHEN $18 IN ('close', 'amount', 'name', 'created', 'cf', 'cfn') THEN o.id END,
+      CASE WHEN $18 IN ('-close', '-amount', '-name', '-created', '-cf', '-cfn') THEN o.id END DESC
+    LIMIT $24
 ) o
 JOIN users u ON u.id = o.owner_id
 JOIN pipeline_stages s ON s.id = o.stage_id
@@ -254,8 +266,12 @@ ORDER BY
   CASE WHEN $18 = '-name' THEN o.name END DESC,
   CASE WHEN $18 = 'created' THEN o.created_at END,
   CASE WHEN $18 = '-created' THEN o.created_at END DESC,
-  CASE WHEN $18 IN ('close', 'amount', 'name', 'created') THEN o.id END,
-  CASE WHEN $18 IN ('-close', '-amount', '-name', '-created') THEN o.id END DESC
+  CASE WHEN $18 = 'cf' THEN crm_cf_text(o.custom, $23::text) END,
+  CASE WHEN $18 = '-cf' THEN crm_cf_text(o.custom, $23::text) END DESC,
+  CASE WHEN $18 = 'cfn' THEN crm_cf_num(o.custom, $23::text) END,
+  CASE WHEN $18 = '-cfn' THEN crm_cf_num(o.custom, $23::text) END DESC,
+  CASE WHEN $18 IN ('close', 'amount', 'name', 'created', 'cf', 'cfn') THEN o.id END,
+  CASE WHEN $18 IN ('-close', '-amount', '-name', '-created', '-cf', '-cfn') THEN o.id END DESC
 `
 
 type ListOpportunitiesParams struct {
@@ -281,6 +297,7 @@ type ListOpportunitiesParams struct {
 	AfterNum    pgtype.Numeric
 	AfterText   *string
 	AfterTime   *time.Time
+	CfKey       string
 	Lim         int32
 }
 
@@ -327,6 +344,7 @@ func (q *Queries) ListOpportunities(ctx context.Context, db DBTX, arg ListOpport
 		arg.AfterNum,
 		arg.AfterText,
 		arg.AfterTime,
+		arg.CfKey,
 		arg.Lim,
 	)
 	if err != nil {

@@ -81,7 +81,7 @@ var contactList = list.Frame[store.ListContactsRow]{Spec: spec, Entity: "contact
 	Rows: func(ctx context.Context, tx pgx.Tx, q list.Query) ([]store.ListContactsRow, error) {
 		return db.Q.ListContacts(ctx, tx, store.ListContactsParams{Custom: q.Custom, SeeAll: q.SeeAll, OwnID: q.OwnID, TeamID: q.TeamID,
 			Owner: q.Owner, Team: q.Team, Q: q.Q, SearchOwner: q.SearchOwner, SearchTeam: q.SearchTeam, SearchAfter: q.SearchAfter, SearchLim: q.SearchLimit, CreatedFrom: q.CreatedFrom, CreatedTo: q.CreatedTo,
-			Sort: q.Sort, Lim: q.Limit, AfterID: q.After.ID, AfterText: q.After.Text, AfterTime: q.After.Time})
+			Sort: q.Sort, CfKey: q.SortField, Lim: q.Limit, AfterID: q.After.ID, AfterText: q.After.Text, AfterTime: q.After.Time, AfterNum: q.After.Num})
 	},
 	Count: func(ctx context.Context, tx pgx.Tx, q list.Query, cap int32) (int64, error) {
 		return db.Q.CountContacts(ctx, tx, store.CountContactsParams{Custom: q.Custom, SeeAll: q.SeeAll, OwnID: q.OwnID, TeamID: q.TeamID,

@@ -87,7 +87,7 @@ var leadList = list.Frame[store.ListLeadsRow]{Spec: spec, Entity: "leads",
 		return db.Q.ListLeads(ctx, tx, store.ListLeadsParams{Custom: q.Custom, SeeAll: q.SeeAll, OwnID: q.OwnID, TeamID: q.TeamID,
 			Owner: q.Owner, Team: q.Team, Status: status(q.Status), Source: q.Source, Q: q.Q, SearchOwner: q.SearchOwner, SearchTeam: q.SearchTeam, SearchAfter: q.SearchAfter, SearchLim: q.SearchLimit,
 			CreatedFrom: q.CreatedFrom, CreatedTo: q.CreatedTo,
-			Sort: q.Sort, Lim: q.Limit, AfterID: q.After.ID, AfterText: q.After.Text, AfterTime: q.After.Time})
+			Sort: q.Sort, CfKey: q.SortField, Lim: q.Limit, AfterID: q.After.ID, AfterText: q.After.Text, AfterTime: q.After.Time, AfterNum: q.After.Num})
 	},
 	Count: func(ctx context.Context, tx pgx.Tx, q list.Query, cap int32) (int64, error) {
 		return db.Q.CountLeads(ctx, tx, store.CountLeadsParams{Custom: q.Custom, SeeAll: q.SeeAll, OwnID: q.OwnID, TeamID: q.TeamID,

@@ -113,9 +113,7 @@ func (f Frame[R]) Bulk(c *gin.Context, pool *pgxpool.Pool, r *render.Renderer) e
 			return err
 		}
 		if all {
-			q := p.query(u, f.Entity)
-			q.Custom, _ = customFilter(p.Custom, fields)
-			q = q.withCustom()
+			q, _ := p.withFields(p.query(u, f.Entity), fields)
 			q.Limit, q.SearchLimit = MaxBulk+1, nil
 			rows, err := f.Rows(ctx, tx, q)
 			if err != nil {

@@ -49,7 +49,6 @@ func (f Frame[R]) Export(c *gin.Context, pool *pgxpool.Pool, r *render.Renderer)
 	w := csv.NewWriter(c.Writer)
 	started := false
 	var fields custom.Set
-	var filter []byte
 	for {
 		ctx, cancel := context.WithTimeout(base, batchTime)
 		c.Request = c.Request.WithContext(ctx)
@@ -61,10 +60,9 @@ func (f Frame[R]) Export(c *gin.Context, pool *pgxpool.Pool, r *render.Renderer)
 				if fields, err = custom.Load(ctx, tx, f.Entity); err != nil {
 					return err
 				}
-				filter, _ = customFilter(p.Custom, fields)
 			}
-			q.Custom = filter
-			rows, err = f.Rows(ctx, tx, q.withCustom())
+			q, _ = p.withFields(q, fields)
+			rows, err = f.Rows(ctx, tx, q)
 			return err
 		})
 		cancel()
@@ -102,7 +100,7 @@ func (f Frame[R]) Export(c *gin.Context, pool *pgxpool.Pool, r *render.Renderer)
 		if !more {
 			return nil
 		}
-		id, value := f.Cursor(rows[len(rows)-1], p.SortKey())
+		id, value := f.cursor(rows[len(rows)-1], p)
 		p.AfterValue, p.AfterID = value, strconv.FormatInt(id, 10)
 	}
 }

@@ -30,7 +30,8 @@ type Query struct {
 	AmountMin, AmountMax                       pgtype.Numeric
 	Custom                                     []byte // custom field filters (crm_custom_match); nil: none
 	Sort                                       string
-	Limit                                      int32 // a page and one more row
+	SortField                                  string // the custom field a "cf" or "cfn" sort is by
+	Limit                                      int32  // a page and one more row
 	After                                      Cursor
 }
 
@@ -89,9 +90,9 @@ func (f Frame[R]) Load(c *gin.Context, pool *pgxpool.Pool, more func(ctx context
 		if l.Custom, err = custom.Load(ctx, tx, f.Entity); err != nil {
 			return err
 		}
-		l.Columns = l.Custom.InList()
-		q.Custom, filters = customFilter(p.Custom, l.Custom)
-		q = q.withCustom()
+		q, filters = p.withFields(q, l.Custom)
+		var columns []ColumnChoice
+		l.Columns, columns = p.columns(l.Custom)
 		if l.Rows, err = f.Rows(ctx, tx, q); err != nil {
 			return err
 		}
@@ -100,7 +101,7 @@ func (f Frame[R]) Load(c *gin.Context, pool *pgxpool.Pool, more func(ctx context
 			return err
 		}
 		l.View = newView(p, count, capped, len(l.Rows))
-		l.View.CustomFilters = filters
+		l.View.CustomFilters, l.View.ColumnChoices = filters, columns
 		if u.Can(f.Entity, "export") {
 			l.View.Export = p.ExportURL()
 		}
@@ -133,7 +134,7 @@ func (f Frame[R]) Load(c *gin.Context, pool *pgxpool.Pool, more func(ctx context
 	}
 	if l.HasNext {
 		l.Rows = l.Rows[:p.PerPage]
-		id, value := f.Cursor(l.Rows[len(l.Rows)-1], p.SortKey())
+		id, value := f.cursor(l.Rows[len(l.Rows)-1], p)
 		l.Next = p.NextURL(value, id)
 	}
 	return l, nil

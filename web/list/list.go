@@ -6,6 +6,7 @@ package list
 import (
 	"encoding/base64"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -52,6 +53,8 @@ type Params struct {
 	Start                  int // the 1-based number of the first row shown
 	AfterValue, AfterID    string
 	Custom                 customParams // filters on custom fields (custom.go)
+	Cols                   []string     // the custom columns chosen (columns.go), when ColsSet
+	ColsSet                bool
 }
 
 // Parse reads the list parameters from the request. Values outside the spec are dropped, so
@@ -83,8 +86,16 @@ func ParseValues(q url.Values, spec Spec) Params {
 	if p.Q != "" {
 		p.Sort = Match // a search lists the best matches first, unless a column is chosen
 	}
-	if s := q.Get("sort"); oneOf(strings.TrimPrefix(s, "-"), spec.Sorts) != "" || (s == Match && p.Q != "") {
+	if s := q.Get("sort"); oneOf(strings.TrimPrefix(s, "-"), spec.Sorts) != "" || (s == Match && p.Q != "") || customSortKey(s) != "" {
 		p.Sort = s
+	}
+	if keys, ok := q["cols"]; ok {
+		p.ColsSet = true
+		for _, k := range keys {
+			if fieldKey.MatchString(k) && len(p.Cols) < 50 && !slices.Contains(p.Cols, k) {
+				p.Cols = append(p.Cols, k)
+			}
+		}
 	}
 	if n, err := strconv.Atoi(q.Get("per_page")); err == nil {
 		for _, choice := range PerPageChoices {
@@ -143,6 +154,12 @@ func (p Params) Values() url.Values {
 	set("amount_min", p.AmountMin)
 	set("amount_max", p.AmountMax)
 	p.Custom.set(v)
+	if p.ColsSet {
+		v["cols"] = append([]string{}, p.Cols...)
+		if len(p.Cols) == 0 {
+			v.Set("cols", "")
+		}
+	}
 	if p.Sort != p.defaultSort() {
 		v.Set("sort", p.Sort)
 	}

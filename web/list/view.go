@@ -26,9 +26,10 @@ type View struct {
 	Export   string // the CSV download of this view, for a role that may export
 	// CustomFilters are the filter bar's inputs for the custom fields shown in the list.
 	CustomFilters []FilterInput
-	CanBulk       bool     // rows can be ticked for a bulk action
-	Bulk          *BulkBar // the bulk action bar (full pages only)
-	Views         *Views   // the saved views bar (full pages only)
+	ColumnChoices []ColumnChoice // the column chooser (columns.go)
+	CanBulk       bool           // rows can be ticked for a bulk action
+	Bulk          *BulkBar       // the bulk action bar (full pages only)
+	Views         *Views         // the saved views bar (full pages only)
 }
 
 // NewView fills the view of a list page; rows is how many rows the query returned (a page and

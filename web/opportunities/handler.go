@@ -94,7 +94,7 @@ var dealList = list.Frame[store.ListOpportunitiesRow]{Spec: spec, Entity: "oppor
 	Rows: func(ctx context.Context, tx pgx.Tx, q list.Query) ([]store.ListOpportunitiesRow, error) {
 		return db.Q.ListOpportunities(ctx, tx, store.ListOpportunitiesParams{Custom: q.Custom, SeeAll: q.SeeAll, OwnID: q.OwnID, TeamID: q.TeamID,
 			Owner: q.Owner, Team: q.Team, Stage: q.Stage, Q: q.Q, SearchOwner: q.SearchOwner, SearchTeam: q.SearchTeam, SearchAfter: q.SearchAfter, SearchLim: q.SearchLimit, CloseFrom: q.CloseFrom, CloseTo: q.CloseTo,
-			AmountMin: q.AmountMin, AmountMax: q.AmountMax, Sort: q.Sort, Lim: q.Limit,
+			AmountMin: q.AmountMin, AmountMax: q.AmountMax, Sort: q.Sort, CfKey: q.SortField, Lim: q.Limit,
 			AfterID: q.After.ID, AfterText: q.After.Text, AfterTime: q.After.Time, AfterDate: q.After.Date, AfterNum: q.After.Num})
 	},
 	Count: func(ctx context.Context, tx pgx.Tx, q list.Query, cap int32) (int64, error) {
