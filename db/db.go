@@ -21,6 +21,8 @@ import (
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/rivermigrate"
 
 	"github.com/crm-team/crm/db/store"
 )
@@ -139,8 +141,24 @@ func Migrator(pool *pgxpool.Pool) (*goose.Provider, *sql.DB, error) {
 	return p, sqlDB, nil
 }
 
-// Migrate applies every pending migration.
+// MigrateQueue brings River's tables (the job queue automations run on) up to the version this
+// build uses. It runs before the app's migrations, which grant crm_app the use of them.
+func MigrateQueue(ctx context.Context, pool *pgxpool.Pool) error {
+	m, err := rivermigrate.New(riverpgxv5.New(pool), nil)
+	if err != nil {
+		return err
+	}
+	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+		return fmt.Errorf("migrate the job queue: %w", err)
+	}
+	return nil
+}
+
+// Migrate applies every pending migration: River's, then the app's.
 func Migrate(ctx context.Context, pool *pgxpool.Pool) error {
+	if err := MigrateQueue(ctx, pool); err != nil {
+		return err
+	}
 	p, sqlDB, err := Migrator(pool)
 	if err != nil {
 		return err

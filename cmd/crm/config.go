@@ -32,6 +32,12 @@ type config struct {
 	// before they are cancelled.
 	ShutdownTimeout time.Duration
 	Web             web.Config
+	// Worker (CRM_WORKER) runs the automation worker inside serve; "false" leaves it to
+	// separate `crm worker` processes.
+	Worker bool
+	// JobTimeout (CRM_JOB_TIMEOUT) is the most one automation job may run; a job left running
+	// twice as long is taken to be from a worker that died, and run again.
+	JobTimeout time.Duration
 }
 
 func loadConfig() (config, error) {
@@ -43,6 +49,7 @@ func loadConfig() (config, error) {
 		DebugAddr:    os.Getenv("CRM_DEBUG_ADDR"),
 		AppPassword:  os.Getenv("CRM_APP_PASSWORD"),
 		Web:          web.Config{SecureCookies: env("CRM_SECURE_COOKIES", "false") == "true"},
+		Worker:       env("CRM_WORKER", "true") != "false",
 	}
 	if c.DatabaseURL == "" {
 		return c, errors.New("DATABASE_URL is not set (make run starts a private PostgreSQL and sets it for you)")
@@ -76,6 +83,7 @@ func loadConfig() (config, error) {
 		{"CRM_DB_STATEMENT_TIMEOUT", "5s", &c.Limits.StatementTimeout},
 		{"CRM_DB_LOCK_TIMEOUT", "2s", &c.Limits.LockTimeout},
 		{"CRM_DB_IDLE_TX_TIMEOUT", "10s", &c.Limits.IdleInTxTimeout},
+		{"CRM_JOB_TIMEOUT", "1m", &c.JobTimeout},
 	} {
 		if *d.to, err = time.ParseDuration(env(d.name, d.def)); err != nil || *d.to <= 0 {
 			return c, fmt.Errorf("%s: %q is not a duration such as 5s", d.name, os.Getenv(d.name))

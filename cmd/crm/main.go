@@ -1,4 +1,4 @@
-// Command crm is the CRM's one binary: crm serve | migrate | seed | user.
+// Command crm is the CRM's one binary: crm serve | worker | migrate | seed | user.
 package main
 
 import (
@@ -19,7 +19,9 @@ import (
 const usage = `usage: crm <command> [flags]
 
 commands:
-  serve                         serve HTTP on CRM_ADDR (migrates first unless CRM_AUTO_MIGRATE=false)
+  serve                         serve HTTP on CRM_ADDR (migrates first unless CRM_AUTO_MIGRATE=false),
+                                with the automation worker unless CRM_WORKER=false
+  worker                        run only the automation worker (any number of processes at once)
   migrate [up|down|status]      apply, undo the last, or list migrations
   seed --demo                   add the demo company to an empty database and print its logins
   user create --email E --name N --role ROLE [--team T] --password-stdin
@@ -53,6 +55,8 @@ func run(args []string, log *slog.Logger) error {
 	switch args[0] {
 	case "serve":
 		return serve(ctx, cfg, log)
+	case "worker":
+		return worker(ctx, cfg, log)
 	case "migrate":
 		return migrate(ctx, cfg, args[1:])
 	case "seed":
@@ -84,6 +88,9 @@ func migrate(ctx context.Context, cfg config, args []string) error {
 	}
 	switch cmd {
 	case "up":
+		if err := db.MigrateQueue(ctx, pool); err != nil {
+			return err
+		}
 		res, err := p.Up(ctx)
 		for _, r := range res {
 			fmt.Printf("applied %s (%s)\n", r.Source.Path, r.Duration.Round(time.Millisecond))

@@ -49,6 +49,13 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 		return err
 	}
 	defer stopBackground()
+	if cfg.Worker {
+		stopWorker, err := startWorker(ctx, cfg, log)
+		if err != nil {
+			return err
+		}
+		defer stopWorker()
+	}
 	requests, cancelRequests := context.WithCancel(context.Background())
 	defer cancelRequests()
 	srv := &http.Server{

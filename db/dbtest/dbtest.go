@@ -4,6 +4,7 @@ package dbtest
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"net/url"
 	"os"
@@ -64,14 +65,33 @@ func New(t testing.TB) *pgxpool.Pool {
 // NewWithURL is New that also returns the database's connection URL.
 func NewWithURL(t testing.TB) (*pgxpool.Pool, string) {
 	t.Helper()
-	migrator := goosemigrator.New(".", goosemigrator.WithFS(db.Migrations()))
-	conf := pgtestdb.Custom(t, Conf(t), migrator)
+	conf := pgtestdb.Custom(t, Conf(t), migrator{goosemigrator.New(".", goosemigrator.WithFS(db.Migrations()))})
 	pool, err := db.Open(context.Background(), conf.URL(), db.Limits{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(pool.Close)
 	return pool, conf.URL()
+}
+
+// migrator builds the template as db.Migrate does: River's tables, then the app's migrations.
+type migrator struct{ app *goosemigrator.GooseMigrator }
+
+func (m migrator) Hash() (string, error) {
+	h, err := m.app.Hash()
+	return h + "+river-v0.51.2", err
+}
+
+func (m migrator) Migrate(ctx context.Context, sqlDB *sql.DB, conf pgtestdb.Config) error {
+	pool, err := pgxpool.New(ctx, conf.URL())
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	if err := db.MigrateQueue(ctx, pool); err != nil {
+		return err
+	}
+	return m.app.Migrate(ctx, sqlDB, conf)
 }
 
 // SuperuserURL is the URL of the same database as url, connecting as the DATABASE_URL user

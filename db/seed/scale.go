@@ -155,7 +155,7 @@ func (s *scale) setAside() (restore func() error, err error) {
 		return nil, err
 	}
 	for _, t := range recordTables {
-		set := []string{t + "_team", t + "_count", t + "_created"} // a load is not a thousand "created" entries
+		set := []string{t + "_team", t + "_count", t + "_created", t + "_automate"} // a load is not a thousand "created" entries, nor automations
 		if t == "opportunities" {
 			set = append(set, "opportunities_stage") // the rows carry what it would set
 		}

@@ -79,6 +79,134 @@ func AllActivityTypeValues() []ActivityType {
 	}
 }
 
+type AutomationRunStatus string
+
+const (
+	AutomationRunStatusDone    AutomationRunStatus = "done"
+	AutomationRunStatusSkipped AutomationRunStatus = "skipped"
+	AutomationRunStatusFailed  AutomationRunStatus = "failed"
+)
+
+func (e *AutomationRunStatus) Scan(src interface{}) error {
+	switch s := src.(type) {
+	case []byte:
+		*e = AutomationRunStatus(s)
+	case string:
+		*e = AutomationRunStatus(s)
+	default:
+		return fmt.Errorf("unsupported scan type for AutomationRunStatus: %T", src)
+	}
+	return nil
+}
+
+type NullAutomationRunStatus struct {
+	AutomationRunStatus AutomationRunStatus
+	Valid               bool // Valid is true if AutomationRunStatus is not NULL
+}
+
+// Scan implements the Scanner interface.
+func (ns *NullAutomationRunStatus) Scan(value interface{}) error {
+	if value == nil {
+		ns.AutomationRunStatus, ns.Valid = "", false
+		return nil
+	}
+	ns.Valid = true
+	return ns.AutomationRunStatus.Scan(value)
+}
+
+// Value implements the driver Valuer interface.
+func (ns NullAutomationRunStatus) Value() (driver.Value, error) {
+	if !ns.Valid {
+		return nil, nil
+	}
+	return string(ns.AutomationRunStatus), nil
+}
+
+func (e AutomationRunStatus) Valid() bool {
+	switch e {
+	case AutomationRunStatusDone,
+		AutomationRunStatusSkipped,
+		AutomationRunStatusFailed:
+		return true
+	}
+	return false
+}
+
+func AllAutomationRunStatusValues() []AutomationRunStatus {
+	return []AutomationRunStatus{
+		AutomationRunStatusDone,
+		AutomationRunStatusSkipped,
+		AutomationRunStatusFailed,
+	}
+}
+
+type AutomationTrigger string
+
+const (
+	AutomationTriggerCreated         AutomationTrigger = "created"
+	AutomationTriggerChanged         AutomationTrigger = "changed"
+	AutomationTriggerTaskOverdue     AutomationTrigger = "task_overdue"
+	AutomationTriggerCloseDatePassed AutomationTrigger = "close_date_passed"
+	AutomationTriggerSchedule        AutomationTrigger = "schedule"
+)
+
+func (e *AutomationTrigger) Scan(src interface{}) error {
+	switch s := src.(type) {
+	case []byte:
+		*e = AutomationTrigger(s)
+	case string:
+		*e = AutomationTrigger(s)
+	default:
+		return fmt.Errorf("unsupported scan type for AutomationTrigger: %T", src)
+	}
+	return nil
+}
+
+type NullAutomationTrigger struct {
+	AutomationTrigger AutomationTrigger
+	Valid             bool // Valid is true if AutomationTrigger is not NULL
+}
+
+// Scan implements the Scanner interface.
+func (ns *NullAutomationTrigger) Scan(value interface{}) error {
+	if value == nil {
+		ns.AutomationTrigger, ns.Valid = "", false
+		return nil
+	}
+	ns.Valid = true
+	return ns.AutomationTrigger.Scan(value)
+}
+
+// Value implements the driver Valuer interface.
+func (ns NullAutomationTrigger) Value() (driver.Value, error) {
+	if !ns.Valid {
+		return nil, nil
+	}
+	return string(ns.AutomationTrigger), nil
+}
+
+func (e AutomationTrigger) Valid() bool {
+	switch e {
+	case AutomationTriggerCreated,
+		AutomationTriggerChanged,
+		AutomationTriggerTaskOverdue,
+		AutomationTriggerCloseDatePassed,
+		AutomationTriggerSchedule:
+		return true
+	}
+	return false
+}
+
+func AllAutomationTriggerValues() []AutomationTrigger {
+	return []AutomationTrigger{
+		AutomationTriggerCreated,
+		AutomationTriggerChanged,
+		AutomationTriggerTaskOverdue,
+		AutomationTriggerCloseDatePassed,
+		AutomationTriggerSchedule,
+	}
+}
+
 type CustomFieldType string
 
 const (
@@ -239,6 +367,7 @@ type NotificationKind string
 const (
 	NotificationKindMention      NotificationKind = "mention"
 	NotificationKindTaskAssigned NotificationKind = "task_assigned"
+	NotificationKindAutomation   NotificationKind = "automation"
 )
 
 func (e *NotificationKind) Scan(src interface{}) error {
@@ -279,7 +408,8 @@ func (ns NullNotificationKind) Value() (driver.Value, error) {
 func (e NotificationKind) Valid() bool {
 	switch e {
 	case NotificationKindMention,
-		NotificationKindTaskAssigned:
+		NotificationKindTaskAssigned,
+		NotificationKindAutomation:
 		return true
 	}
 	return false
@@ -289,6 +419,7 @@ func AllNotificationKindValues() []NotificationKind {
 	return []NotificationKind{
 		NotificationKindMention,
 		NotificationKindTaskAssigned,
+		NotificationKindAutomation,
 	}
 }
 
@@ -610,6 +741,45 @@ type ActivityDay struct {
 	N       int64
 }
 
+type Automation struct {
+	ID             int64
+	Name           string
+	Entity         PermEntity
+	Trigger        AutomationTrigger
+	Field          string
+	FromValue      string
+	ToValue        string
+	Schedule       []byte
+	Conditions     []byte
+	Actions        []byte
+	Enabled        bool
+	RoundRobinLast *int64
+	CreatedBy      *int64
+	NextRunAt      *time.Time
+	LastRunAt      *time.Time
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+type AutomationFired struct {
+	AutomationID int64
+	RecordID     int64
+	Day          pgtype.Date
+}
+
+type AutomationRun struct {
+	ID           int64
+	AutomationID int64
+	JobID        int64
+	RecordID     *int64
+	Status       AutomationRunStatus
+	Depth        int32
+	Attempt      int32
+	Outcome      []string
+	Error        string
+	CreatedAt    time.Time
+}
+
 type Contact struct {
 	ID        int64
 	OwnerID   int64
@@ -825,4 +995,16 @@ type User struct {
 	SessionVersion int32
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
+}
+
+type WebhookDelivery struct {
+	ID          int64
+	RunID       int64
+	JobID       int64
+	Url         string
+	Status      string
+	Attempts    int32
+	LastError   string
+	DeliveredAt *time.Time
+	CreatedAt   time.Time
 }

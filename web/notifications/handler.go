@@ -27,6 +27,7 @@ type Handler struct {
 var Kinds = []Kind{
 	{Value: store.NotificationKindMention, Label: "Someone mentions me in a note (@First Last)"},
 	{Value: store.NotificationKindTaskAssigned, Label: "Someone gives me a task"},
+	{Value: store.NotificationKindAutomation, Label: "An automation tells me something"},
 }
 
 // Kind is one kind of notification and whether the user gets it.

@@ -14,12 +14,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
 	"github.com/stretchr/testify/require"
 
 	"github.com/crm-team/crm/db"
 	"github.com/crm-team/crm/db/dbtest"
 	"github.com/crm-team/crm/db/seed"
+	"github.com/crm-team/crm/internal/automation"
 	"github.com/crm-team/crm/web"
 )
 
@@ -151,4 +154,34 @@ func (a *App) Exec(t testing.TB, sql string, args ...any) {
 	t.Helper()
 	_, err := a.Pool.Exec(context.Background(), sql, args...)
 	require.NoError(t, err)
+}
+
+// StartWorker runs the automation worker on the web's pool until the test ends, looking for
+// jobs every 50 ms, retrying failures after 100 ms, 200 ms, 400 ms…, and taking a job left
+// running for ten seconds to be from a worker that died.
+func (a *App) StartWorker(t testing.TB) *river.Client[pgx.Tx] {
+	t.Helper()
+	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
+	c, err := automation.NewClient(a.Web, true, automation.Options{Poll: 50 * time.Millisecond, RetryBase: 100 * time.Millisecond,
+		Sweep: 200 * time.Millisecond, JobTimeout: 5 * time.Second, RescueAfter: 10 * time.Second, Logger: log})
+	require.NoError(t, err)
+	require.NoError(t, c.Start(context.Background()))
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = c.StopAndCancel(ctx)
+	})
+	return c
+}
+
+// Eventually waits up to 40 seconds for a query's text to be want (the worker runs apart).
+func (a *App) Eventually(t testing.TB, want, sql string, args ...any) {
+	t.Helper()
+	var got string
+	for deadline := time.Now().Add(40 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if got = a.Scalar(t, sql, args...); got == want {
+			return
+		}
+	}
+	t.Fatalf("waited 40 seconds for %q, still %q: %s", want, got, sql)
 }
