@@ -83,7 +83,7 @@ func TestPagesFitDesktopAndPhoneScreens(t *testing.T) {
 		('contacts', 'notes_long', 'Background', 'long_text', '{}', false, '', false)`)
 	app.Exec(t, `UPDATE contacts SET custom = '{"tier": "Gold", "renewal": "2027-03-01", "interests": ["CRM", "Support"]}' WHERE id = 1`)
 	pages := []string{"/", "/pipeline", "/activities", "/leads", "/leads/1", "/leads/1/convert", "/accounts", "/accounts/1", "/accounts/new",
-		"/contacts", "/contacts?cols=&cols=tier&cols=interests&cols=renewal&sort=-cf_renewal", "/contacts/1", "/contacts/new", "/opportunities", "/opportunities/1", "/opportunities/new", "/admin/users", "/admin/users/new", "/admin/roles", "/admin/roles/3", "/admin/teams", "/admin/pipelines", "/admin/pipelines/1", "/admin/fields", "/admin/fields/1", "/profile", "/pipeline/move?id=1", "/search?q=garcia", "/activities/new", "/contacts/1/merge?with=2", "/contacts/1/history", "/admin/history", "/notifications", "/nowhere"}
+		"/contacts", "/contacts?cols=&cols=tier&cols=interests&cols=renewal&sort=-cf_renewal", "/contacts/1", "/contacts/new", "/opportunities", "/opportunities/1", "/opportunities/new", "/admin/users", "/admin/users/new", "/admin/roles", "/admin/roles/3", "/admin/teams", "/admin/pipelines", "/admin/pipelines/1", "/admin/fields", "/admin/fields/1", "/profile", "/pipeline/move?id=1", "/search?q=garcia", "/activities/new", "/contacts/1/merge?with=2", "/contacts/1/history", "/admin/history", "/admin/automations", "/admin/automations/3?record=1", "/admin/automations/1/runs", "/notifications", "/nowhere"}
 	for _, vp := range browsertest.Viewports {
 		t.Run(vp.Name, func(t *testing.T) {
 			tab := browsertest.Tab(t)

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 	"testing"
@@ -31,6 +32,21 @@ func TestDraggingACardOnTheBoardMovesTheDeal(t *testing.T) {
 		return n
 	}
 	fromBefore, toBefore := count(from), count(to)
+	card := dragCard(t, tab, from, to)
+
+	require.NoError(t, waitFor(tab, fmt.Sprintf(`document.querySelector("#col-%s .deals").textContent === "%d"`, to, toBefore+1)))
+	require.Equal(t, fromBefore-1, count(from))
+	require.Equal(t, 1, browsertest.Eval[int](t, tab, `document.querySelectorAll("#col-`+to+` #card-`+card+`").length`), "the card is drawn in its new column")
+	var stage string
+	require.NoError(t, app.Pool.QueryRow(t.Context(), "SELECT stage_id::text FROM opportunities WHERE id = $1", card).Scan(&stage))
+	require.Equal(t, to, stage)
+	browsertest.Screenshot(t, tab, "pipeline-after-drag")
+}
+
+// dragCard drags the first card of one board column into another with the mouse, as a person
+// would, and returns the card's deal id.
+func dragCard(t *testing.T, tab context.Context, from, to string) string {
+	t.Helper()
 	card := browsertest.Eval[string](t, tab, `document.querySelector("#col-`+from+` .deal").dataset.id`)
 	type point struct{ X, Y float64 }
 	start := browsertest.Eval[point](t, tab, `(() => { const r = document.querySelector("#col-`+from+` .deal .deal-foot").getBoundingClientRect(); return {X: r.left + 10, Y: r.top + r.height / 2}; })()`)
@@ -45,12 +61,5 @@ func TestDraggingACardOnTheBoardMovesTheDeal(t *testing.T) {
 	}
 	steps = append(steps, chromedp.MouseEvent(input.DispatchMouseEventTypeMouseReleased, end.X, end.Y, pressed, chromedp.ClickCount(1)))
 	browsertest.Do(t, tab, steps...)
-
-	require.NoError(t, waitFor(tab, fmt.Sprintf(`document.querySelector("#col-%s .deals").textContent === "%d"`, to, toBefore+1)))
-	require.Equal(t, fromBefore-1, count(from))
-	require.Equal(t, 1, browsertest.Eval[int](t, tab, `document.querySelectorAll("#col-`+to+` #card-`+card+`").length`), "the card is drawn in its new column")
-	var stage string
-	require.NoError(t, app.Pool.QueryRow(t.Context(), "SELECT stage_id::text FROM opportunities WHERE id = $1", card).Scan(&stage))
-	require.Equal(t, to, stage)
-	browsertest.Screenshot(t, tab, "pipeline-after-drag")
+	return card
 }

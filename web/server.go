@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/crm-team/crm/db"
+	"github.com/crm-team/crm/internal/automation"
 	"github.com/crm-team/crm/static"
 	"github.com/crm-team/crm/web/accounts"
 	"github.com/crm-team/crm/web/admin"
@@ -227,10 +228,23 @@ func New(pool *pgxpool.Pool, cfg Config, log *slog.Logger) (http.Handler, func()
 	in.GET("/pipeline/move", r.Handle(board.MoveForm))
 	in.POST("/pipeline/move", r.Handle(board.Move))
 
-	ad := &admin.Handler{Pool: pool, R: r}
+	queue, err := automation.NewClient(pool, false, automation.Options{Logger: log})
+	if err != nil {
+		return nil, nil, err
+	}
+	ad := &admin.Handler{Pool: pool, R: r, Queue: queue}
 	a := in.Group("/admin", mw.RequireAdmin(r))
 	a.GET("", func(c *gin.Context) { c.Redirect(http.StatusFound, "/admin/users") })
 	a.GET("/history", r.Handle(ad.History))
+	a.GET("/automations", r.Handle(ad.Automations))
+	a.GET("/automations/new", r.Handle(ad.NewAutomation))
+	a.POST("/automations", r.Handle(ad.CreateAutomation))
+	a.GET("/automations/:id", r.Handle(ad.Automation))
+	a.POST("/automations/:id", r.Handle(ad.UpdateAutomation))
+	a.POST("/automations/:id/enabled", r.Handle(ad.ToggleAutomation))
+	a.POST("/automations/:id/delete", r.Handle(ad.DeleteAutomation))
+	a.GET("/automations/:id/runs", r.Handle(ad.Runs))
+	a.POST("/automations/:id/runs/:run/retry", r.Handle(ad.RetryRun))
 	a.GET("/fields", r.Handle(ad.Fields))
 	a.POST("/fields", r.Handle(ad.CreateField))
 	a.GET("/fields/:id", r.Handle(ad.Field))

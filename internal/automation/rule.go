@@ -129,14 +129,14 @@ func label[T ~[]struct{ Value, Label string }](list T, v string) string {
 	return v
 }
 
-// Summary says in words when a rule runs, e.g. "Deal: stage changes to Won, Lost".
+// Summary says in words when a rule runs, e.g. "A deal's stage outcome changes to won, lost".
 func (r Rule) Summary() string {
-	s := label(Entities, string(r.Entity)) + ": "
+	noun := strings.ToLower(label(Entities, string(r.Entity)))
 	switch r.Trigger {
 	case store.AutomationTriggerCreated:
-		return s + "created"
+		return "A " + noun + " is created"
 	case store.AutomationTriggerChanged:
-		s += strings.TrimPrefix(r.Field, "custom.") + " changes"
+		s := "A " + noun + "'s " + strings.ToLower(fieldLabel(string(r.Entity), r.Field)) + " changes"
 		if r.FromValue != "" {
 			s += " from " + r.FromValue
 		}
@@ -144,8 +144,22 @@ func (r Rule) Summary() string {
 			s += " to " + r.ToValue
 		}
 		return s
+	case store.AutomationTriggerTaskOverdue:
+		return "A task becomes overdue"
+	case store.AutomationTriggerCloseDatePassed:
+		return "A deal's close date passes while it is open"
 	case store.AutomationTriggerSchedule:
-		return s + r.When.String()
+		return "For " + noun + "s, " + r.When.String()
 	}
-	return s + strings.ToLower(label(Triggers, string(r.Trigger)))
+	return string(r.Trigger)
+}
+
+// fieldLabel is a built-in field's label, or a custom field's key.
+func fieldLabel(entity, key string) string {
+	for _, f := range fields[entity] {
+		if f.Key == key {
+			return f.Label
+		}
+	}
+	return strings.TrimPrefix(key, "custom.")
 }

@@ -1,4 +1,4 @@
-// Package admin serves the admin pages: users, roles, teams and pipelines.
+// Package admin serves the admin pages: users, roles, teams, pipelines, fields, history and automations.
 package admin
 
 import (
@@ -8,6 +8,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
 
 	"github.com/crm-team/crm/web/render"
 	"github.com/crm-team/crm/web/viewer"
@@ -16,8 +17,9 @@ import (
 // Handler serves /admin/*. The route group lets only admins in; the database's policies refuse
 // writes from anyone else as well.
 type Handler struct {
-	Pool *pgxpool.Pool
-	R    *render.Renderer
+	Pool  *pgxpool.Pool
+	R     *render.Renderer
+	Queue *river.Client[pgx.Tx] // enqueues automation runs again
 }
 
 // tx runs fn in a transaction carrying the admin's access context.

@@ -20,6 +20,7 @@ type Field struct {
 	Display, Source, Scope          string          // pickers: the chosen record's name, where to search, and a field narrowing it
 	Help                            string          // a hint under the input
 	Chosen                          map[string]bool // "checkboxes": the options ticked
+	List                            string          // the id of a datalist of suggestions
 }
 
 // FieldOf describes a field of f for the "field" partial. Type is an input type, "textarea",
