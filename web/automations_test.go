@@ -96,4 +96,6 @@ func TestFailedRunsShowWhyAndRunAgain(t *testing.T) {
 	require.Equal(t, http.StatusSeeOther, admin.Post("/admin/automations/"+rule+"/runs/"+run+"/retry", url.Values{}).Status)
 	app.Eventually(t, "contacted", `SELECT status::text FROM leads WHERE id = $1`, lead)
 	require.Contains(t, admin.Get("/admin/automations/"+rule+"/runs").Body, "Set status to “contacted”")
+	require.Equal(t, "Alex Admin", app.Scalar(t, `SELECT u.name FROM record_history h JOIN users u ON u.id = h.user_id
+		WHERE h.entity = 'leads' AND h.record_id = $1 AND h.field = 'status'`, lead), "history names the rule's author")
 }

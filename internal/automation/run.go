@@ -25,7 +25,7 @@ func Run(ctx context.Context, tx pgx.Tx, a store.Automation, recordID int64, dep
 	if err != nil {
 		return err
 	}
-	if err := acting(ctx, tx, a.ID, depth); err != nil {
+	if err := acting(ctx, tx, a, depth); err != nil {
 		return err
 	}
 	run := store.SaveRunParams{AutomationID: a.ID, JobID: jobID, RecordID: optionalID(recordID), Status: store.AutomationRunStatusDone,
@@ -72,16 +72,21 @@ func DryRun(ctx context.Context, tx pgx.Tx, a store.Automation, recordID int64) 
 	if err != nil {
 		return nil, "", err
 	}
-	if err := acting(ctx, tx, a.ID, 0); err != nil {
+	if err := acting(ctx, tx, a, 0); err != nil {
 		return nil, "", err
 	}
 	return r.on(ctx, tx, recordID, Env{Now: time.Now()})
 }
 
-// acting tells the database triggers which rule is at work and how deep the next change is.
-func acting(ctx context.Context, tx pgx.Tx, id int64, depth int) error {
-	_, err := tx.Exec(ctx, "SELECT set_config('crm.automation_id', $1, true), set_config('crm.automation_depth', $2, true)",
-		strconv.FormatInt(id, 10), strconv.Itoa(depth+1))
+// acting tells the database triggers which rule is at work, how deep the next change is, and
+// that its changes are made by the rule's author (history says who set the rule going).
+func acting(ctx context.Context, tx pgx.Tx, a store.Automation, depth int) error {
+	author := ""
+	if a.CreatedBy != nil {
+		author = strconv.FormatInt(*a.CreatedBy, 10)
+	}
+	_, err := tx.Exec(ctx, `SELECT set_config('crm.automation_id', $1, true), set_config('crm.automation_depth', $2, true),
+		set_config('crm.user_id', $3, true)`, strconv.FormatInt(a.ID, 10), strconv.Itoa(depth+1), author)
 	return err
 }
 
@@ -92,6 +97,9 @@ func (r *Rule) on(ctx context.Context, tx pgx.Tx, id int64, env Env) ([]string, 
 		return nil, "Skipped: the record no longer exists", nil
 	} else if err != nil {
 		return nil, "", err
+	}
+	if r.Trigger == store.AutomationTriggerTaskOverdue && rec.Value("done_at") != "" {
+		return nil, "Skipped: the task was done meanwhile", nil
 	}
 	if ok, why := r.Matches(rec); !ok {
 		return nil, "Skipped: " + why, nil

@@ -30,7 +30,7 @@ type sweepWorker struct {
 // transaction with the sweep's completion.
 func (w *sweepWorker) Work(ctx context.Context, job *river.Job[SweepArgs]) error {
 	client := river.ClientFromContext[pgx.Tx](ctx)
-	return db.InTx(ctx, w.pool, system(nil), func(tx pgx.Tx) error {
+	return db.InTx(ctx, w.pool, system(), func(tx pgx.Tx) error {
 		var jobs []river.InsertManyParams
 		add := func(rule, record int64) {
 			jobs = append(jobs, river.InsertManyParams{Args: RuleArgs{AutomationID: rule, RecordID: record}})

@@ -77,12 +77,12 @@ func (w *webhookWorker) Work(ctx context.Context, job *river.Job[WebhookArgs]) e
 		if job.Attempt >= job.MaxAttempts {
 			attempt.Status = "failed"
 		}
-		_ = db.InTx(context.WithoutCancel(ctx), w.pool, system(nil), func(tx pgx.Tx) error {
+		_ = db.InTx(context.WithoutCancel(ctx), w.pool, system(), func(tx pgx.Tx) error {
 			return db.Q.DeliveryAttempt(ctx, tx, attempt)
 		})
 		return err
 	}
-	return db.InTx(ctx, w.pool, system(nil), func(tx pgx.Tx) error {
+	return db.InTx(ctx, w.pool, system(), func(tx pgx.Tx) error {
 		if err := db.Q.DeliveryAttempt(ctx, tx, attempt); err != nil {
 			return err
 		}

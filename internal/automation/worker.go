@@ -70,20 +70,16 @@ func (b backoff) NextRetry(job *rivertype.JobRow) time.Time {
 	return time.Now().Add(b.base << min(len(job.Errors), 16))
 }
 
-// system is the access the worker acts with: every record, as the rule's author (so history
-// says who set the rule going).
-func system(by *int64) db.Access {
+// system is the access the worker acts with: every scope (Run then names the rule's author as
+// the one acting).
+func system() db.Access {
 	scopes := map[string]string{}
 	for _, e := range store.AllPermEntityValues() {
 		for _, a := range store.AllPermActionValues() {
 			scopes[string(e)+"."+string(a)] = "all"
 		}
 	}
-	a := db.Access{Scopes: scopes}
-	if by != nil {
-		a.UserID = *by
-	}
-	return a
+	return db.Access{Scopes: scopes}
 }
 
 // RuleArgs is one run of a rule: on a record (none for a schedule), this many rules deep.
@@ -109,7 +105,7 @@ type ruleWorker struct {
 func (w *ruleWorker) Work(ctx context.Context, job *river.Job[RuleArgs]) error {
 	a := job.Args
 	var rule store.Automation
-	err := db.InTx(ctx, w.pool, system(nil), func(tx pgx.Tx) (err error) {
+	err := db.InTx(ctx, w.pool, system(), func(tx pgx.Tx) (err error) {
 		if rule, err = db.Q.LockAutomation(ctx, tx, a.AutomationID); db.IsNoRows(err) {
 			_, err = river.JobCompleteTx[*riverpgxv5.Driver](ctx, tx, job) // the rule was deleted
 			return err
@@ -123,7 +119,7 @@ func (w *ruleWorker) Work(ctx context.Context, job *river.Job[RuleArgs]) error {
 	})
 	if err != nil && rule.ID != 0 && !errors.Is(err, context.Canceled) {
 		// The run failed: say why where admins look, and let River try again.
-		_ = db.InTx(context.WithoutCancel(ctx), w.pool, system(nil), func(tx pgx.Tx) error {
+		_ = db.InTx(context.WithoutCancel(ctx), w.pool, system(), func(tx pgx.Tx) error {
 			_, e := db.Q.SaveRun(ctx, tx, store.SaveRunParams{AutomationID: rule.ID, JobID: job.ID, RecordID: optionalID(a.RecordID),
 				Status: store.AutomationRunStatusFailed, Depth: int32(a.Depth), Attempt: int32(job.Attempt), Outcome: []string{},
 				Error: fmt.Sprintf("%v (attempt %d of %d)", err, job.Attempt, job.MaxAttempts)})

@@ -160,19 +160,14 @@ func loadRuleChoices(ctx context.Context, tx pgx.Tx) (ruleChoices, error) {
 	return ch, nil
 }
 
-// ruleInput is a checked rule form, as stored.
-type ruleInput struct {
-	store.CreateAutomationParams
-}
-
 // checkRule checks a rule's form, failing each wrong input beside it, and returns the rule.
-func checkRule(f *form.Form, ch ruleChoices) ruleInput {
+func checkRule(f *form.Form, ch ruleChoices) store.CreateAutomationParams {
 	f.Required("name")
 	f.MaxLength("name", 120)
 	f.OneOf("entity", optionValues(ch.Entities)...)
 	f.OneOf("trigger", optionValues(ch.Triggers)...)
-	in := ruleInput{store.CreateAutomationParams{Name: f.Get("name"), Entity: store.PermEntity(f.Get("entity")),
-		Trigger: store.AutomationTrigger(f.Get("trigger")), Enabled: f.Get("enabled") == "on", Schedule: []byte("{}")}}
+	in := store.CreateAutomationParams{Name: f.Get("name"), Entity: store.PermEntity(f.Get("entity")),
+		Trigger: store.AutomationTrigger(f.Get("trigger")), Enabled: f.Get("enabled") == "on", Schedule: []byte("{}")}
 	entity := f.Get("entity")
 	known := func(field string) bool {
 		return slices.ContainsFunc(ch.Fields[entity], func(x automation.Field) bool { return x.Key == field })

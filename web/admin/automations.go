@@ -14,7 +14,6 @@ import (
 	"github.com/crm-team/crm/db/store"
 	"github.com/crm-team/crm/internal/automation"
 	"github.com/crm-team/crm/web/form"
-	"github.com/crm-team/crm/web/list"
 	"github.com/crm-team/crm/web/render"
 	"github.com/crm-team/crm/web/viewer"
 )
@@ -73,14 +72,6 @@ type DryRun struct {
 	Done    []string
 	Skipped string
 	Error   string
-}
-
-// RunsPage is a rule's run log.
-type RunsPage struct {
-	render.Page
-	Rule automation.Rule
-	Runs []store.ListRunsRow
-	More string // the next page's address
 }
 
 // Automations lists the rules with what sets each off and when each last ran.
@@ -211,9 +202,20 @@ func (h *Handler) automationPage(c *gin.Context, status int, page AutomationPage
 }
 
 // CreateAutomation adds a rule.
-func (h *Handler) CreateAutomation(c *gin.Context) error {
+func (h *Handler) CreateAutomation(c *gin.Context) error { return h.saveAutomation(c, 0) }
+
+// UpdateAutomation saves a rule.
+func (h *Handler) UpdateAutomation(c *gin.Context) error {
+	id, err := render.PathID(c, "id")
+	if err != nil {
+		return err
+	}
+	return h.saveAutomation(c, id)
+}
+
+// saveAutomation checks a rule's form and saves it as a new rule (id 0) or over one.
+func (h *Handler) saveAutomation(c *gin.Context, id int64) error {
 	f := parseRule(c)
-	var id int64
 	err := h.tx(c, func(ctx context.Context, tx pgx.Tx) error {
 		ch, err := loadRuleChoices(ctx, tx)
 		if err != nil {
@@ -223,37 +225,11 @@ func (h *Handler) CreateAutomation(c *gin.Context) error {
 		if !f.Valid() {
 			return errInvalid
 		}
-		me := viewer.From(c).ID
-		in.CreatedBy = &me
-		id, err = db.Q.CreateAutomation(ctx, tx, in.CreateAutomationParams)
-		return err
-	})
-	if err == errInvalid {
-		return h.automationPage(c, http.StatusUnprocessableEntity, AutomationPage{Form: f})
-	}
-	if err != nil {
-		return err
-	}
-	h.R.Flash(c, "Automation “"+f.Get("name")+"” saved. Try it on a record with a dry run.")
-	render.Redirect(c, "/admin/automations/"+strconv.FormatInt(id, 10))
-	return nil
-}
-
-// UpdateAutomation saves a rule.
-func (h *Handler) UpdateAutomation(c *gin.Context) error {
-	id, err := render.PathID(c, "id")
-	if err != nil {
-		return err
-	}
-	f := parseRule(c)
-	err = h.tx(c, func(ctx context.Context, tx pgx.Tx) error {
-		ch, err := loadRuleChoices(ctx, tx)
-		if err != nil {
+		if id == 0 {
+			me := viewer.From(c).ID
+			in.CreatedBy = &me
+			id, err = db.Q.CreateAutomation(ctx, tx, in)
 			return err
-		}
-		in := checkRule(f, ch)
-		if !f.Valid() {
-			return errInvalid
 		}
 		n, err := db.Q.UpdateAutomation(ctx, tx, store.UpdateAutomationParams{ID: id, Name: in.Name, Entity: in.Entity, Trigger: in.Trigger,
 			Field: in.Field, FromValue: in.FromValue, ToValue: in.ToValue, Schedule: in.Schedule, Conditions: in.Conditions,
@@ -264,16 +240,18 @@ func (h *Handler) UpdateAutomation(c *gin.Context) error {
 		return err
 	})
 	if err == errInvalid {
-		rule, rerr := h.rule(c, id)
-		if rerr != nil {
-			return rerr
+		page := AutomationPage{ID: id, Form: f}
+		if id != 0 {
+			if page.Rule, err = h.rule(c, id); err != nil {
+				return err
+			}
 		}
-		return h.automationPage(c, http.StatusUnprocessableEntity, AutomationPage{ID: id, Rule: rule, Form: f})
+		return h.automationPage(c, http.StatusUnprocessableEntity, page)
 	}
 	if err != nil {
 		return err
 	}
-	h.R.Flash(c, "Automation “"+f.Get("name")+"” saved.")
+	h.R.Flash(c, "Automation “"+f.Get("name")+"” saved. A dry run on a record shows what it does.")
 	render.Redirect(c, "/admin/automations/"+strconv.FormatInt(id, 10))
 	return nil
 }
@@ -316,59 +294,5 @@ func (h *Handler) DeleteAutomation(c *gin.Context) error {
 	}
 	h.R.Flash(c, "Automation deleted.")
 	render.Redirect(c, "/admin/automations")
-	return nil
-}
-
-// Runs lists a rule's runs, newest first, fifty a page.
-func (h *Handler) Runs(c *gin.Context) error {
-	id, err := render.PathID(c, "id")
-	if err != nil {
-		return err
-	}
-	rule, err := h.rule(c, id)
-	if err != nil {
-		return err
-	}
-	page := RunsPage{Page: h.R.Page(c, "Runs of "+rule.Name, "admin"), Rule: rule}
-	before := list.ID(c.Query("before"))
-	if err := h.tx(c, func(ctx context.Context, tx pgx.Tx) (err error) {
-		page.Runs, err = db.Q.ListRuns(ctx, tx, store.ListRunsParams{AutomationID: id, Before: before})
-		return err
-	}); err != nil {
-		return err
-	}
-	if len(page.Runs) == 50 {
-		page.More = "/admin/automations/" + strconv.FormatInt(id, 10) + "/runs?before=" + strconv.FormatInt(page.Runs[49].ID, 10)
-	}
-	h.R.HTML(c, http.StatusOK, "admin/automation_runs", page)
-	return nil
-}
-
-// RetryRun runs a rule again on a failed run's record, as a new job.
-func (h *Handler) RetryRun(c *gin.Context) error {
-	id, err := render.PathID(c, "id")
-	if err != nil {
-		return err
-	}
-	runID, err := render.PathID(c, "run")
-	if err != nil {
-		return err
-	}
-	if err := h.tx(c, func(ctx context.Context, tx pgx.Tx) error {
-		run, err := db.Q.GetRun(ctx, tx, store.GetRunParams{ID: runID, AutomationID: id})
-		if err != nil {
-			return err
-		}
-		args := automation.RuleArgs{AutomationID: id, Depth: int(run.Depth)}
-		if run.RecordID != nil {
-			args.RecordID = *run.RecordID
-		}
-		_, err = h.Queue.InsertTx(ctx, tx, args, nil)
-		return err
-	}); err != nil {
-		return err
-	}
-	h.R.Flash(c, "Queued to run again; its run shows here in a moment.")
-	render.Redirect(c, "/admin/automations/"+strconv.FormatInt(id, 10)+"/runs")
 	return nil
 }
