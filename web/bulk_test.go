@@ -35,7 +35,7 @@ func TestBulkChangesTheTickedRowsTheUserMayChange(t *testing.T) {
 	page := rep.Get("/leads")
 	require.Contains(t, page.Body, `id="bulk-form"`)
 	require.Contains(t, page.Body, `name="ids" value="`)
-	require.Contains(t, page.Body, `<option value="status">Set status…</option>`)
+	require.Contains(t, page.Body, `<option value="status" >Set status…</option>`)
 
 	ids := append(strings.Split(mine, ","), theirs)
 	msg := bulk(t, rep, "/leads", url.Values{"ids": ids, "action": {"status"}, "value_status": {"qualified"}, "view": {"status=new"}})
@@ -74,10 +74,17 @@ func TestBulkStagesChoicesAndDeletes(t *testing.T) {
 	deals := strings.Split(app.Scalar(t, `SELECT string_agg(id::text, ',') FROM (SELECT o.id FROM opportunities o JOIN pipeline_stages s ON s.id = o.stage_id
 		WHERE s.kind = 'open' ORDER BY o.id LIMIT 2) d`), ",")
 	lost := app.Scalar(t, "SELECT min(s.id)::text FROM pipeline_stages s JOIN pipelines p ON p.id = s.pipeline_id WHERE p.is_default AND s.kind = 'lost'")
-	msg := bulk(t, admin, "/opportunities", url.Values{"ids": deals, "action": {"stage"}, "value_stage": {lost}})
-	require.Contains(t, msg, "A lost stage needs a reason")
+	r := admin.Post("/opportunities/bulk", url.Values{"ids": deals, "action": {"stage"}, "value_stage": {lost}, "reason": {" "}})
+	require.Equal(t, http.StatusSeeOther, r.Status)
+	back := admin.Get(r.Header.Get("Location"))
+	require.Contains(t, back.Body, "A lost stage needs a reason")
+	for _, id := range deals {
+		require.Contains(t, back.Body, `value="`+id+`" form="bulk-form" aria-label="Tick row `+id+`" checked>`, "the rows stay ticked to try again")
+	}
+	require.Contains(t, back.Body, `<option value="stage" selected>`)
+	require.Contains(t, back.Body, `<option value="`+lost+`" selected>`)
 	require.Equal(t, "0", app.Scalar(t, "SELECT count(*)::text FROM opportunities WHERE stage_id = $1 AND id = ANY($2::bigint[])", lost, deals))
-	msg = bulk(t, admin, "/opportunities", url.Values{"ids": deals, "action": {"stage"}, "value_stage": {lost}, "reason": {"Budget frozen"}})
+	msg := bulk(t, admin, "/opportunities", url.Values{"ids": deals, "action": {"stage"}, "value_stage": {lost}, "reason": {"Budget frozen"}})
 	require.Contains(t, msg, "(2 deals)")
 	require.Equal(t, "2", app.Scalar(t, "SELECT count(*)::text FROM opportunities WHERE lost_reason = 'Budget frozen' AND closed_at IS NOT NULL AND id = ANY($1::bigint[])", deals))
 

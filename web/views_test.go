@@ -29,8 +29,13 @@ func TestSavedViews(t *testing.T) {
 	require.Equal(t, "/leads?sort=name&status=qualified", r.Header.Get("Location"))
 	require.Equal(t, http.StatusOK, rep.Get("/leads?view=all").Status, "All shows the list plain")
 
-	r = rep.Post("/leads/views", url.Values{"name": {"Hot leads"}, "view": {"status=new"}})
-	require.Contains(t, rep.Get(r.Header.Get("Location")).Body, "You already have a view named “Hot leads”")
+	r = rep.Post("/leads/views", url.Values{"name": {"Hot leads"}, "view": {"status=new"}, "shared": {"on"}})
+	require.Equal(t, "/leads?save_as=Hot+leads&save_shared=on&status=new", r.Header.Get("Location"))
+	page = rep.Get(r.Header.Get("Location"))
+	require.Contains(t, page.Body, "You already have a view named “Hot leads”")
+	require.Contains(t, page.Body, `<details class="save-view" open>`, "the refused save is offered again")
+	require.Contains(t, page.Body, `value="Hot leads"`)
+	require.Contains(t, page.Body, `name="shared" checked`)
 
 	mate := app.Login(t, "rep2@demo.test")
 	page = mate.Get("/leads")

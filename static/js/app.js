@@ -276,6 +276,7 @@
     }
   });
   document.addEventListener("htmx:after:swap", count);
+  count(); // rows may come back ticked from a refused action
 })();
 
 // Quick add: "+ New" opens a record's form in a dialog over the current page. The form is sent

@@ -42,6 +42,45 @@ type BulkBar struct {
 	Tags      []form.Option // "key=choice" of the several-choices custom fields
 	CanDelete bool
 	Noun      string // "leads"
+	Retry     BulkRetry
+}
+
+// BulkRetry is a refused bulk action's input, carried back to the list in its address.
+type BulkRetry struct {
+	IDs                   []int64
+	Action, Value, Reason string
+	All                   bool
+}
+
+// bulkRetryURL is the list's address with a refused bulk action's input (the ticks of at most
+// a page of rows).
+func (p Params) bulkRetryURL(in BulkRetry) string {
+	v := p.Values()
+	var ids []string
+	for _, id := range in.IDs[:min(len(in.IDs), PerPageChoices[len(PerPageChoices)-1])] {
+		ids = append(ids, strconv.FormatInt(id, 10))
+	}
+	for k, x := range map[string]string{"ticked": strings.Join(ids, ","), "bulk_action": in.Action, "bulk_value": in.Value, "bulk_reason": in.Reason} {
+		if x != "" {
+			v.Set(k, x)
+		}
+	}
+	if in.All {
+		v.Set("bulk_all", "1")
+	}
+	return p.url(v)
+}
+
+// parseBulkRetry reads a refused bulk action's input back from the list's address.
+func parseBulkRetry(q url.Values) BulkRetry {
+	in := BulkRetry{Action: q.Get("bulk_action"), Value: firstRunes(q.Get("bulk_value"), 200), Reason: firstRunes(q.Get("bulk_reason"), 300),
+		All: q.Get("bulk_all") == "1"}
+	for _, s := range strings.Split(q.Get("ticked"), ",") {
+		if id, err := strconv.ParseInt(s, 10, 64); err == nil && id > 0 && len(in.IDs) < 100 {
+			in.IDs = append(in.IDs, id)
+		}
+	}
+	return in
 }
 
 // BulkChoice is a BulkSet with its options loaded.
@@ -96,8 +135,15 @@ func (f Frame[R]) Bulk(c *gin.Context, pool *pgxpool.Pool, r *render.Renderer) e
 		render.Redirect(c, back)
 		return nil
 	}
+	// A refused action changed nothing: the list comes back with the rows still ticked and the
+	// action as chosen, to fix and apply again.
+	refuse := func(msg string) error {
+		r.Flash(c, msg)
+		render.Redirect(c, p.bulkRetryURL(BulkRetry{IDs: ids, Action: action, Value: value, Reason: reason, All: all}))
+		return nil
+	}
 	if !all && len(ids) == 0 {
-		return tell("Tick the rows to change first, or choose every row that matches.")
+		return refuse("Tick the rows to change first, or choose every row that matches.")
 	}
 	if action == "delete" && !u.Can(f.Entity, "delete") || action != "delete" && !u.Can(f.Entity, "edit") {
 		return render.Forbidden("Your role does not allow this change.")
@@ -135,11 +181,11 @@ func (f Frame[R]) Bulk(c *gin.Context, pool *pgxpool.Pool, r *render.Renderer) e
 	var he *render.HTTPError
 	switch {
 	case errors.Is(err, errTooMany):
-		return tell(fmt.Sprintf("More than %s %s match: narrow the filters and try again.", format.Num(MaxBulk), f.Entity))
+		return refuse(fmt.Sprintf("More than %s %s match: narrow the filters and try again.", format.Num(MaxBulk), f.Entity))
 	case errors.As(err, &pe) && pe.ConstraintName == "opportunities_lost_reason_required":
-		return tell("A lost stage needs a reason: give one and try again. Nothing was changed.")
+		return refuse("A lost stage needs a reason: give one and try again. Nothing was changed.")
 	case errors.As(err, &he):
-		return tell(he.Message)
+		return refuse(he.Message)
 	case err != nil:
 		return err
 	}

@@ -75,8 +75,9 @@ func (l Listing[R]) Cell(raw []byte, fd store.CustomField) custom.Shown {
 	return l.Custom.Show(fd, custom.Values(raw)[custom.Name(fd.Key)])
 }
 
-// Load reads the page the request asks for, and runs more (when not nil) in the same transaction.
-func (f Frame[R]) Load(c *gin.Context, pool *pgxpool.Pool, more func(ctx context.Context, tx pgx.Tx) error) (Listing[R], error) {
+// Load reads the page the request asks for, and runs more (when not nil) in the same
+// transaction with the page loaded so far.
+func (f Frame[R]) Load(c *gin.Context, pool *pgxpool.Pool, more func(ctx context.Context, tx pgx.Tx, l *Listing[R]) error) (Listing[R], error) {
 	u := viewer.From(c)
 	var l Listing[R]
 	p := Parse(c, f.Spec)
@@ -111,17 +112,18 @@ func (f Frame[R]) Load(c *gin.Context, pool *pgxpool.Pool, more func(ctx context
 			if err := l.View.loadChoices(ctx, tx, u); err != nil {
 				return err
 			}
-			if l.View.Views, err = f.views(ctx, tx, u, p); err != nil {
+			if l.View.Views, err = f.views(ctx, tx, u, p, c.Request.URL.Query()); err != nil {
 				return err
 			}
 			if l.View.CanBulk {
 				if l.View.Bulk, err = f.bulkBar(ctx, tx, u, l.Custom); err != nil {
 					return err
 				}
+				l.View.Bulk.Retry = parseBulkRetry(c.Request.URL.Query())
 			}
 		}
 		if more != nil {
-			return more(ctx, tx)
+			return more(ctx, tx, &l)
 		}
 		return nil
 	})

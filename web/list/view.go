@@ -2,6 +2,7 @@ package list
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -65,6 +66,9 @@ func (v *View) loadChoices(ctx context.Context, tx pgx.Tx, u *viewer.User) error
 	}
 	return nil
 }
+
+// IsTicked reports whether a row comes back ticked from a refused bulk action.
+func (v View) IsTicked(id int64) bool { return v.Bulk != nil && slices.Contains(v.Bulk.Retry.IDs, id) }
 
 // Last is the number of the last row shown.
 func (v View) Last() int { return v.Start + v.Shown - 1 }

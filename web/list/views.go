@@ -23,6 +23,27 @@ type Views struct {
 	Path    string
 	Current string // the query string of the list as shown
 	List    []SavedView
+	Retry   SaveAs // what a refused save asked for, to ask again with
+}
+
+// SaveAs is the save form's input, carried back to the list when a save is refused so nothing
+// typed is lost.
+type SaveAs struct {
+	Name            string
+	Shared, Default bool
+}
+
+// retryURL is the list's address with a refused save's input.
+func (p Params) retryURL(in SaveAs) string {
+	v := p.Values()
+	v.Set("save_as", in.Name)
+	if in.Shared {
+		v.Set("save_shared", "on")
+	}
+	if in.Default {
+		v.Set("save_default", "on")
+	}
+	return p.url(v)
 }
 
 // SavedView is one saved view with its address.
@@ -47,9 +68,10 @@ func (f Frame[R]) defaultView(ctx context.Context, tx pgx.Tx, c *gin.Context) (s
 	return query, err
 }
 
-func (f Frame[R]) views(ctx context.Context, tx pgx.Tx, u *viewer.User, p Params) (*Views, error) {
+func (f Frame[R]) views(ctx context.Context, tx pgx.Tx, u *viewer.User, p Params, q url.Values) (*Views, error) {
 	list, err := db.Q.ListSavedViews(ctx, tx, store.ListSavedViewsParams{UserID: u.ID, Entity: store.PermEntity(f.Entity)})
-	v := &Views{Path: f.Spec.Path, Current: p.Query()}
+	v := &Views{Path: f.Spec.Path, Current: p.Query(),
+		Retry: SaveAs{Name: firstRunes(q.Get("save_as"), 100), Shared: q.Get("save_shared") == "on", Default: q.Get("save_default") == "on"}}
 	for _, row := range list {
 		v.List = append(v.List, SavedView{ListSavedViewsRow: row, URL: f.Spec.Path + "?" + row.Query})
 	}
@@ -64,9 +86,10 @@ func (f Frame[R]) SaveView(c *gin.Context, pool *pgxpool.Pool, r *render.Rendere
 	p := ParseValues(query, f.Spec)
 	name := strings.TrimSpace(c.PostForm("name"))
 	back := p.URL()
+	retry := p.retryURL(SaveAs{Name: firstRunes(name, 100), Shared: c.PostForm("shared") == "on", Default: c.PostForm("default") == "on"})
 	if name == "" || len([]rune(name)) > 60 {
 		r.Flash(c, "Give the view a name of at most 60 characters.")
-		render.Redirect(c, back)
+		render.Redirect(c, retry)
 		return nil
 	}
 	var team *int64
@@ -84,7 +107,7 @@ func (f Frame[R]) SaveView(c *gin.Context, pool *pgxpool.Pool, r *render.Rendere
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) && pe.ConstraintName == "saved_views_name_key" {
 		r.Flash(c, "You already have a view named “"+name+"”: choose another name, or delete that one first.")
-		render.Redirect(c, back)
+		render.Redirect(c, retry)
 		return nil
 	}
 	if err != nil {
@@ -162,4 +185,12 @@ func (f Frame[R]) ViewRoutes(pool *pgxpool.Pool, r *render.Renderer) ViewRoutes 
 		Default: func(c *gin.Context) error { return f.DefaultView(c, pool, r) },
 		Delete:  func(c *gin.Context) error { return f.DeleteView(c, pool, r) },
 	}
+}
+
+// firstRunes is s cut to at most n characters.
+func firstRunes(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n])
+	}
+	return s
 }

@@ -70,7 +70,19 @@ func (h *Handler) tx(c *gin.Context, fn func(ctx context.Context, tx pgx.Tx) err
 func (h *Handler) List(c *gin.Context) error {
 	page := ListPage{Page: h.R.Page(c, "Opportunities", "opportunities")}
 	var err error
-	page.Listing, err = dealList.Load(c, h.Pool, func(ctx context.Context, tx pgx.Tx) (err error) {
+	page.Listing, err = dealList.Load(c, h.Pool, func(ctx context.Context, tx pgx.Tx, l *list.Listing[store.ListOpportunitiesRow]) (err error) {
+		// The stage filter is part of the full page only, and the bulk bar has loaded the stages.
+		if render.Target(c) == "results" {
+			return nil
+		}
+		if l.Bulk != nil {
+			for _, s := range l.Bulk.Sets {
+				if s.Action == "stage" {
+					page.Stages = append([]form.Option{{Value: "", Label: "Any stage"}}, s.Options...)
+					return nil
+				}
+			}
+		}
 		page.Stages, err = stageOptions(ctx, tx, "Any stage")
 		return err
 	})
