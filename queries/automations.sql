@@ -139,3 +139,8 @@ UPDATE automations SET next_run_at = @next_run_at WHERE id = @id;
 
 -- name: UserNameOf :one
 SELECT name FROM users WHERE id = @id;
+
+-- name: ForgetOldReminders :exec
+-- Overdue reminders fire once a day: a week on, what fired is no longer needed.
+DELETE FROM automation_fired f USING automations a
+WHERE a.id = f.automation_id AND a.trigger = 'task_overdue' AND f.day < current_date - 7;

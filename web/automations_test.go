@@ -63,6 +63,18 @@ func TestAdminWritesDryRunsAndSwitchesRules(t *testing.T) {
 		require.Equal(t, http.StatusForbidden, c.Post("/admin/automations/"+rule+"/delete", url.Values{}).Status)
 	}
 
+	r = admin.Post("/admin/automations", url.Values{"name": {"Weekday digest"}, "entity": {"leads"}, "trigger": {"schedule"},
+		"days": {"1", "3"}, "at": {"25:00"}, "tz": {"Europe/Berlin"}, "a1_type": {"notify"}, "a1_to": {"owner"}, "a1_message": {"Still {status}"}})
+	require.Equal(t, http.StatusUnprocessableEntity, r.Status)
+	require.Contains(t, r.Body, "Give the time as hours and minutes, e.g. 09:00.")
+	require.Contains(t, r.Body, `name="days" value="3" checked`, "the days ticked are kept")
+	r = admin.Post("/admin/automations", url.Values{"name": {"Weekday digest"}, "entity": {"leads"}, "trigger": {"schedule"},
+		"days": {"1", "3"}, "at": {"08:30"}, "tz": {"Europe/Berlin"}, "a1_type": {"notify"}, "a1_to": {"owner"}, "a1_message": {"Still {status}"}})
+	require.Equal(t, http.StatusSeeOther, r.Status, r.Body)
+	next := app.Scalar(t, `SELECT to_char(next_run_at AT TIME ZONE 'Europe/Berlin', 'HH24:MI ID') FROM automations WHERE name = 'Weekday digest'`)
+	require.Contains(t, []string{"08:30 1", "08:30 3"}, next, "next due on a Monday or Wednesday at 08:30 in Berlin")
+	require.Contains(t, admin.Get("/admin/automations").Body, "For leads, Mon, Wed at 08:30 (Europe/Berlin)")
+
 	require.Equal(t, http.StatusSeeOther, admin.Post("/admin/automations/"+rule+"/enabled", url.Values{}).Status)
 	require.Equal(t, "false", app.Scalar(t, "SELECT enabled::text FROM automations WHERE id = $1", rule))
 	require.Contains(t, admin.Get("/admin/automations").Body, "Off · switch on")

@@ -224,6 +224,17 @@ func (q *Queries) FirePassedCloseDates(ctx context.Context, db DBTX, automationI
 	return items, nil
 }
 
+const forgetOldReminders = `-- name: ForgetOldReminders :exec
+DELETE FROM automation_fired f USING automations a
+WHERE a.id = f.automation_id AND a.trigger = 'task_overdue' AND f.day < current_date - 7
+`
+
+// Overdue reminders fire once a day: a week on, what fired is no longer needed.
+func (q *Queries) ForgetOldReminders(ctx context.Context, db DBTX) error {
+	_, err := db.Exec(ctx, forgetOldReminders)
+	return err
+}
+
 const getAutomation = `-- name: GetAutomation :one
 SELECT id, name, entity, trigger, field, from_value, to_value, schedule, conditions, actions, enabled, round_robin_last, created_by, next_run_at, last_run_at, created_at, updated_at FROM automations WHERE id = $1
 `

@@ -74,6 +74,9 @@ func (w *sweepWorker) Work(ctx context.Context, job *river.Job[SweepArgs]) error
 				}
 			}
 		}
+		if err := db.Q.ForgetOldReminders(ctx, tx); err != nil {
+			return err
+		}
 		if len(jobs) > 0 {
 			if _, err := client.InsertManyTx(ctx, tx, jobs); err != nil {
 				return err
