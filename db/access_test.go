@@ -249,7 +249,9 @@ func TestTheWebRoleHasLeastPrivilege(t *testing.T) {
 	requireSQLState(t, err, "42501")
 	for _, change := range []string{"DELETE FROM record_history", "UPDATE record_history SET new_value = 'forged'",
 		"INSERT INTO record_history (entity, record_id, field) VALUES ('leads', 1, 'forged')",
-		"INSERT INTO notifications (user_id, kind, entity, record_id, title) VALUES (1, 'mention', 'leads', 1, 'forged')"} {
+		"INSERT INTO notifications (user_id, kind, entity, record_id, title) VALUES (1, 'mention', 'leads', 1, 'forged')",
+		"SELECT crm_automation_notify('{1}', 'leads', 1, 'forged')", // only a rule at work notifies this way
+		"SELECT set_config('crm.automation_id', '999999', false), crm_automation_notify('{1}', 'leads', 1, 'forged')"} {
 		_, err = conn.Exec(ctx, change)
 		requireSQLState(t, err, "42501") // history and notifications are the database's to write
 	}

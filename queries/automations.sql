@@ -7,9 +7,9 @@ ORDER BY a.entity, a.name, a.id;
 -- name: GetAutomation :one
 SELECT * FROM automations WHERE id = @id;
 
--- name: LockAutomation :one
--- The rule a job runs, locked so that round-robin assignments take turns.
-SELECT * FROM automations WHERE id = @id FOR UPDATE;
+-- name: LockRoundRobin :one
+-- The user a rule's round robin chose last, locked so that the rule's jobs take turns.
+SELECT round_robin_last FROM automations WHERE id = @id FOR UPDATE;
 
 -- name: CreateAutomation :one
 INSERT INTO automations (name, entity, trigger, field, from_value, to_value, schedule, conditions, actions, enabled, created_by, next_run_at)
@@ -23,7 +23,10 @@ UPDATE automations SET name = @name, entity = @entity, trigger = @trigger, field
 WHERE id = @id;
 
 -- name: SetAutomationEnabled :execrows
-UPDATE automations SET enabled = @enabled, updated_at = now() WHERE id = @id;
+-- A schedule switched back on is next due at its next time, not at the one it missed.
+UPDATE automations SET enabled = @enabled, updated_at = now(),
+    next_run_at = CASE WHEN @enabled::boolean THEN NULL ELSE next_run_at END
+WHERE id = @id;
 
 -- name: DeleteAutomation :execrows
 DELETE FROM automations WHERE id = @id;
@@ -98,7 +101,7 @@ ORDER BY id <= coalesce(sqlc.narg(after)::bigint, 0), id
 LIMIT 1;
 
 -- name: NotifyForRule :one
-SELECT crm_automation_notify(@users::bigint[], @entity, @record_id, @owner_id, sqlc.narg(team_id), @title)::int;
+SELECT crm_automation_notify(@users::bigint[], @entity, @record_id, @title)::int;
 
 -- name: CustomFieldType :one
 SELECT type FROM custom_fields WHERE entity = @entity AND key = @key AND archived_at IS NULL;
@@ -112,10 +115,11 @@ UPDATE webhook_deliveries SET attempts = @attempts, status = @status, last_error
 WHERE job_id = @job_id;
 
 -- name: FireOverdueTasks :many
--- Overdue open tasks an overdue rule has not fired for today, marked fired (a thousand at a time).
+-- Open tasks overdue by up to 30 days (older ones were let go) that an overdue rule has not fired
+-- for today, marked fired (a thousand at a time).
 INSERT INTO automation_fired (automation_id, record_id, day)
 SELECT @automation_id, a.id, current_date FROM activities a
-WHERE a.type = 'task' AND a.done_at IS NULL AND a.due_at < now()
+WHERE a.type = 'task' AND a.done_at IS NULL AND a.due_at < now() AND a.due_at > now() - interval '30 days'
   AND NOT EXISTS (SELECT FROM automation_fired f WHERE f.automation_id = @automation_id AND f.record_id = a.id AND f.day = current_date)
 ORDER BY a.due_at DESC LIMIT 1000
 ON CONFLICT DO NOTHING
@@ -134,6 +138,12 @@ RETURNING record_id;
 -- name: RulesToRun :many
 SELECT * FROM automations WHERE enabled AND trigger = @trigger ORDER BY id;
 
+-- name: DueSchedules :many
+-- Scheduled rules due now or not yet timed, locked: a second sweep at the same moment waits, then
+-- finds them timed for later.
+SELECT * FROM automations WHERE enabled AND trigger = 'schedule' AND (next_run_at IS NULL OR next_run_at <= now())
+ORDER BY id FOR UPDATE;
+
 -- name: ScheduleNext :exec
 UPDATE automations SET next_run_at = @next_run_at WHERE id = @id;
 
@@ -144,3 +154,7 @@ SELECT name FROM users WHERE id = @id;
 -- Overdue reminders fire once a day: a week on, what fired is no longer needed.
 DELETE FROM automation_fired f USING automations a
 WHERE a.id = f.automation_id AND a.trigger = 'task_overdue' AND f.day < current_date - 7;
+
+-- name: ForgetOldRuns :exec
+-- Runs are kept for 90 days.
+DELETE FROM automation_runs WHERE created_at < now() - interval '90 days';

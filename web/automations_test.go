@@ -90,24 +90,31 @@ func TestFailedRunsShowWhyAndRunAgain(t *testing.T) {
 	app.Exec(t, `UPDATE automations SET enabled = false`)
 	app.StartWorker(t)
 	admin := app.Login(t, "admin@demo.test")
-	r := admin.Post("/admin/automations", url.Values{"name": {"Mark new leads"}, "entity": {"leads"}, "trigger": {"created"},
-		"a1_type": {"set"}, "a1_field": {"status"}, "a1_value": {"hot"}, "enabled": {"on"}})
+	rule := url.Values{"name": {"Close new leads"}, "entity": {"leads"}, "trigger": {"created"},
+		"a1_type": {"set"}, "a1_field": {"status"}, "a1_value": {"hot"}, "enabled": {"on"}}
+	r := admin.Post("/admin/automations", rule)
+	require.Equal(t, http.StatusUnprocessableEntity, r.Status, "a value the field cannot take is refused before it runs")
+	require.Contains(t, r.Body, "A lead&#39;s status is one of new, contacted")
+	// Converted needs the lead converted: the database refuses it when the rule runs.
+	rule.Set("a1_value", "converted")
+	r = admin.Post("/admin/automations", rule)
 	require.Equal(t, http.StatusSeeOther, r.Status, r.Body)
-	rule := strings.TrimPrefix(r.Header.Get("Location"), "/admin/automations/")
+	id := strings.TrimPrefix(r.Header.Get("Location"), "/admin/automations/")
 	lead := app.Scalar(t, `INSERT INTO leads (owner_id, last_name) SELECT id, 'Failing' FROM users WHERE email = 'rep1@demo.test' RETURNING id::text`)
 
 	app.Eventually(t, "discarded", `SELECT coalesce(max(state::text), '') FROM river_job WHERE kind = 'automation' AND args->>'record_id' = $1`, lead)
-	runs := admin.Get("/admin/automations/" + rule + "/runs")
+	runs := admin.Get("/admin/automations/" + id + "/runs")
 	require.Contains(t, runs.Body, "failed")
 	require.Contains(t, runs.Body, "step 1, set a field")
 	require.Contains(t, runs.Body, "(attempt 5 of 5)")
 	require.Contains(t, admin.Get("/admin/automations").Body, "1 failed")
 
-	app.Exec(t, `UPDATE automations SET actions = '[{"type": "set", "field": "status", "value": "contacted"}]' WHERE id = $1`, rule)
-	run := app.Scalar(t, "SELECT id::text FROM automation_runs WHERE automation_id = $1", rule)
-	require.Equal(t, http.StatusSeeOther, admin.Post("/admin/automations/"+rule+"/runs/"+run+"/retry", url.Values{}).Status)
+	rule.Set("a1_value", "contacted")
+	require.Equal(t, http.StatusSeeOther, admin.Post("/admin/automations/"+id, rule).Status)
+	run := app.Scalar(t, "SELECT id::text FROM automation_runs WHERE automation_id = $1", id)
+	require.Equal(t, http.StatusSeeOther, admin.Post("/admin/automations/"+id+"/runs/"+run+"/retry", url.Values{}).Status)
 	app.Eventually(t, "contacted", `SELECT status::text FROM leads WHERE id = $1`, lead)
-	require.Contains(t, admin.Get("/admin/automations/"+rule+"/runs").Body, "Set status to “contacted”")
+	require.Contains(t, admin.Get("/admin/automations/"+id+"/runs").Body, "Set status to “contacted”")
 	require.Equal(t, "Alex Admin", app.Scalar(t, `SELECT u.name FROM record_history h JOIN users u ON u.id = h.user_id
 		WHERE h.entity = 'leads' AND h.record_id = $1 AND h.field = 'status'`, lead), "history names the rule's author")
 }

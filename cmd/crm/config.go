@@ -38,18 +38,22 @@ type config struct {
 	// JobTimeout (CRM_JOB_TIMEOUT) is the most one automation job may run; a job left running
 	// twice as long is taken to be from a worker that died, and run again.
 	JobTimeout time.Duration
+	// PrivateWebhooks (CRM_WEBHOOK_PRIVATE=allow) lets webhooks call loopback and private
+	// addresses, for a receiver on the intranet.
+	PrivateWebhooks bool
 }
 
 func loadConfig() (config, error) {
 	c := config{
-		Addr:         env("CRM_ADDR", ":8080"),
-		DatabaseURL:  os.Getenv("DATABASE_URL"),
-		AutoMigrate:  env("CRM_AUTO_MIGRATE", "true") != "false",
-		DemoPassword: env("CRM_DEMO_PASSWORD", "demo-password"),
-		DebugAddr:    os.Getenv("CRM_DEBUG_ADDR"),
-		AppPassword:  os.Getenv("CRM_APP_PASSWORD"),
-		Web:          web.Config{SecureCookies: env("CRM_SECURE_COOKIES", "false") == "true"},
-		Worker:       env("CRM_WORKER", "true") != "false",
+		Addr:            env("CRM_ADDR", ":8080"),
+		DatabaseURL:     os.Getenv("DATABASE_URL"),
+		AutoMigrate:     env("CRM_AUTO_MIGRATE", "true") != "false",
+		DemoPassword:    env("CRM_DEMO_PASSWORD", "demo-password"),
+		DebugAddr:       os.Getenv("CRM_DEBUG_ADDR"),
+		AppPassword:     os.Getenv("CRM_APP_PASSWORD"),
+		Web:             web.Config{SecureCookies: env("CRM_SECURE_COOKIES", "false") == "true"},
+		Worker:          env("CRM_WORKER", "true") != "false",
+		PrivateWebhooks: os.Getenv("CRM_WEBHOOK_PRIVATE") == "allow",
 	}
 	if c.DatabaseURL == "" {
 		return c, errors.New("DATABASE_URL is not set (make run starts a private PostgreSQL and sets it for you)")

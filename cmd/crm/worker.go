@@ -30,14 +30,17 @@ func worker(ctx context.Context, cfg config, log *slog.Logger) error {
 // connections requests need), and returns how to stop it: jobs in flight get the shutdown
 // timeout to finish, then are cancelled (their transactions roll back and they run again later).
 func startWorker(ctx context.Context, cfg config, log *slog.Logger) (func(), error) {
+	// Jobs run in the background: they may wait for a row as long as a job may take.
 	limits := cfg.Limits
-	limits.MaxConns = 8
+	limits.MaxConns = automation.MaxWorkers + 4
 	limits.StatementTimeout = max(limits.StatementTimeout, cfg.JobTimeout)
+	limits.LockTimeout = max(limits.LockTimeout, cfg.JobTimeout)
 	pool, err := db.Open(ctx, cfg.AppDatabaseURL, limits)
 	if err != nil {
 		return nil, fmt.Errorf("the worker's connection as crm_app: %w", err)
 	}
-	client, err := automation.NewClient(pool, true, automation.Options{JobTimeout: cfg.JobTimeout, RescueAfter: 2 * cfg.JobTimeout, Logger: log})
+	client, err := automation.NewClient(pool, true, automation.Options{JobTimeout: cfg.JobTimeout, RescueAfter: 2 * cfg.JobTimeout,
+		AllowPrivateWebhooks: cfg.PrivateWebhooks, Logger: log})
 	if err != nil {
 		pool.Close()
 		return nil, err

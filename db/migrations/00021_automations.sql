@@ -54,6 +54,7 @@ CREATE TABLE automation_runs (
     created_at    timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX automation_runs_by_rule_idx ON automation_runs (automation_id, id DESC);
+CREATE INDEX automation_runs_created_idx ON automation_runs (created_at);
 
 -- Time triggers (an overdue task, a passed close date) fire once per rule, record and day.
 CREATE TABLE automation_fired (
@@ -104,7 +105,7 @@ GRANT USAGE ON SEQUENCE river_job_id_seq TO crm_app;
 -- "stage" is the stage's name, "stage_kind" whether it is open, won or lost, "owner" the owner's id, "custom.<key>" a custom field's value.
 -- +goose StatementBegin
 CREATE FUNCTION automation_value(field text, r jsonb) RETURNS text
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
+LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
     SELECT CASE
         WHEN field = 'stage' THEN (SELECT s.name FROM pipeline_stages s WHERE s.id = (r ->> 'stage_id')::bigint)
         WHEN field = 'stage_kind' THEN (SELECT s.kind::text FROM pipeline_stages s WHERE s.id = (r ->> 'stage_id')::bigint)
@@ -168,29 +169,40 @@ CREATE TRIGGER opportunities_automate AFTER INSERT OR UPDATE ON opportunities FO
 CREATE TRIGGER activities_automate AFTER INSERT OR UPDATE ON activities FOR EACH ROW EXECUTE FUNCTION automation_enqueue();
 
 -- crm_automation_notify(users, entity, record, title): an automation's notification to each of
--- these users who is active, may see the record and has not switched automation notices off.
--- crm_app may not write notifications itself.
+-- these users who is active, may see the record (its owner and team read here, not taken from
+-- the caller) and has not switched automation notices off. crm_app may not write notifications
+-- itself; this is for a rule at work (crm.automation_id names an existing rule).
 -- +goose StatementBegin
-CREATE FUNCTION crm_automation_notify(who bigint[], entity perm_entity, rid bigint, owner bigint, team bigint, title text) RETURNS integer
+CREATE FUNCTION crm_automation_notify(who bigint[], entity perm_entity, rid bigint, title text) RETURNS integer
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
+    rule bigint := nullif(current_setting('crm.automation_id', true), '')::bigint;
+    r_owner bigint;
+    r_team bigint;
     n integer;
 BEGIN
-    IF nullif(current_setting('crm.automation_id', true), '') IS NULL THEN
+    IF rule IS NULL OR NOT EXISTS (SELECT FROM automations WHERE id = rule) THEN
         RAISE EXCEPTION 'only automations notify this way' USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF entity NOT IN ('leads', 'accounts', 'contacts', 'opportunities') THEN
+        RETURN 0;
+    END IF;
+    EXECUTE format('SELECT owner_id, team_id FROM %I WHERE id = $1', entity) INTO r_owner, r_team USING rid;
+    IF r_owner IS NULL THEN
+        RETURN 0;
     END IF;
     INSERT INTO notifications (user_id, kind, entity, record_id, title)
     SELECT u.id, 'automation', entity, rid, left(title, 300)
     FROM users u
-    WHERE u.id = ANY (who) AND u.active AND crm_user_sees(u.id, entity, owner, team)
+    WHERE u.id = ANY (who) AND u.active AND crm_user_sees(u.id, entity, r_owner, r_team)
       AND NOT EXISTS (SELECT FROM notification_prefs p WHERE p.user_id = u.id AND p.kind = 'automation' AND NOT p.in_app);
     GET DIAGNOSTICS n = ROW_COUNT;
     RETURN n;
 END
 $$;
 -- +goose StatementEnd
-REVOKE ALL ON FUNCTION crm_automation_notify(bigint[], perm_entity, bigint, bigint, bigint, text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION crm_automation_notify(bigint[], perm_entity, bigint, bigint, bigint, text) TO crm_app;
+REVOKE ALL ON FUNCTION crm_automation_notify(bigint[], perm_entity, bigint, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION crm_automation_notify(bigint[], perm_entity, bigint, text) TO crm_app;
 
 -- The rules a CRM ships with, enabled and editable.
 INSERT INTO automations (name, entity, trigger, field, to_value, actions) VALUES
@@ -211,7 +223,7 @@ DROP TRIGGER contacts_automate ON contacts;
 DROP TRIGGER opportunities_automate ON opportunities;
 DROP TRIGGER activities_automate ON activities;
 DROP FUNCTION automation_enqueue(), automation_matches(text, text), automation_value(text, jsonb);
-DROP FUNCTION crm_automation_notify(bigint[], perm_entity, bigint, bigint, bigint, text);
+DROP FUNCTION crm_automation_notify(bigint[], perm_entity, bigint, text);
 REVOKE ALL ON river_job, river_leader, river_queue FROM crm_app;
 REVOKE ALL ON SEQUENCE river_job_id_seq FROM crm_app;
 DROP TABLE webhook_deliveries, automation_fired, automation_runs, automations;

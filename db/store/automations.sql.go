@@ -162,17 +162,63 @@ func (q *Queries) DeliveryAttempt(ctx context.Context, db DBTX, arg DeliveryAtte
 	return err
 }
 
+const dueSchedules = `-- name: DueSchedules :many
+SELECT id, name, entity, trigger, field, from_value, to_value, schedule, conditions, actions, enabled, round_robin_last, created_by, next_run_at, last_run_at, created_at, updated_at FROM automations WHERE enabled AND trigger = 'schedule' AND (next_run_at IS NULL OR next_run_at <= now())
+ORDER BY id FOR UPDATE
+`
+
+// Scheduled rules due now or not yet timed, locked: a second sweep at the same moment waits, then
+// finds them timed for later.
+func (q *Queries) DueSchedules(ctx context.Context, db DBTX) ([]Automation, error) {
+	rows, err := db.Query(ctx, dueSchedules)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []Automation{}
+	for rows.Next() {
+		var i Automation
+		if err := rows.Scan(
+			&i.ID,
+			&i.Name,
+			&i.Entity,
+			&i.Trigger,
+			&i.Field,
+			&i.FromValue,
+			&i.ToValue,
+			&i.Schedule,
+			&i.Conditions,
+			&i.Actions,
+			&i.Enabled,
+			&i.RoundRobinLast,
+			&i.CreatedBy,
+			&i.NextRunAt,
+			&i.LastRunAt,
+			&i.CreatedAt,
+			&i.UpdatedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const fireOverdueTasks = `-- name: FireOverdueTasks :many
 INSERT INTO automation_fired (automation_id, record_id, day)
 SELECT $1, a.id, current_date FROM activities a
-WHERE a.type = 'task' AND a.done_at IS NULL AND a.due_at < now()
+WHERE a.type = 'task' AND a.done_at IS NULL AND a.due_at < now() AND a.due_at > now() - interval '30 days'
   AND NOT EXISTS (SELECT FROM automation_fired f WHERE f.automation_id = $1 AND f.record_id = a.id AND f.day = current_date)
 ORDER BY a.due_at DESC LIMIT 1000
 ON CONFLICT DO NOTHING
 RETURNING record_id
 `
 
-// Overdue open tasks an overdue rule has not fired for today, marked fired (a thousand at a time).
+// Open tasks overdue by up to 30 days (older ones were let go) that an overdue rule has not fired
+// for today, marked fired (a thousand at a time).
 func (q *Queries) FireOverdueTasks(ctx context.Context, db DBTX, automationID int64) ([]int64, error) {
 	rows, err := db.Query(ctx, fireOverdueTasks, automationID)
 	if err != nil {
@@ -232,6 +278,16 @@ WHERE a.id = f.automation_id AND a.trigger = 'task_overdue' AND f.day < current_
 // Overdue reminders fire once a day: a week on, what fired is no longer needed.
 func (q *Queries) ForgetOldReminders(ctx context.Context, db DBTX) error {
 	_, err := db.Exec(ctx, forgetOldReminders)
+	return err
+}
+
+const forgetOldRuns = `-- name: ForgetOldRuns :exec
+DELETE FROM automation_runs WHERE created_at < now() - interval '90 days'
+`
+
+// Runs are kept for 90 days.
+func (q *Queries) ForgetOldRuns(ctx context.Context, db DBTX) error {
+	_, err := db.Exec(ctx, forgetOldRuns)
 	return err
 }
 
@@ -402,34 +458,16 @@ func (q *Queries) ListRuns(ctx context.Context, db DBTX, arg ListRunsParams) ([]
 	return items, nil
 }
 
-const lockAutomation = `-- name: LockAutomation :one
-SELECT id, name, entity, trigger, field, from_value, to_value, schedule, conditions, actions, enabled, round_robin_last, created_by, next_run_at, last_run_at, created_at, updated_at FROM automations WHERE id = $1 FOR UPDATE
+const lockRoundRobin = `-- name: LockRoundRobin :one
+SELECT round_robin_last FROM automations WHERE id = $1 FOR UPDATE
 `
 
-// The rule a job runs, locked so that round-robin assignments take turns.
-func (q *Queries) LockAutomation(ctx context.Context, db DBTX, id int64) (Automation, error) {
-	row := db.QueryRow(ctx, lockAutomation, id)
-	var i Automation
-	err := row.Scan(
-		&i.ID,
-		&i.Name,
-		&i.Entity,
-		&i.Trigger,
-		&i.Field,
-		&i.FromValue,
-		&i.ToValue,
-		&i.Schedule,
-		&i.Conditions,
-		&i.Actions,
-		&i.Enabled,
-		&i.RoundRobinLast,
-		&i.CreatedBy,
-		&i.NextRunAt,
-		&i.LastRunAt,
-		&i.CreatedAt,
-		&i.UpdatedAt,
-	)
-	return i, err
+// The user a rule's round robin chose last, locked so that the rule's jobs take turns.
+func (q *Queries) LockRoundRobin(ctx context.Context, db DBTX, id int64) (*int64, error) {
+	row := db.QueryRow(ctx, lockRoundRobin, id)
+	var round_robin_last *int64
+	err := row.Scan(&round_robin_last)
+	return round_robin_last, err
 }
 
 const managersOf = `-- name: ManagersOf :many
@@ -480,15 +518,13 @@ func (q *Queries) NextInTeam(ctx context.Context, db DBTX, arg NextInTeamParams)
 }
 
 const notifyForRule = `-- name: NotifyForRule :one
-SELECT crm_automation_notify($1::bigint[], $2, $3, $4, $5, $6)::int
+SELECT crm_automation_notify($1::bigint[], $2, $3, $4)::int
 `
 
 type NotifyForRuleParams struct {
 	Users    []int64
 	Entity   PermEntity
 	RecordID int64
-	OwnerID  int64
-	TeamID   *int64
 	Title    string
 }
 
@@ -497,8 +533,6 @@ func (q *Queries) NotifyForRule(ctx context.Context, db DBTX, arg NotifyForRuleP
 		arg.Users,
 		arg.Entity,
 		arg.RecordID,
-		arg.OwnerID,
-		arg.TeamID,
 		arg.Title,
 	)
 	var column_1 int32
@@ -676,7 +710,9 @@ func (q *Queries) ScheduleNext(ctx context.Context, db DBTX, arg ScheduleNextPar
 }
 
 const setAutomationEnabled = `-- name: SetAutomationEnabled :execrows
-UPDATE automations SET enabled = $1, updated_at = now() WHERE id = $2
+UPDATE automations SET enabled = $1, updated_at = now(),
+    next_run_at = CASE WHEN $1::boolean THEN NULL ELSE next_run_at END
+WHERE id = $2
 `
 
 type SetAutomationEnabledParams struct {
@@ -684,6 +720,7 @@ type SetAutomationEnabledParams struct {
 	ID      int64
 }
 
+// A schedule switched back on is next due at its next time, not at the one it missed.
 func (q *Queries) SetAutomationEnabled(ctx context.Context, db DBTX, arg SetAutomationEnabledParams) (int64, error) {
 	result, err := db.Exec(ctx, setAutomationEnabled, arg.Enabled, arg.ID)
 	if err != nil {

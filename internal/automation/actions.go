@@ -61,12 +61,8 @@ func (r *Rule) do(ctx context.Context, tx pgx.Tx, rec Record, a Action, env Env)
 			return "", err
 		}
 		entity, id := rec.Parent()
-		var team *int64
-		if t, err := strconv.ParseInt(rec.Value("team_id"), 10, 64); err == nil {
-			team = &t
-		}
 		n, err := db.Q.NotifyForRule(ctx, tx, store.NotifyForRuleParams{Users: users, Entity: store.PermEntity(entity), RecordID: id,
-			OwnerID: rec.OwnerID(), TeamID: team, Title: rec.fill(a.Message)})
+			Title: rec.fill(a.Message)})
 		return fmt.Sprintf("Notified %d of %d people (%s): “%s”", n, len(users), a.To, rec.fill(a.Message)), err
 	case "set":
 		if err := set(ctx, tx, rec, a.Field, a.Value); err != nil {
@@ -74,7 +70,12 @@ func (r *Rule) do(ctx context.Context, tx pgx.Tx, rec Record, a Action, env Env)
 		}
 		return fmt.Sprintf("Set %s to “%s”", strings.TrimPrefix(a.Field, "custom."), a.Value), nil
 	case "assign":
-		next, err := db.Q.NextInTeam(ctx, tx, store.NextInTeamParams{TeamID: &a.Team, After: r.RoundRobinLast})
+		// The rule's row is locked only here, so jobs of rules that hand nothing out run side by side.
+		last, err := db.Q.LockRoundRobin(ctx, tx, r.ID)
+		if err != nil {
+			return "", err
+		}
+		next, err := db.Q.NextInTeam(ctx, tx, store.NextInTeamParams{TeamID: &a.Team, After: last})
 		if db.IsNoRows(err) {
 			return "", errors.New("the team has no active members")
 		} else if err != nil {

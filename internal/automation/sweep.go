@@ -7,7 +7,6 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
 	"github.com/crm-team/crm/db"
 	"github.com/crm-team/crm/db/store"
@@ -54,7 +53,7 @@ func (w *sweepWorker) Work(ctx context.Context, job *river.Job[SweepArgs]) error
 				}
 			}
 		}
-		rules, err := db.Q.RulesToRun(ctx, tx, store.AutomationTriggerSchedule)
+		rules, err := db.Q.DueSchedules(ctx, tx)
 		if err != nil {
 			return err
 		}
@@ -64,17 +63,18 @@ func (w *sweepWorker) Work(ctx context.Context, job *river.Job[SweepArgs]) error
 			if err != nil {
 				return err
 			}
-			if a.NextRunAt != nil && !a.NextRunAt.After(now) {
+			if a.NextRunAt != nil { // due; a rule not yet timed is only timed
 				add(a.ID, 0)
 			}
-			if a.NextRunAt == nil || !a.NextRunAt.After(now) {
-				next := r.When.Next(now)
-				if err := db.Q.ScheduleNext(ctx, tx, store.ScheduleNextParams{ID: a.ID, NextRunAt: &next}); err != nil {
-					return err
-				}
+			next := r.When.Next(now)
+			if err := db.Q.ScheduleNext(ctx, tx, store.ScheduleNextParams{ID: a.ID, NextRunAt: &next}); err != nil {
+				return err
 			}
 		}
 		if err := db.Q.ForgetOldReminders(ctx, tx); err != nil {
+			return err
+		}
+		if err := db.Q.ForgetOldRuns(ctx, tx); err != nil {
 			return err
 		}
 		if len(jobs) > 0 {
@@ -82,7 +82,6 @@ func (w *sweepWorker) Work(ctx context.Context, job *river.Job[SweepArgs]) error
 				return err
 			}
 		}
-		_, err = river.JobCompleteTx[*riverpgxv5.Driver](ctx, tx, job)
-		return err
+		return complete(ctx, tx, job)
 	})
 }

@@ -7,16 +7,18 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strconv"
+	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
 	"github.com/crm-team/crm/db"
 	"github.com/crm-team/crm/db/store"
@@ -43,11 +45,34 @@ func Sign(secret string, body []byte) string {
 	return "sha256=" + hex.EncodeToString(m.Sum(nil))
 }
 
-var webhookClient = &http.Client{Timeout: 15 * time.Second}
+// errPrivate refuses a webhook to this machine or its private network: a rule's URL must not
+// become a way to reach what only the server can (Options.AllowPrivateWebhooks lifts it).
+var errPrivate = errors.New("webhooks may not call a local or private address")
+
+// webhookClient posts webhooks: 15 s per call, no redirects followed (a 3xx is a failure), and
+// unless allowed, no connection to a loopback, private or link-local address, checked on the
+// address actually dialled (after DNS).
+func webhookClient(allowPrivate bool) *http.Client {
+	d := &net.Dialer{Timeout: 10 * time.Second}
+	if !allowPrivate {
+		d.Control = func(_, address string, _ syscall.RawConn) error {
+			host, _, err := net.SplitHostPort(address)
+			ip := net.ParseIP(host)
+			if err != nil || ip == nil || ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() ||
+				ip.IsUnspecified() || ip.IsMulticast() {
+				return fmt.Errorf("%w (%s)", errPrivate, host)
+			}
+			return nil
+		}
+	}
+	return &http.Client{Timeout: 15 * time.Second, Transport: &http.Transport{DialContext: d.DialContext, MaxIdleConnsPerHost: 2},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
 
 type webhookWorker struct {
 	river.WorkerDefaults[WebhookArgs]
-	pool *pgxpool.Pool
+	pool   *pgxpool.Pool
+	client *http.Client
 }
 
 // Work POSTs the body. A 2xx answer is delivered: recorded with the job's completion in one
@@ -63,7 +88,7 @@ func (w *webhookWorker) Work(ctx context.Context, job *river.Job[WebhookArgs]) e
 	req.Header.Set("X-CRM-Delivery", strconv.FormatInt(job.ID, 10))
 	req.Header.Set("X-CRM-Attempt", strconv.Itoa(job.Attempt))
 	req.Header.Set("X-CRM-Signature", Sign(job.Args.Secret, job.Args.Body))
-	res, err := webhookClient.Do(req)
+	res, err := w.client.Do(req)
 	if err == nil {
 		_, _ = io.Copy(io.Discard, io.LimitReader(res.Body, 64<<10))
 		res.Body.Close()
@@ -77,16 +102,22 @@ func (w *webhookWorker) Work(ctx context.Context, job *river.Job[WebhookArgs]) e
 		if job.Attempt >= job.MaxAttempts {
 			attempt.Status = "failed"
 		}
-		_ = db.InTx(context.WithoutCancel(ctx), w.pool, system(), func(tx pgx.Tx) error {
+		if errors.Is(err, errPrivate) {
+			attempt.Status = "failed" // it never will be allowed
+		}
+		ctx := context.WithoutCancel(ctx)
+		_ = db.InTx(ctx, w.pool, system(), func(tx pgx.Tx) error {
 			return db.Q.DeliveryAttempt(ctx, tx, attempt)
 		})
+		if errors.Is(err, errPrivate) {
+			return river.JobCancel(err)
+		}
 		return err
 	}
 	return db.InTx(ctx, w.pool, system(), func(tx pgx.Tx) error {
 		if err := db.Q.DeliveryAttempt(ctx, tx, attempt); err != nil {
 			return err
 		}
-		_, err := river.JobCompleteTx[*riverpgxv5.Driver](ctx, tx, job)
-		return err
+		return complete(ctx, tx, job)
 	})
 }

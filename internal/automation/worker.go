@@ -17,6 +17,10 @@ import (
 	"github.com/crm-team/crm/db/store"
 )
 
+// MaxWorkers is how many jobs one process runs at once; its pool needs as many connections and
+// a few for River itself.
+const MaxWorkers = 4
+
 // Options tune the worker; the zero value is production's.
 type Options struct {
 	Poll        time.Duration // how often idle workers look for jobs (default 1 s; new jobs also wake them)
@@ -24,7 +28,10 @@ type Options struct {
 	RetryBase   time.Duration // the first retry's wait, doubling after (default 30 s)
 	RescueAfter time.Duration // a job running this long is taken to be from a dead worker (default 1 h)
 	JobTimeout  time.Duration // the most one job may run (default 1 min)
-	Logger      *slog.Logger
+	// AllowPrivateWebhooks lets webhooks call loopback and private addresses (an intranet
+	// receiver; tests).
+	AllowPrivateWebhooks bool
+	Logger               *slog.Logger
 }
 
 // NewClient is the River client for the app's pool. With work it runs jobs (the worker);
@@ -37,9 +44,9 @@ func NewClient(pool *pgxpool.Pool, work bool, o Options) (*river.Client[pgx.Tx],
 	o = o.withDefaults()
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &ruleWorker{pool: pool})
-	river.AddWorker(workers, &webhookWorker{pool: pool})
+	river.AddWorker(workers, &webhookWorker{pool: pool, client: webhookClient(o.AllowPrivateWebhooks)})
 	river.AddWorker(workers, &sweepWorker{pool: pool})
-	cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 10}}
+	cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: MaxWorkers}}
 	cfg.Workers = workers
 	cfg.FetchPollInterval, cfg.FetchCooldown = o.Poll, min(o.Poll, 100*time.Millisecond)
 	cfg.JobTimeout, cfg.RescueStuckJobsAfter = o.JobTimeout, o.RescueAfter
@@ -106,25 +113,35 @@ func (w *ruleWorker) Work(ctx context.Context, job *river.Job[RuleArgs]) error {
 	a := job.Args
 	var rule store.Automation
 	err := db.InTx(ctx, w.pool, system(), func(tx pgx.Tx) (err error) {
-		if rule, err = db.Q.LockAutomation(ctx, tx, a.AutomationID); db.IsNoRows(err) {
-			_, err = river.JobCompleteTx[*riverpgxv5.Driver](ctx, tx, job) // the rule was deleted
-			return err
+		if rule, err = db.Q.GetAutomation(ctx, tx, a.AutomationID); db.IsNoRows(err) {
+			return complete(ctx, tx, job) // the rule was deleted
 		} else if err != nil {
 			return err
 		}
 		return Run(ctx, tx, rule, a.RecordID, a.Depth, job.ID, job.Attempt, river.ClientFromContext[pgx.Tx](ctx), func() error {
-			_, err := river.JobCompleteTx[*riverpgxv5.Driver](ctx, tx, job)
-			return err
+			return complete(ctx, tx, job)
 		})
 	})
 	if err != nil && rule.ID != 0 && !errors.Is(err, context.Canceled) {
-		// The run failed: say why where admins look, and let River try again.
-		_ = db.InTx(context.WithoutCancel(ctx), w.pool, system(), func(tx pgx.Tx) error {
+		// The run failed (or ran out of time): say why where admins look, and let River try again.
+		ctx := context.WithoutCancel(ctx)
+		_ = db.InTx(ctx, w.pool, system(), func(tx pgx.Tx) error {
 			_, e := db.Q.SaveRun(ctx, tx, store.SaveRunParams{AutomationID: rule.ID, JobID: job.ID, RecordID: optionalID(a.RecordID),
 				Status: store.AutomationRunStatusFailed, Depth: int32(a.Depth), Attempt: int32(job.Attempt), Outcome: []string{},
 				Error: fmt.Sprintf("%v (attempt %d of %d)", err, job.Attempt, job.MaxAttempts)})
 			return e
 		})
+	}
+	return err
+}
+
+// complete completes a job in tx, with the work it did. A job no longer running (taken over by
+// another worker after this one was thought dead) is not completed: the transaction must roll
+// back, or its work would be done twice.
+func complete[T river.JobArgs](ctx context.Context, tx pgx.Tx, job *river.Job[T]) error {
+	done, err := river.JobCompleteTx[*riverpgxv5.Driver](ctx, tx, job)
+	if err == nil && done.State != rivertype.JobStateCompleted {
+		err = fmt.Errorf("job %d is %s, no longer this worker's", job.ID, done.State)
 	}
 	return err
 }

@@ -82,6 +82,8 @@ type ruleChoices struct {
 	Teams    []form.Option
 	users    map[int64]bool
 	roles    map[int64]bool
+	stages   map[string]bool              // every pipeline's stage names, lower-cased
+	custom   map[string]store.CustomField // "entity/key"
 	Days     []form.Option
 	Entities []form.Option
 	Triggers []form.Option
@@ -96,10 +98,21 @@ type fieldGroup struct {
 }
 
 func loadRuleChoices(ctx context.Context, tx pgx.Tx) (ruleChoices, error) {
-	ch := ruleChoices{Fields: map[string][]automation.Field{}, users: map[int64]bool{}, roles: map[int64]bool{}}
+	ch := ruleChoices{Fields: map[string][]automation.Field{}, users: map[int64]bool{}, roles: map[int64]bool{},
+		stages: map[string]bool{}, custom: map[string]store.CustomField{}}
 	custom, err := db.Q.ListCustomFields(ctx, tx)
 	if err != nil {
 		return ch, err
+	}
+	for _, fd := range custom {
+		ch.custom[string(fd.Entity)+"/"+fd.Key] = fd
+	}
+	stages, err := db.Q.ListStageChoices(ctx, tx)
+	if err != nil {
+		return ch, err
+	}
+	for _, st := range stages {
+		ch.stages[strings.ToLower(st.Name)] = true
 	}
 	for _, e := range automation.Entities {
 		var own []store.CustomField
@@ -271,6 +284,8 @@ func checkAction(f *form.Form, p, entity string, ch ruleChoices) (automation.Act
 		a.Field, a.Value = f.Get(p+"field"), f.Get(p+"value")
 		if !slices.ContainsFunc(ch.Fields[entity], func(x automation.Field) bool { return x.Key == a.Field && x.Settable }) {
 			f.Fail(p+"field", "Choose a field of this record type that rules may set.")
+		} else if msg := ch.checkValue(entity, a.Field, a.Value); msg != "" {
+			f.Fail(p+"value", msg)
 		}
 	case "assign":
 		a.Team = form.ParseID(f.Get(p + "team"))
@@ -287,6 +302,45 @@ func checkAction(f *form.Form, p, entity string, ch ruleChoices) (automation.Act
 		f.Fail(p+"type", "Choose an action from the list.")
 	}
 	return a, true
+}
+
+// checkValue says what is wrong with a value a rule would set a field to, or "".
+func (ch ruleChoices) checkValue(entity, field, v string) string {
+	switch field {
+	case "status":
+		if !slices.Contains(store.AllLeadStatusValues(), store.LeadStatus(v)) {
+			return "A lead's status is one of new, contacted, qualified, unqualified, converted."
+		}
+	case "stage":
+		if !ch.stages[strings.ToLower(v)] {
+			return "No pipeline has a stage named “" + v + "”."
+		}
+	case "owner":
+		if !ch.users[form.ParseID(v)] {
+			return "Give the number of an active user (see Admin → Users)."
+		}
+	case "amount":
+		if n, err := strconv.ParseFloat(v, 64); err != nil || n <= 0 {
+			return "An amount is a number above 0, like 2500 or 2500.50."
+		}
+	case "close_date":
+		if _, err := time.Parse(time.DateOnly, v); err != nil {
+			return "A date is written 2027-01-31."
+		}
+	}
+	key, ok := strings.CutPrefix(field, "custom.")
+	fd := ch.custom[entity+"/"+key]
+	switch {
+	case !ok || v == "":
+		return ""
+	case fd.Type == store.CustomFieldTypeNumber || fd.Type == store.CustomFieldTypeMoney:
+		if _, err := strconv.ParseFloat(v, 64); err != nil {
+			return fd.Label + " takes a number."
+		}
+	case fd.Type == store.CustomFieldTypeSelect && !slices.Contains(fd.Options, v):
+		return fd.Label + " is one of: " + strings.Join(fd.Options, ", ") + "."
+	}
+	return ""
 }
 
 // orNone is a list, never null, for the JSON columns.

@@ -163,7 +163,8 @@ func (a *App) StartWorker(t testing.TB) *river.Client[pgx.Tx] {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
 	c, err := automation.NewClient(a.Web, true, automation.Options{Poll: 50 * time.Millisecond, RetryBase: 100 * time.Millisecond,
-		Sweep: 200 * time.Millisecond, JobTimeout: 5 * time.Second, RescueAfter: 10 * time.Second, Logger: log})
+		Sweep: 200 * time.Millisecond, JobTimeout: 5 * time.Second, RescueAfter: 10 * time.Second,
+		AllowPrivateWebhooks: true, Logger: log}) // the tests' receivers listen on loopback
 	require.NoError(t, err)
 	require.NoError(t, c.Start(context.Background()))
 	t.Cleanup(func() {
