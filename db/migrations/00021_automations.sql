@@ -170,7 +170,8 @@ CREATE TRIGGER activities_automate AFTER INSERT OR UPDATE ON activities FOR EACH
 
 -- crm_automation_notify(users, entity, record, title): an automation's notification to each of
 -- these users who is active, may see the record (its owner and team read here, not taken from
--- the caller) and has not switched automation notices off. crm_app may not write notifications
+-- the caller; a task's assignee sees their task even on a record they do not) and has not
+-- switched automation notices off. crm_app may not write notifications
 -- itself; this is for a rule at work (crm.automation_id names an existing rule).
 -- +goose StatementBegin
 CREATE FUNCTION crm_automation_notify(who bigint[], entity perm_entity, rid bigint, title text) RETURNS integer
@@ -184,7 +185,7 @@ BEGIN
     IF rule IS NULL OR NOT EXISTS (SELECT FROM automations WHERE id = rule) THEN
         RAISE EXCEPTION 'only automations notify this way' USING ERRCODE = 'insufficient_privilege';
     END IF;
-    IF entity NOT IN ('leads', 'accounts', 'contacts', 'opportunities') THEN
+    IF entity NOT IN ('leads', 'accounts', 'contacts', 'opportunities', 'activities') THEN
         RETURN 0;
     END IF;
     EXECUTE format('SELECT owner_id, team_id FROM %I WHERE id = $1', entity) INTO r_owner, r_team USING rid;

@@ -60,8 +60,7 @@ func (r *Rule) do(ctx context.Context, tx pgx.Tx, rec Record, a Action, env Env)
 		if err != nil {
 			return "", err
 		}
-		entity, id := rec.Parent()
-		n, err := db.Q.NotifyForRule(ctx, tx, store.NotifyForRuleParams{Users: users, Entity: store.PermEntity(entity), RecordID: id,
+		n, err := db.Q.NotifyForRule(ctx, tx, store.NotifyForRuleParams{Users: users, Entity: store.PermEntity(rec.Entity), RecordID: rec.ID,
 			Title: rec.fill(a.Message)})
 		return fmt.Sprintf("Notified %d of %d people (%s): “%s”", n, len(users), a.To, rec.fill(a.Message)), err
 	case "set":

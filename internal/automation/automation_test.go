@@ -3,6 +3,8 @@ package automation_test
 import (
 	"testing"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/crm-team/crm/web/webtest"
 )
 
@@ -30,12 +32,20 @@ func TestShippedRules(t *testing.T) {
 	app.Exec(t, `UPDATE opportunities o SET stage_id = s.id FROM pipeline_stages s WHERE o.id = $1 AND s.pipeline_id = o.pipeline_id AND s.name = 'Closed Won'`, deal)
 	app.Eventually(t, "Proposal Deal moved to Closed Won (Riley Rep)", `SELECT coalesce(string_agg(title, '|'), '') FROM notifications
 		WHERE user_id = $1 AND kind = 'automation' AND entity = 'opportunities' AND record_id = $2`, manager, deal)
-	app.Eventually(t, "0", `SELECT count(*)::text FROM notifications WHERE kind = 'automation' AND user_id = $1`, rep)
+	require.Equal(t, "0", app.Scalar(t, `SELECT count(*)::text FROM notifications WHERE kind = 'automation' AND user_id = $1 AND title LIKE '%moved to%'`, rep),
+		"the manager is told, not the rep")
 
 	task := app.Scalar(t, `INSERT INTO activities (owner_id, type, subject, due_at, opportunity_id)
 		VALUES ($1, 'task', 'Send the contract', now() - interval '2 days', $2) RETURNING id::text`, rep, deal)
 	app.Eventually(t, "1", `SELECT count(*)::text FROM notifications WHERE user_id = $1 AND kind = 'automation' AND title = 'Overdue: Send the contract'
-		AND entity = 'opportunities' AND record_id = $2`, rep, deal)
+		AND entity = 'activities' AND record_id = $2`, rep, task)
+	// A task given to someone on a record they cannot see still reminds them.
+	other := app.Scalar(t, `INSERT INTO activities (owner_id, type, subject, due_at, opportunity_id)
+		SELECT $1, 'task', 'Help a colleague', now() - interval '1 day', o.id FROM opportunities o
+		WHERE o.owner_id <> $1 AND o.team_id IS DISTINCT FROM (SELECT team_id FROM users WHERE id = $1) LIMIT 1 RETURNING id::text`, rep)
+	app.Eventually(t, "1", `SELECT count(*)::text FROM notifications WHERE user_id = $1 AND entity = 'activities' AND record_id = $2`, rep, other)
+	r := app.Login(t, "rep1@demo.test").Get("/notifications/" + app.Scalar(t, `SELECT id::text FROM notifications WHERE record_id = $1 AND entity = 'activities'`, other))
+	require.Equal(t, "/activities", r.Header.Get("Location"), "it opens their tasks")
 	// The sweep runs five times a second here: still one reminder for today.
 	app.Eventually(t, "1", `SELECT count(*)::text FROM automation_fired f JOIN automations a ON a.id = f.automation_id
 		WHERE a.trigger = 'task_overdue' AND f.record_id = $1`, task)

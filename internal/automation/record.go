@@ -88,21 +88,6 @@ func (r Record) Name() string {
 	return strings.TrimSpace(text(r.Row["first_name"]) + " " + text(r.Row["last_name"]))
 }
 
-// Parent is the record a task belongs to (the task itself for any other type): where its
-// notifications link.
-func (r Record) Parent() (string, int64) {
-	if r.Entity != "activities" {
-		return r.Entity, r.ID
-	}
-	for _, p := range []struct{ col, entity string }{{"opportunity_id", "opportunities"}, {"contact_id", "contacts"},
-		{"account_id", "accounts"}, {"lead_id", "leads"}} {
-		if id, err := strconv.ParseInt(text(r.Row[p.col]), 10, 64); err == nil {
-			return p.entity, id
-		}
-	}
-	return r.Entity, r.ID
-}
-
 // links are the record columns a task created for this record takes.
 func (r Record) links() (lead, account, contact, deal *int64) {
 	id := func(col string) *int64 {

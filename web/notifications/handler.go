@@ -109,6 +109,10 @@ func (h *Handler) Open(c *gin.Context) error {
 	}); err != nil {
 		return err
 	}
+	if to.Entity == store.PermEntityActivities {
+		c.Redirect(http.StatusSeeOther, "/activities") // a task's notice opens the assignee's tasks
+		return nil
+	}
 	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/%s/%d", to.Entity, to.RecordID))
 	return nil
 }
