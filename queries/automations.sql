@@ -1,6 +1,5 @@
 -- name: ListAutomations :many
-SELECT a.id, a.name, a.entity, a.trigger, a.field, a.from_value, a.to_value, a.enabled, a.last_run_at,
-       (SELECT count(*) FROM automation_runs r WHERE r.automation_id = a.id AND r.status = 'failed')::bigint AS failed
+SELECT sqlc.embed(a), (SELECT count(*) FROM automation_runs r WHERE r.automation_id = a.id AND r.status = 'failed')::bigint AS failed
 FROM automations a
 ORDER BY a.entity, a.name, a.id;
 
@@ -158,3 +157,57 @@ WHERE a.id = f.automation_id AND a.trigger = 'task_overdue' AND f.day < current_
 -- name: ForgetOldRuns :exec
 -- Runs are kept for 90 days.
 DELETE FROM automation_runs WHERE created_at < now() - interval '90 days';
+
+-- name: ActAsRule :exec
+-- Tells the database triggers which rule is at work, how deep the next change is, and that its
+-- changes are made by the rule's author.
+SELECT set_config('crm.automation_id', @automation_id::text, true), set_config('crm.automation_depth', @depth::text, true),
+       set_config('crm.user_id', @author::text, true);
+
+-- The fields a rule's "set" action changes. A record type is a parameter, so the statements for
+-- fields several types have update each table where the type matches (the others find no row).
+
+-- name: RuleSetStatus :execrows
+UPDATE leads SET status = @value::lead_status WHERE id = @id;
+
+-- name: RuleSetStage :execrows
+-- A stage by name, within the deal's pipeline.
+UPDATE opportunities o SET stage_id = s.id FROM pipeline_stages s
+WHERE o.id = @id AND s.pipeline_id = o.pipeline_id AND lower(s.name) = lower(@value::text);
+
+-- name: RuleSetAmount :execrows
+UPDATE opportunities SET amount = @value::numeric WHERE id = @id;
+
+-- name: RuleSetCloseDate :execrows
+UPDATE opportunities SET close_date = @value::date WHERE id = @id;
+
+-- name: RuleSetOwner :one
+WITH l AS (UPDATE leads x SET owner_id = @owner WHERE @entity::text = 'leads' AND x.id = @id RETURNING 1),
+     a AS (UPDATE accounts x SET owner_id = @owner WHERE @entity::text = 'accounts' AND x.id = @id RETURNING 1),
+     c AS (UPDATE contacts x SET owner_id = @owner WHERE @entity::text = 'contacts' AND x.id = @id RETURNING 1),
+     o AS (UPDATE opportunities x SET owner_id = @owner WHERE @entity::text = 'opportunities' AND x.id = @id RETURNING 1),
+     t AS (UPDATE activities x SET owner_id = @owner WHERE @entity::text = 'activities' AND x.id = @id RETURNING 1)
+SELECT (SELECT count(*) FROM l) + (SELECT count(*) FROM a) + (SELECT count(*) FROM c) + (SELECT count(*) FROM o) + (SELECT count(*) FROM t);
+
+-- name: RuleSetText :one
+-- The free-text fields rules set: a lead's source, an account's industry, a contact's title.
+WITH l AS (UPDATE leads x SET source = @value WHERE @field::text = 'source' AND x.id = @id RETURNING 1),
+     a AS (UPDATE accounts x SET industry = @value WHERE @field::text = 'industry' AND x.id = @id RETURNING 1),
+     c AS (UPDATE contacts x SET title = @value WHERE @field::text = 'title' AND x.id = @id RETURNING 1)
+SELECT (SELECT count(*) FROM l) + (SELECT count(*) FROM a) + (SELECT count(*) FROM c);
+
+-- name: RuleSetCustom :one
+-- A custom field's value (NULL takes it away).
+WITH l AS (UPDATE leads x SET custom = CASE WHEN sqlc.narg(value)::jsonb IS NULL THEN x.custom - @key::text
+               ELSE jsonb_set(x.custom, ARRAY[@key::text], sqlc.narg(value)::jsonb) END
+           WHERE @entity::text = 'leads' AND x.id = @id RETURNING 1),
+     a AS (UPDATE accounts x SET custom = CASE WHEN sqlc.narg(value)::jsonb IS NULL THEN x.custom - @key::text
+               ELSE jsonb_set(x.custom, ARRAY[@key::text], sqlc.narg(value)::jsonb) END
+           WHERE @entity::text = 'accounts' AND x.id = @id RETURNING 1),
+     c AS (UPDATE contacts x SET custom = CASE WHEN sqlc.narg(value)::jsonb IS NULL THEN x.custom - @key::text
+               ELSE jsonb_set(x.custom, ARRAY[@key::text], sqlc.narg(value)::jsonb) END
+           WHERE @entity::text = 'contacts' AND x.id = @id RETURNING 1),
+     o AS (UPDATE opportunities x SET custom = CASE WHEN sqlc.narg(value)::jsonb IS NULL THEN x.custom - @key::text
+               ELSE jsonb_set(x.custom, ARRAY[@key::text], sqlc.narg(value)::jsonb) END
+           WHERE @entity::text = 'opportunities' AND x.id = @id RETURNING 1)
+SELECT (SELECT count(*) FROM l) + (SELECT count(*) FROM a) + (SELECT count(*) FROM c) + (SELECT count(*) FROM o);

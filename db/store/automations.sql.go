@@ -8,7 +8,27 @@ package store
 import (
 	"context"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgtype"
 )
+
+const actAsRule = `-- name: ActAsRule :exec
+SELECT set_config('crm.automation_id', $1::text, true), set_config('crm.automation_depth', $2::text, true),
+       set_config('crm.user_id', $3::text, true)
+`
+
+type ActAsRuleParams struct {
+	AutomationID string
+	Depth        string
+	Author       string
+}
+
+// Tells the database triggers which rule is at work, how deep the next change is, and that its
+// changes are made by the rule's author.
+func (q *Queries) ActAsRule(ctx context.Context, db DBTX, arg ActAsRuleParams) error {
+	_, err := db.Exec(ctx, actAsRule, arg.AutomationID, arg.Depth, arg.Author)
+	return err
+}
 
 const automationRan = `-- name: AutomationRan :exec
 UPDATE automations SET last_run_at = now(), round_robin_last = coalesce($1, round_robin_last) WHERE id = $2
@@ -348,23 +368,14 @@ func (q *Queries) GetRun(ctx context.Context, db DBTX, arg GetRunParams) (Automa
 }
 
 const listAutomations = `-- name: ListAutomations :many
-SELECT a.id, a.name, a.entity, a.trigger, a.field, a.from_value, a.to_value, a.enabled, a.last_run_at,
-       (SELECT count(*) FROM automation_runs r WHERE r.automation_id = a.id AND r.status = 'failed')::bigint AS failed
+SELECT a.id, a.name, a.entity, a.trigger, a.field, a.from_value, a.to_value, a.schedule, a.conditions, a.actions, a.enabled, a.round_robin_last, a.created_by, a.next_run_at, a.last_run_at, a.created_at, a.updated_at, (SELECT count(*) FROM automation_runs r WHERE r.automation_id = a.id AND r.status = 'failed')::bigint AS failed
 FROM automations a
 ORDER BY a.entity, a.name, a.id
 `
 
 type ListAutomationsRow struct {
-	ID        int64
-	Name      string
-	Entity    PermEntity
-	Trigger   AutomationTrigger
-	Field     string
-	FromValue string
-	ToValue   string
-	Enabled   bool
-	LastRunAt *time.Time
-	Failed    int64
+	Automation Automation
+	Failed     int64
 }
 
 func (q *Queries) ListAutomations(ctx context.Context, db DBTX) ([]ListAutomationsRow, error) {
@@ -377,15 +388,23 @@ func (q *Queries) ListAutomations(ctx context.Context, db DBTX) ([]ListAutomatio
 	for rows.Next() {
 		var i ListAutomationsRow
 		if err := rows.Scan(
-			&i.ID,
-			&i.Name,
-			&i.Entity,
-			&i.Trigger,
-			&i.Field,
-			&i.FromValue,
-			&i.ToValue,
-			&i.Enabled,
-			&i.LastRunAt,
+			&i.Automation.ID,
+			&i.Automation.Name,
+			&i.Automation.Entity,
+			&i.Automation.Trigger,
+			&i.Automation.Field,
+			&i.Automation.FromValue,
+			&i.Automation.ToValue,
+			&i.Automation.Schedule,
+			&i.Automation.Conditions,
+			&i.Automation.Actions,
+			&i.Automation.Enabled,
+			&i.Automation.RoundRobinLast,
+			&i.Automation.CreatedBy,
+			&i.Automation.NextRunAt,
+			&i.Automation.LastRunAt,
+			&i.Automation.CreatedAt,
+			&i.Automation.UpdatedAt,
 			&i.Failed,
 		); err != nil {
 			return nil, err
@@ -615,6 +634,158 @@ func (q *Queries) RecordForRule(ctx context.Context, db DBTX, arg RecordForRuleP
 		&i.OwnerTeam,
 	)
 	return i, err
+}
+
+const ruleSetAmount = `-- name: RuleSetAmount :execrows
+UPDATE opportunities SET amount = $1::numeric WHERE id = $2
+`
+
+type RuleSetAmountParams struct {
+	Value pgtype.Numeric
+	ID    int64
+}
+
+func (q *Queries) RuleSetAmount(ctx context.Context, db DBTX, arg RuleSetAmountParams) (int64, error) {
+	result, err := db.Exec(ctx, ruleSetAmount, arg.Value, arg.ID)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const ruleSetCloseDate = `-- name: RuleSetCloseDate :execrows
+UPDATE opportunities SET close_date = $1::date WHERE id = $2
+`
+
+type RuleSetCloseDateParams struct {
+	Value pgtype.Date
+	ID    int64
+}
+
+func (q *Queries) RuleSetCloseDate(ctx context.Context, db DBTX, arg RuleSetCloseDateParams) (int64, error) {
+	result, err := db.Exec(ctx, ruleSetCloseDate, arg.Value, arg.ID)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const ruleSetCustom = `-- name: RuleSetCustom :one
+WITH l AS (UPDATE leads x SET custom = CASE WHEN $1::jsonb IS NULL THEN x.custom - $2::text
+               ELSE jsonb_set(x.custom, ARRAY[$2::text], $1::jsonb) END
+           WHERE $3::text = 'leads' AND x.id = $4 RETURNING 1),
+     a AS (UPDATE accounts x SET custom = CASE WHEN $1::jsonb IS NULL THEN x.custom - $2::text
+               ELSE jsonb_set(x.custom, ARRAY[$2::text], $1::jsonb) END
+           WHERE $3::text = 'accounts' AND x.id = $4 RETURNING 1),
+     c AS (UPDATE contacts x SET custom = CASE WHEN $1::jsonb IS NULL THEN x.custom - $2::text
+               ELSE jsonb_set(x.custom, ARRAY[$2::text], $1::jsonb) END
+           WHERE $3::text = 'contacts' AND x.id = $4 RETURNING 1),
+     o AS (UPDATE opportunities x SET custom = CASE WHEN $1::jsonb IS NULL THEN x.custom - $2::text
+               ELSE jsonb_set(x.custom, ARRAY[$2::text], $1::jsonb) END
+           WHERE $3::text = 'opportunities' AND x.id = $4 RETURNING 1)
+SELECT (SELECT count(*) FROM l) + (SELECT count(*) FROM a) + (SELECT count(*) FROM c) + (SELECT count(*) FROM o)
+`
+
+type RuleSetCustomParams struct {
+	Value  []byte
+	Key    string
+	Entity string
+	ID     int64
+}
+
+// A custom field's value (NULL takes it away).
+func (q *Queries) RuleSetCustom(ctx context.Context, db DBTX, arg RuleSetCustomParams) (int32, error) {
+	row := db.QueryRow(ctx, ruleSetCustom,
+		arg.Value,
+		arg.Key,
+		arg.Entity,
+		arg.ID,
+	)
+	var column_1 int32
+	err := row.Scan(&column_1)
+	return column_1, err
+}
+
+const ruleSetOwner = `-- name: RuleSetOwner :one
+WITH l AS (UPDATE leads x SET owner_id = $1 WHERE $2::text = 'leads' AND x.id = $3 RETURNING 1),
+     a AS (UPDATE accounts x SET owner_id = $1 WHERE $2::text = 'accounts' AND x.id = $3 RETURNING 1),
+     c AS (UPDATE contacts x SET owner_id = $1 WHERE $2::text = 'contacts' AND x.id = $3 RETURNING 1),
+     o AS (UPDATE opportunities x SET owner_id = $1 WHERE $2::text = 'opportunities' AND x.id = $3 RETURNING 1),
+     t AS (UPDATE activities x SET owner_id = $1 WHERE $2::text = 'activities' AND x.id = $3 RETURNING 1)
+SELECT (SELECT count(*) FROM l) + (SELECT count(*) FROM a) + (SELECT count(*) FROM c) + (SELECT count(*) FROM o) + (SELECT count(*) FROM t)
+`
+
+type RuleSetOwnerParams struct {
+	Owner  int64
+	Entity string
+	ID     int64
+}
+
+func (q *Queries) RuleSetOwner(ctx context.Context, db DBTX, arg RuleSetOwnerParams) (int32, error) {
+	row := db.QueryRow(ctx, ruleSetOwner, arg.Owner, arg.Entity, arg.ID)
+	var column_1 int32
+	err := row.Scan(&column_1)
+	return column_1, err
+}
+
+const ruleSetStage = `-- name: RuleSetStage :execrows
+UPDATE opportunities o SET stage_id = s.id FROM pipeline_stages s
+WHERE o.id = $1 AND s.pipeline_id = o.pipeline_id AND lower(s.name) = lower($2::text)
+`
+
+type RuleSetStageParams struct {
+	ID    int64
+	Value string
+}
+
+// A stage by name, within the deal's pipeline.
+func (q *Queries) RuleSetStage(ctx context.Context, db DBTX, arg RuleSetStageParams) (int64, error) {
+	result, err := db.Exec(ctx, ruleSetStage, arg.ID, arg.Value)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const ruleSetStatus = `-- name: RuleSetStatus :execrows
+
+UPDATE leads SET status = $1::lead_status WHERE id = $2
+`
+
+type RuleSetStatusParams struct {
+	Value LeadStatus
+	ID    int64
+}
+
+// The fields a rule's "set" action changes. A record type is a parameter, so the statements for
+// fields several types have update each table where the type matches (the others find no row).
+func (q *Queries) RuleSetStatus(ctx context.Context, db DBTX, arg RuleSetStatusParams) (int64, error) {
+	result, err := db.Exec(ctx, ruleSetStatus, arg.Value, arg.ID)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const ruleSetText = `-- name: RuleSetText :one
+WITH l AS (UPDATE leads x SET source = $1 WHERE $2::text = 'source' AND x.id = $3 RETURNING 1),
+     a AS (UPDATE accounts x SET industry = $1 WHERE $2::text = 'industry' AND x.id = $3 RETURNING 1),
+     c AS (UPDATE contacts x SET title = $1 WHERE $2::text = 'title' AND x.id = $3 RETURNING 1)
+SELECT (SELECT count(*) FROM l) + (SELECT count(*) FROM a) + (SELECT count(*) FROM c)
+`
+
+type RuleSetTextParams struct {
+	Value string
+	Field string
+	ID    int64
+}
+
+// The free-text fields rules set: a lead's source, an account's industry, a contact's title.
+func (q *Queries) RuleSetText(ctx context.Context, db DBTX, arg RuleSetTextParams) (int32, error) {
+	row := db.QueryRow(ctx, ruleSetText, arg.Value, arg.Field, arg.ID)
+	var column_1 int32
+	err := row.Scan(&column_1)
+	return column_1, err
 }
 
 const rulesToRun = `-- name: RulesToRun :many

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/riverqueue/river"
 
 	"github.com/crm-team/crm/db"
@@ -149,40 +150,53 @@ func recipients(ctx context.Context, tx pgx.Tx, rec Record, to string) ([]int64,
 	return out, nil
 }
 
-// set changes one field of the record. Columns come from the rule's allow-list, values go as
-// parameters; the record's triggers write its history and enqueue the rules the change sets off.
+// set changes one field of the record (queries/automations.sql, RuleSet*); the record's
+// triggers write its history and enqueue the rules the change sets off.
 func set(ctx context.Context, tx pgx.Tx, rec Record, field, value string) error {
 	if !settable(rec.Entity, field) {
 		return fmt.Errorf("%s cannot be set on this record type", field)
 	}
-	var sql string
-	args := []any{value, rec.ID}
+	var n int64
+	var err error
 	switch field {
 	case "stage":
-		sql = `UPDATE opportunities o SET stage_id = s.id FROM pipeline_stages s
-		       WHERE o.id = $2 AND s.pipeline_id = o.pipeline_id AND lower(s.name) = lower($1)`
+		n, err = db.Q.RuleSetStage(ctx, tx, store.RuleSetStageParams{ID: rec.ID, Value: value})
 	case "status":
-		sql = `UPDATE leads SET status = $1::lead_status WHERE id = $2`
+		n, err = db.Q.RuleSetStatus(ctx, tx, store.RuleSetStatusParams{ID: rec.ID, Value: store.LeadStatus(value)})
 	case "owner":
-		sql = fmt.Sprintf(`UPDATE %s SET owner_id = $1::bigint WHERE id = $2`, rec.Entity)
-	case "amount":
-		sql = `UPDATE opportunities SET amount = $1::numeric WHERE id = $2`
-	case "close_date":
-		sql = `UPDATE opportunities SET close_date = $1::date WHERE id = $2`
-	default:
-		if key, ok := strings.CutPrefix(field, "custom."); ok {
-			v, err := customValue(ctx, tx, rec.Entity, key, value)
-			if err != nil {
-				return err
-			}
-			sql = fmt.Sprintf(`UPDATE %s SET custom = CASE WHEN $1::jsonb IS NULL THEN custom - $3::text ELSE jsonb_set(custom, ARRAY[$3::text], $1::jsonb) END WHERE id = $2`, rec.Entity)
-			args = []any{v, rec.ID, key}
-		} else {
-			sql = fmt.Sprintf(`UPDATE %s SET %s = $1 WHERE id = $2`, rec.Entity, pgx.Identifier{field}.Sanitize())
+		var owner int64
+		if owner, err = strconv.ParseInt(value, 10, 64); err != nil {
+			return fmt.Errorf("an owner is a user's number, not %q", value)
 		}
+		var k int32
+		k, err = db.Q.RuleSetOwner(ctx, tx, store.RuleSetOwnerParams{Owner: owner, Entity: rec.Entity, ID: rec.ID})
+		n = int64(k)
+	case "amount":
+		var amount pgtype.Numeric
+		if err = amount.Scan(value); err != nil {
+			return fmt.Errorf("an amount is a number, not %q", value)
+		}
+		n, err = db.Q.RuleSetAmount(ctx, tx, store.RuleSetAmountParams{ID: rec.ID, Value: amount})
+	case "close_date":
+		d, perr := time.Parse(time.DateOnly, value)
+		if perr != nil {
+			return fmt.Errorf("a close date is written 2027-01-31, not %q", value)
+		}
+		n, err = db.Q.RuleSetCloseDate(ctx, tx, store.RuleSetCloseDateParams{ID: rec.ID, Value: pgtype.Date{Time: d, Valid: true}})
+	default:
+		var k int32
+		if key, ok := strings.CutPrefix(field, "custom."); ok {
+			v, cerr := customValue(ctx, tx, rec.Entity, key, value)
+			if cerr != nil {
+				return cerr
+			}
+			k, err = db.Q.RuleSetCustom(ctx, tx, store.RuleSetCustomParams{Value: v, Key: key, Entity: rec.Entity, ID: rec.ID})
+		} else {
+			k, err = db.Q.RuleSetText(ctx, tx, store.RuleSetTextParams{Value: value, Field: field, ID: rec.ID})
+		}
+		n = int64(k)
 	}
-	tag, err := tx.Exec(ctx, sql, args...)
-	if err == nil && tag.RowsAffected() == 0 {
+	if err == nil && n == 0 {
 		return fmt.Errorf("no %s “%s” to set", field, value)
 	}
 	return err

@@ -51,7 +51,7 @@ func TestKilledWorkerNeitherLosesNorRepeatsActions(t *testing.T) {
 	waiting := func() int {
 		var n int
 		require.NoError(t, su.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()
-			AND wait_event_type = 'Lock' AND query LIKE 'UPDATE leads SET status%'`).Scan(&n))
+			AND wait_event_type = 'Lock' AND query LIKE '%name: RuleSetStatus %'`).Scan(&n))
 		return n
 	}
 	require.Eventually(t, func() bool { return waiting() == 1 }, 40*time.Second, 50*time.Millisecond, "the worker reaches the status change")

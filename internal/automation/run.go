@@ -85,9 +85,7 @@ func acting(ctx context.Context, tx pgx.Tx, a store.Automation, depth int) error
 	if a.CreatedBy != nil {
 		author = strconv.FormatInt(*a.CreatedBy, 10)
 	}
-	_, err := tx.Exec(ctx, `SELECT set_config('crm.automation_id', $1, true), set_config('crm.automation_depth', $2, true),
-		set_config('crm.user_id', $3, true)`, strconv.FormatInt(a.ID, 10), strconv.Itoa(depth+1), author)
-	return err
+	return db.Q.ActAsRule(ctx, tx, store.ActAsRuleParams{AutomationID: strconv.FormatInt(a.ID, 10), Depth: strconv.Itoa(depth + 1), Author: author})
 }
 
 // on runs the rule on one record: what it did, or why it skipped it.

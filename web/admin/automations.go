@@ -24,10 +24,10 @@ type AutomationsPage struct {
 	Rules []AutomationRow
 }
 
-// AutomationRow is a rule in the list.
+// AutomationRow is a rule in the list, with how many of its runs failed.
 type AutomationRow struct {
-	store.ListAutomationsRow
-	Summary string
+	automation.Rule
+	Failed int64
 }
 
 // AutomationPage is a rule's form, with its dry run when one was asked for.
@@ -85,15 +85,11 @@ func (h *Handler) Automations(c *gin.Context) error {
 		return err
 	}
 	for _, r := range rows {
-		rule := automation.Rule{Automation: store.Automation{Entity: r.Entity, Trigger: r.Trigger, Field: r.Field, FromValue: r.FromValue, ToValue: r.ToValue}}
-		if r.Trigger == store.AutomationTriggerSchedule {
-			full, err := h.rule(c, r.ID)
-			if err != nil {
-				return err
-			}
-			rule = full
+		rule, err := automation.Parse(r.Automation)
+		if err != nil {
+			return err
 		}
-		page.Rules = append(page.Rules, AutomationRow{ListAutomationsRow: r, Summary: rule.Summary()})
+		page.Rules = append(page.Rules, AutomationRow{Rule: rule, Failed: r.Failed})
 	}
 	h.R.HTML(c, http.StatusOK, "admin/automations", page)
 	return nil
