@@ -731,6 +731,7 @@ type Activity struct {
 	UpdatedAt       time.Time
 	DueKey          *time.Time
 	EndsAt          *time.Time
+	Search          interface{}
 }
 
 type ActivityDay struct {

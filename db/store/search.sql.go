@@ -25,32 +25,28 @@ func (q *Queries) CorrectWords(ctx context.Context, db DBTX, q_ string) (string,
 const searchEverything = `-- name: SearchEverything :many
 WITH q AS MATERIALIZED (SELECT crm_prefix_query($1::text) AS prefix, plainto_tsquery('simple', $1::text) AS words)
 (SELECT 'leads'::text AS kind, r.id, (r.first_name || ' ' || r.last_name)::text AS title, r.company::text AS detail,
-        (ts_rank(r.search, q.prefix) + ts_rank(r.search, q.words))::real AS rank, NULL::bigint AS parent_id, ''::text AS parent_kind
- FROM leads r, q WHERE r.id = ANY(ARRAY(SELECT crm_search_leads($1::text, NULL, NULL, NULL, $2::int)))
- ORDER BY rank DESC, r.id DESC LIMIT $3::int)
+        crm_search_rank(r.search, q.prefix, q.words)::real AS rank, NULL::bigint AS parent_id, ''::text AS parent_kind
+ FROM leads r, q WHERE r.id = ANY(ARRAY(SELECT crm_find_leads($1::text, $2::int, $3::int)))
+ ORDER BY rank DESC, r.id DESC)
 UNION ALL
-(SELECT 'accounts', r.id, r.name, concat_ws(' · ', r.domain::text, nullif(r.city, '')),
-        ts_rank(r.search, q.prefix) + ts_rank(r.search, q.words), NULL, ''
- FROM accounts r, q WHERE r.id = ANY(ARRAY(SELECT crm_search_accounts($1::text, NULL, NULL, NULL, $2::int)))
- ORDER BY 5 DESC, r.id DESC LIMIT $3::int)
+(SELECT 'accounts', r.id, r.name, concat_ws(' · ', r.domain::text, nullif(r.city, '')), crm_search_rank(r.search, q.prefix, q.words), NULL, ''
+ FROM accounts r, q WHERE r.id = ANY(ARRAY(SELECT crm_find_accounts($1::text, $2::int, $3::int)))
+ ORDER BY 5 DESC, r.id DESC)
 UNION ALL
-(SELECT 'contacts', r.id, r.first_name || ' ' || r.last_name, concat_ws(' · ', nullif(r.title, ''), r.email::text),
-        ts_rank(r.search, q.prefix) + ts_rank(r.search, q.words), NULL, ''
- FROM contacts r, q WHERE r.id = ANY(ARRAY(SELECT crm_search_contacts($1::text, NULL, NULL, NULL, $2::int)))
- ORDER BY 5 DESC, r.id DESC LIMIT $3::int)
+(SELECT 'contacts', r.id, r.first_name || ' ' || r.last_name, concat_ws(' · ', nullif(r.title, ''), r.email::text), crm_search_rank(r.search, q.prefix, q.words), NULL, ''
+ FROM contacts r, q WHERE r.id = ANY(ARRAY(SELECT crm_find_contacts($1::text, $2::int, $3::int)))
+ ORDER BY 5 DESC, r.id DESC)
 UNION ALL
-(SELECT 'opportunities', r.id, r.name, (SELECT s.name FROM pipeline_stages s WHERE s.id = r.stage_id),
-        ts_rank(r.search, q.prefix) + ts_rank(r.search, q.words), NULL, ''
- FROM opportunities r, q WHERE r.id = ANY(ARRAY(SELECT crm_search_opportunities($1::text, NULL, NULL, NULL, $2::int)))
- ORDER BY 5 DESC, r.id DESC LIMIT $3::int)
+(SELECT 'opportunities', r.id, r.name, (SELECT s.name FROM pipeline_stages s WHERE s.id = r.stage_id), crm_search_rank(r.search, q.prefix, q.words), NULL, ''
+ FROM opportunities r, q WHERE r.id = ANY(ARRAY(SELECT crm_find_opportunities($1::text, $2::int, $3::int)))
+ ORDER BY 5 DESC, r.id DESC)
 UNION ALL
-(SELECT 'activities', r.id, r.subject, r.type::text,
-        ts_rank(to_tsvector('simple', r.subject), q.prefix) + ts_rank(to_tsvector('simple', r.subject), q.words),
+(SELECT 'activities', r.id, r.subject, r.type::text, crm_search_rank(r.search, q.prefix, q.words),
         coalesce(r.opportunity_id, r.contact_id, r.account_id, r.lead_id),
         CASE WHEN r.opportunity_id IS NOT NULL THEN 'opportunities' WHEN r.contact_id IS NOT NULL THEN 'contacts'
              WHEN r.account_id IS NOT NULL THEN 'accounts' ELSE 'leads' END
- FROM activities r, q WHERE r.id = ANY(ARRAY(SELECT crm_search_activities($1::text, NULL, NULL, NULL, $2::int)))
- ORDER BY 5 DESC, r.id DESC LIMIT $3::int)
+ FROM activities r, q WHERE r.id = ANY(ARRAY(SELECT crm_find_activities($1::text, $2::int, $3::int)))
+ ORDER BY 5 DESC, r.id DESC)
 `
 
 type SearchEverythingParams struct {
@@ -70,8 +66,8 @@ type SearchEverythingRow struct {
 }
 
 // The best matches of @q of each record type the user may see, at most @per_type of each. Each
-// type's search function finds its newest @candidates matches inside the user's scope; they are
-// ranked by how well their words match (a whole word above a prefix, a name above an email).
+// type's find function ranks its newest @candidates matches inside the user's scope by how well
+// their words match (a whole word above a prefix, a name above an email) and returns the best.
 // An activity opens on the record it belongs to, the deal first.
 func (q *Queries) SearchEverything(ctx context.Context, db DBTX, arg SearchEverythingParams) ([]SearchEverythingRow, error) {
 	rows, err := db.Query(ctx, searchEverything, arg.Q, arg.Candidates, arg.PerType)

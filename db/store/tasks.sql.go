@@ -36,7 +36,7 @@ SELECT a.id, a.subject, a.due_at, a.owner_id, a.team_id, u.name AS owner_name,
                 (SELECT nullif(btrim(l.first_name || ' ' || l.last_name || ' ' || l.company), '') FROM leads l WHERE l.id = a.lead_id),
                 '')::text AS related
 FROM (
-    SELECT a.id, a.owner_id, a.team_id, a.type, a.subject, a.body, a.outcome, a.duration_minutes, a.starts_at, a.due_at, a.done_at, a.lead_id, a.account_id, a.contact_id, a.opportunity_id, a.version, a.created_at, a.updated_at, a.due_key, a.ends_at FROM activities a
+    SELECT a.id, a.owner_id, a.team_id, a.type, a.subject, a.body, a.outcome, a.duration_minutes, a.starts_at, a.due_at, a.done_at, a.lead_id, a.account_id, a.contact_id, a.opportunity_id, a.version, a.created_at, a.updated_at, a.due_key, a.ends_at, a.search FROM activities a
     WHERE a.type = 'task' AND a.done_at IS NULL
       AND ($1::boolean OR a.owner_id = $2 OR a.team_id = $3)
       AND ($4::bigint IS NULL OR a.owner_id = $4)

@@ -34,7 +34,7 @@ const SuggestTarget = "search-suggest"
 
 const (
 	maxQuery   = 100 // runes; longer text is cut, as in the list search
-	candidates = 50  // each type's newest matches that are ranked
+	candidates = 20  // each type's newest matches that are ranked
 	perPage    = 10  // hits of each type on the page
 	perSuggest = 3   // hits of each type as you type
 )
@@ -97,7 +97,7 @@ func query(q string) string {
 // find returns the hits grouped by type, the group with the best hit first. When nothing
 // matches it tries again with the typed words corrected to words of record names, and says so.
 func (h *Handler) find(c *gin.Context, q string, limit int) (groups []Group, corrected string, err error) {
-	err = viewer.InTxCustomPlans(c, h.Pool, func(ctx context.Context, tx pgx.Tx) error {
+	err = viewer.InTx(c, h.Pool, func(ctx context.Context, tx pgx.Tx) error {
 		rows, err := db.Q.SearchEverything(ctx, tx, store.SearchEverythingParams{Q: q, Candidates: candidates, PerType: int32(limit)})
 		if err != nil || len(rows) > 0 {
 			groups = grouped(rows)
@@ -157,7 +157,7 @@ var kinds = map[string]string{"leads": "Lead", "accounts": "Account", "contacts"
 func (h *Handler) Pick(c *gin.Context) error {
 	var opts []form.Choice
 	if q := query(c.Query("q")); q != "" {
-		err := viewer.InTxCustomPlans(c, h.Pool, func(ctx context.Context, tx pgx.Tx) error {
+		err := viewer.InTx(c, h.Pool, func(ctx context.Context, tx pgx.Tx) error {
 			rows, err := db.Q.SearchEverything(ctx, tx, store.SearchEverythingParams{Q: q, Candidates: candidates, PerType: perSuggest})
 			for _, r := range rows {
 				if kind, ok := kinds[r.Kind]; ok {
