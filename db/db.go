@@ -230,16 +230,14 @@ func (a Access) Filter(entity, action string) Filter {
 // contextSQL switches the transaction to the crm_app role, which RLS policies apply to even if
 // the pool connects as a superuser, stores the user, team and scopes for the policies, and says
 // how statements are planned: never in parallel, since a request's queries are short and
-// starting workers costs more (5-10 ms) than they save, and never compiled by JIT, which costs
-// 5 ms and is spent on any plan the planner prices above jit_above_cost. It follows BEGIN in one
-// simple-protocol round trip, so its values are quoted literals rather than parameters.
+// starting workers costs more (5-10 ms) than they save. It follows BEGIN in one simple-protocol
+// round trip, so its values are quoted literals rather than parameters.
 const contextSQL = `BEGIN; SELECT set_config('role', 'crm_app', true),
 	set_config('crm.user_id', %s, true),
 	set_config('crm.team_id', %s, true),
 	set_config('crm.scopes', %s, true),
 	set_config('plan_cache_mode', %s, true),
-	set_config('max_parallel_workers_per_gather', '0', true),
-	set_config('jit', 'off', true)`
+	set_config('max_parallel_workers_per_gather', '0', true)`
 
 // InTx runs fn in one transaction that carries the access context, committing when fn returns
 // nil; BEGIN and the context cost one round trip together. Statements may run on plans

@@ -7,9 +7,8 @@
 -- The rep's functions walked the primary key and threw away 50 rows for each row of their own
 -- (random_page_cost 4 prices a heap page read at four sequential ones, but every page here is in
 -- memory); each of the 5 functions planned its statements again on every call (custom plans),
--- the query around them took 1.4 ms to plan, JIT compiled a rare word's plan for 5 ms (requests
--- now run with jit off), the probe read 1,000 rows of each type (computing each activity
--- subject's words again), and each call sent a NOTICE for an empty tsquery literal.
+-- the query around them took 1.4 ms to plan, the probe read 1,000 rows of each type (computing
+-- each activity subject's words again), and each call sent a NOTICE for an empty tsquery literal.
 
 -- +goose Up
 -- Activity subjects get a stored search vector like the other record types: the probe below
