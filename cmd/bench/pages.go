@@ -32,7 +32,8 @@ var roles = []role{
 // Page kinds, which decide the targets a page is held to.
 const (
 	kindList     = "list"
-	kindSearch   = "search"
+	kindSearch   = "search"        // a list searched
+	kindGlobal   = "global search" // /search, every type at once
 	kindRecord   = "record"
 	kindPage     = "page" // timeline, board, tasks, dashboard
 	kindMutation = "mutation"
@@ -142,8 +143,8 @@ func pagesFor(r role, x records, deep map[string]string, workers int) []*page {
 		ps = append(ps, &page{Name: "account timeline", Kind: kindPage, HTMX: true, Want: 200, next: get(fmt.Sprintf("/accounts/%d/timeline", x.Account))})
 	}
 	ps = append(ps,
-		&page{Name: "search ?q=smith", Kind: kindSearch, Want: 200, next: get("/search?q=smith")},
-		&page{Name: "search typo ?q=smiht", Kind: kindSearch, Want: 200, next: get("/search?q=smiht")},
+		&page{Name: "search ?q=smith", Kind: kindGlobal, Want: 200, next: get("/search?q=smith")},
+		&page{Name: "search typo ?q=smiht", Kind: kindGlobal, Want: 200, next: get("/search?q=smiht")},
 		&page{Name: "board", Kind: kindPage, Want: 200, next: get("/pipeline")},
 		&page{Name: "tasks", Kind: kindPage, Want: 200, next: get("/activities")},
 		&page{Name: "dashboard", Kind: kindPage, Want: 200, next: get("/")},
