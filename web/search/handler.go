@@ -96,6 +96,8 @@ func query(q string) string {
 
 // find returns the hits grouped by type, the group with the best hit first. When nothing
 // matches it tries again with the typed words corrected to words of record names, and says so.
+// Its plans are cached (InTx): the find functions' statements are written to plan alike for
+// every user (migration 00022), and planning them per request cost more than running them.
 func (h *Handler) find(c *gin.Context, q string, limit int) (groups []Group, corrected string, err error) {
 	err = viewer.InTx(c, h.Pool, func(ctx context.Context, tx pgx.Tx) error {
 		rows, err := db.Q.SearchEverything(ctx, tx, store.SearchEverythingParams{Q: q, Candidates: candidates, PerType: int32(limit)})

@@ -116,8 +116,8 @@ func InTx(c *gin.Context, pool *pgxpool.Pool, fn func(ctx context.Context, tx pg
 	return db.InTx(ctx, pool, Access(c), func(tx pgx.Tx) error { return fn(ctx, tx) })
 }
 
-// InTxCustomPlans is InTx for lists, boards and searches, whose statements are planned with
-// their values (see db.InTxCustomPlans).
+// InTxCustomPlans is InTx for lists (their searches too) and boards, whose statements are
+// planned with their values (see db.InTxCustomPlans).
 func InTxCustomPlans(c *gin.Context, pool *pgxpool.Pool, fn func(ctx context.Context, tx pgx.Tx) error) error {
 	ctx := c.Request.Context()
 	return db.InTxCustomPlans(ctx, pool, Access(c), func(tx pgx.Tx) error { return fn(ctx, tx) })
