@@ -75,6 +75,13 @@ $$;
 DO $$
 DECLARE
     t text;
+    -- The records of each step: the branch of the user's scope, with the step's columns (%2$s)
+    -- and the rest of its query (%3$s). The scope is written here only.
+    scoped CONSTANT text := $s$((SELECT %2$s FROM %1$I r WHERE scope = 'all' AND %3$s)
+            UNION ALL
+            (SELECT %2$s FROM %1$I r WHERE mine IS NOT NULL AND r.owner_id = mine AND %3$s)
+            UNION ALL
+            (SELECT %2$s FROM %1$I r WHERE ours IS NOT NULL AND r.team_id = ours AND %3$s))$s$;
 BEGIN
     FOREACH t IN ARRAY ARRAY['leads', 'accounts', 'contacts', 'opportunities', 'activities'] LOOP
         EXECUTE format($f$
@@ -112,12 +119,7 @@ BEGIN
         SELECT min(w.id), count(*), coalesce(ids, '{}') || array_agg(w.id ORDER BY w.id DESC) FILTER (WHERE w.hit),
                coalesce(ranks, '{}') || array_agg(crm_search_rank(w.search, prefix, words) ORDER BY w.id DESC) FILTER (WHERE w.hit)
         INTO walked, seen, ids, ranks
-        FROM (SELECT v.id, v.search, v.search @@ prefix AS hit FROM (
-                (SELECT r.id, r.search FROM %3$I r WHERE scope = 'all' AND r.id < walked ORDER BY r.id DESC LIMIT 150)
-                UNION ALL
-                (SELECT r.id, r.search FROM %3$I r WHERE mine IS NOT NULL AND r.owner_id = mine AND r.id < walked ORDER BY r.id DESC LIMIT 150)
-                UNION ALL
-                (SELECT r.id, r.search FROM %3$I r WHERE ours IS NOT NULL AND r.team_id = ours AND r.id < walked ORDER BY r.id DESC LIMIT 150)) v) w;
+        FROM (SELECT v.id, v.search, v.search @@ prefix AS hit FROM %3$s v) w;
         n := coalesce(cardinality(ids), 0);
         EXIT WHEN seen < 150 OR n <> 1;
     END LOOP;
@@ -127,33 +129,18 @@ BEGIN
         IF n >= 2 THEN -- common: walk on
             SELECT coalesce(array_agg(w.id), '{}'), coalesce(array_agg(crm_search_rank(w.search, prefix, words)), '{}')
             INTO more_ids, more_ranks
-            FROM (SELECT v.id, v.search FROM (
-                    (SELECT r.id, r.search FROM %3$I r WHERE scope = 'all' AND r.id < walked ORDER BY r.id DESC LIMIT 20000)
-                    UNION ALL
-                    (SELECT r.id, r.search FROM %3$I r WHERE mine IS NOT NULL AND r.owner_id = mine AND r.id < walked ORDER BY r.id DESC LIMIT 20000)
-                    UNION ALL
-                    (SELECT r.id, r.search FROM %3$I r WHERE ours IS NOT NULL AND r.team_id = ours AND r.id < walked ORDER BY r.id DESC LIMIT 20000)) v
+            FROM (SELECT v.id, v.search FROM %4$s v
                   WHERE v.search @@ prefix
                   LIMIT candidates - n) w;
             lowest := NULL;
             IF cardinality(more_ids) < candidates - n THEN -- the walk read 20,000 records, or all there are
-                SELECT v.id INTO lowest FROM (
-                    (SELECT r.id FROM %3$I r WHERE scope = 'all' AND r.id < walked ORDER BY r.id DESC OFFSET 19999 LIMIT 1)
-                    UNION ALL
-                    (SELECT r.id FROM %3$I r WHERE mine IS NOT NULL AND r.owner_id = mine AND r.id < walked ORDER BY r.id DESC OFFSET 19999 LIMIT 1)
-                    UNION ALL
-                    (SELECT r.id FROM %3$I r WHERE ours IS NOT NULL AND r.team_id = ours AND r.id < walked ORDER BY r.id DESC OFFSET 19999 LIMIT 1)) v;
+                SELECT v.id INTO lowest FROM %5$s v;
             END IF;
         END IF;
         IF lowest IS NOT NULL THEN -- rare, or common only among the newest: the rest from the index
             SELECT more_ids || coalesce(array_agg(w.id), '{}'), more_ranks || coalesce(array_agg(crm_search_rank(w.search, prefix, words)), '{}')
             INTO more_ids, more_ranks
-            FROM (SELECT f.id, f.search FROM (
-                    (SELECT r.id, r.search FROM %3$I r WHERE scope = 'all' AND r.search @@ prefix AND r.id < lowest)
-                    UNION ALL
-                    (SELECT r.id, r.search FROM %3$I r WHERE mine IS NOT NULL AND r.owner_id = mine AND r.search @@ prefix AND r.id < lowest)
-                    UNION ALL
-                    (SELECT r.id, r.search FROM %3$I r WHERE ours IS NOT NULL AND r.team_id = ours AND r.search @@ prefix AND r.id < lowest)
+            FROM (SELECT f.id, f.search FROM (SELECT * FROM %6$s u
                     OFFSET 0) f -- a fence: every match from the index first, then the newest of them
                   ORDER BY f.id DESC LIMIT candidates - n - cardinality(more_ids)) w;
         END IF;
@@ -163,7 +150,11 @@ BEGIN
     RETURN QUERY SELECT u.id FROM unnest(ids[1:candidates], ranks[1:candidates]) u(id, rank) ORDER BY u.rank DESC, u.id DESC LIMIT top;
 END
 $body$
-$f$, 'crm_find_' || t, t || '.view', t);
+$f$, 'crm_find_' || t, t || '.view',
+            format(scoped, t, 'r.id, r.search', 'r.id < walked ORDER BY r.id DESC LIMIT 150'),
+            format(scoped, t, 'r.id, r.search', 'r.id < walked ORDER BY r.id DESC LIMIT 20000'),
+            format(scoped, t, 'r.id', 'r.id < walked ORDER BY r.id DESC OFFSET 19999 LIMIT 1'),
+            format(scoped, t, 'r.id, r.search', 'r.search @@ prefix AND r.id < lowest'));
         EXECUTE format('REVOKE ALL ON FUNCTION %I(text, int, int) FROM PUBLIC', 'crm_find_' || t);
         EXECUTE format('GRANT EXECUTE ON FUNCTION %I(text, int, int) TO crm_app', 'crm_find_' || t);
     END LOOP;
